@@ -1,0 +1,22 @@
+using FeedbackLoop.Drift;
+
+namespace FeedbackLoop;
+
+/// <summary>What a cycle observed before deciding.</summary>
+/// <param name="PredictionsRecorded">Predictions recorded since the loop started.</param>
+/// <param name="FeedbackReceived">Feedback events accepted since the loop started (duplicates excluded).</param>
+/// <param name="LabelsSinceLastTraining">Labels joined since the last training.</param>
+/// <param name="OrphansExpired">Orphans that expired during this cycle.</param>
+/// <param name="OrphansPending">Orphans still waiting for their prediction.</param>
+/// <param name="SinkFailures">Sink and monitor failures contained since the previous cycle.</param>
+/// <param name="Metrics">Rolling metrics by name (for example <c>accuracy</c>), absent until enough labels exist.</param>
+/// <param name="DriftSignals">Drift signals raised since the last training, oldest first.</param>
+public sealed record CycleObservation(
+    long PredictionsRecorded,
+    long FeedbackReceived,
+    long LabelsSinceLastTraining,
+    int OrphansExpired,
+    long OrphansPending,
+    long SinkFailures,
+    IReadOnlyDictionary<string, double> Metrics,
+    IReadOnlyList<DriftSignal> DriftSignals);

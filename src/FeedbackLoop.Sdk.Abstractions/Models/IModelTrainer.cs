@@ -1,0 +1,15 @@
+namespace FeedbackLoop.Models;
+
+/// <summary>Trains a candidate model on a labelled window.</summary>
+/// <remarks>
+/// May be slow and may throw; the loop runs it only inside <c>RunCycleAsync</c>, reports a failure in the cycle
+/// report and keeps serving the current champion.
+/// </remarks>
+public interface IModelTrainer
+{
+    /// <summary>Trains a model.</summary>
+    /// <param name="data">The labelled window.</param>
+    /// <param name="cancellationToken">Cancels training.</param>
+    /// <returns>The trained model.</returns>
+    Task<TrainedModel> TrainAsync(TrainingData data, CancellationToken cancellationToken);
+}
