@@ -1,0 +1,263 @@
+using System.Runtime.CompilerServices;
+
+namespace FeedbackLoop.Drift;
+
+/// <summary>
+/// The Page-Hinkley test (Page 1954, "Continuous inspection schemes", Biometrika 41(1/2), pp. 100-115) for a
+/// change in the mean of a stream of real values, in the streaming form of River's <c>drift.PageHinkley</c> and
+/// MOA's <c>PageHinkleyDM</c>.
+/// </summary>
+/// <remarks>
+/// <para>
+/// After <c>t</c> values the detector holds the running mean <c>x̄_t = (x_1 + ... + x_t) / t</c> and the faded
+/// cumulative deviations <c>m_t = α m_(t-1) + (x_t - x̄_t - δ)</c> for an increase and
+/// <c>u_t = α u_(t-1) + (x_t - x̄_t + δ)</c> for a decrease, with <c>m_0 = u_0 = 0</c>. It keeps
+/// <c>M_t = min m_i</c> and <c>U_t = max u_i</c> over the current statistic; the increase statistic is
+/// <c>m_t - M_t</c> and the decrease statistic <c>U_t - u_t</c> (the mirror image of the first). Once
+/// <see cref="Count"/> &gt;= <see cref="MinimumInstances"/>, a watched statistic strictly above
+/// <see cref="Threshold"/> (λ) is a drift.
+/// </para>
+/// <para>
+/// As in River, the forgetting factor <c>α</c> multiplies the previous cumulative sums only; the mean itself is the
+/// plain cumulative mean of the current statistic (River's <c>stats.Mean</c>). With <c>α = 1</c> this is Page's
+/// original test. River starts the decrease maximum at -1 rather than -∞; because the first decrease term is
+/// <c>δ &gt;= 0</c>, both starts give the same statistic. The mean is kept as a running sum divided by the count,
+/// and <c>x_t - x̄_t - δ</c> is grouped before it is added to the faded sum, which differ from River's incremental
+/// update only in the last bits and keep a division off the loop-carried path.
+/// </para>
+/// <para>
+/// Page-Hinkley has no warning zone: <see cref="State"/> is only ever <see cref="DriftState.None"/> or
+/// <see cref="DriftState.Drift"/>. After a drift the detector restarts, as River does: the value that raised the
+/// drift is reported with <see cref="DriftState.Drift"/>, and the next <see cref="Update"/> first clears all state,
+/// so that value is the first of a new statistic.
+/// </para>
+/// <para>
+/// <see cref="Delta"/> and <see cref="Threshold"/> are in the units of the stream and must be chosen for its
+/// noise: with the defaults, a stream of N(0, 1) noise raises a false alarm after about 1,300 values (median), while
+/// <c>δ</c> = σ / 2 (the classic CUSUM reference value for a shift of one σ) and λ = 50 practically never do
+/// (see docs/drift-detectors.md).
+/// </para>
+/// <para>
+/// Instances are not thread-safe: use one instance per monitored stream and serialise calls to it.
+/// <see cref="Update"/> does not allocate.
+/// </para>
+/// </remarks>
+public sealed class PageHinkley : IDriftDetector
+{
+    private readonly long _minimumInstances;
+    private readonly double _delta;
+    private readonly double _threshold;
+    private readonly double _alpha;
+    private readonly PageHinkleyDirection _direction;
+    private readonly bool _watchIncrease;
+    private readonly bool _watchDecrease;
+
+    private long _count;
+    private double _sum;
+    private double _increaseSum;
+    private double _increaseMinimum;
+    private double _decreaseSum;
+    private double _decreaseMaximum;
+    private DriftState _state;
+
+    /// <summary>Initializes a new instance of the <see cref="PageHinkley"/> class.</summary>
+    /// <param name="minimumInstances">
+    /// The number of values that must be seen before a drift can be raised. Defaults to 30 (River's
+    /// <c>min_instances</c>).
+    /// </param>
+    /// <param name="delta">
+    /// The magnitude of change tolerated (δ), subtracted from every deviation of the increase sum and added to every
+    /// deviation of the decrease sum. Defaults to 0.005 (River, MOA).
+    /// </param>
+    /// <param name="threshold">The detection threshold λ on the statistic. Defaults to 50 (River, MOA).</param>
+    /// <param name="alpha">
+    /// The forgetting factor α applied to the cumulative sums, in (0, 1]; 1 disables forgetting. Defaults to
+    /// 1 - 0.0001 (River, MOA).
+    /// </param>
+    /// <param name="direction">Which changes of the mean raise a drift. Defaults to <see cref="PageHinkleyDirection.Both"/> (River's <c>mode="both"</c>).</param>
+    /// <exception cref="ArgumentOutOfRangeException">
+    /// <paramref name="minimumInstances"/> is less than 1, <paramref name="delta"/> is negative or not finite,
+    /// <paramref name="threshold"/> is not a finite positive number, <paramref name="alpha"/> is not in (0, 1], or
+    /// <paramref name="direction"/> is not a defined <see cref="PageHinkleyDirection"/>.
+    /// </exception>
+    public PageHinkley(
+        int minimumInstances = 30,
+        double delta = 0.005,
+        double threshold = 50,
+        double alpha = 1 - 1e-4,
+        PageHinkleyDirection direction = PageHinkleyDirection.Both)
+    {
+        if (minimumInstances < 1)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(minimumInstances),
+                minimumInstances,
+                "The minimum number of instances must be at least 1.");
+        }
+
+        if (!double.IsFinite(delta) || delta < 0)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(delta),
+                delta,
+                "Delta must be a finite number greater than or equal to 0.");
+        }
+
+        if (!double.IsFinite(threshold) || threshold <= 0)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(threshold),
+                threshold,
+                "The threshold must be a finite number greater than 0.");
+        }
+
+        if (!(alpha > 0 && alpha <= 1))
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(alpha),
+                alpha,
+                "Alpha (the forgetting factor) must be greater than 0 and at most 1.");
+        }
+
+        if (direction is not (PageHinkleyDirection.Up or PageHinkleyDirection.Down or PageHinkleyDirection.Both))
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(direction),
+                direction,
+                "The direction must be Up, Down or Both.");
+        }
+
+        _minimumInstances = minimumInstances;
+        _delta = delta;
+        _threshold = threshold;
+        _alpha = alpha;
+        _direction = direction;
+        _watchIncrease = direction != PageHinkleyDirection.Down;
+        _watchDecrease = direction != PageHinkleyDirection.Up;
+        Reset();
+    }
+
+    /// <summary>Gets the number of values that must be seen before a drift can be raised.</summary>
+    /// <value>30 by default.</value>
+    public int MinimumInstances => (int)_minimumInstances;
+
+    /// <summary>Gets the magnitude of change tolerated (δ).</summary>
+    /// <value>0.005 by default.</value>
+    public double Delta => _delta;
+
+    /// <summary>Gets the detection threshold (λ).</summary>
+    /// <value>50 by default.</value>
+    public double Threshold => _threshold;
+
+    /// <summary>Gets the forgetting factor (α) applied to the cumulative sums.</summary>
+    /// <value>1 - 0.0001 by default.</value>
+    public double Alpha => _alpha;
+
+    /// <summary>Gets which changes of the mean raise a drift.</summary>
+    /// <value><see cref="PageHinkleyDirection.Both"/> by default.</value>
+    public PageHinkleyDirection Direction => _direction;
+
+    /// <inheritdoc />
+    /// <remarks>Never <see cref="DriftState.Warning"/>: Page-Hinkley has no warning zone.</remarks>
+    public DriftState State => _state;
+
+    /// <summary>Gets the number of values in the current statistic (since construction, the last drift or <see cref="Reset"/>).</summary>
+    /// <value>0 before the first value.</value>
+    /// <remarks>After a drift this still counts the values that led to it until the next <see cref="Update"/>.</remarks>
+    public long Count => _count;
+
+    /// <summary>Gets the running mean <c>x̄_t</c> of the current statistic.</summary>
+    /// <value>0 before the first value.</value>
+    public double Mean => _count == 0 ? 0.0 : _sum / _count;
+
+    /// <summary>
+    /// Gets the Page-Hinkley statistic compared with <see cref="Threshold"/>: <c>m_t - M_t</c> for
+    /// <see cref="PageHinkleyDirection.Up"/>, <c>U_t - u_t</c> for <see cref="PageHinkleyDirection.Down"/>, and
+    /// the larger of the two for <see cref="PageHinkleyDirection.Both"/>.
+    /// </summary>
+    /// <value>0 before the first value; never negative.</value>
+    public double Statistic
+    {
+        get
+        {
+            if (_count == 0)
+            {
+                return 0.0;
+            }
+
+            double increase = _increaseSum - _increaseMinimum;
+            double decrease = _decreaseMaximum - _decreaseSum;
+            return _direction switch
+            {
+                PageHinkleyDirection.Up => increase,
+                PageHinkleyDirection.Down => decrease,
+                _ => Math.Max(increase, decrease),
+            };
+        }
+    }
+
+    /// <summary>Adds one value.</summary>
+    /// <param name="value">The observation; any finite number.</param>
+    /// <returns><see cref="DriftState.Drift"/> when this value raised a drift, otherwise <see cref="DriftState.None"/>.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="value"/> is NaN or infinite.</exception>
+    public DriftState Update(double value)
+    {
+        if (!double.IsFinite(value))
+        {
+            ThrowNotFinite(value);
+        }
+
+        if (_state == DriftState.Drift)
+        {
+            Reset();
+        }
+
+        long count = ++_count;
+        double sum = _sum += value;
+        double deviation = value - (sum / count);
+
+        // Page (1954) with River's forgetting factor on the sums: m_t = α m_(t-1) + (x_t - x̄_t - δ) and the
+        // mirrored u_t = α u_(t-1) + (x_t - x̄_t + δ).
+        double increase = _increaseSum = (_alpha * _increaseSum) + (deviation - _delta);
+        double decrease = _decreaseSum = (_alpha * _decreaseSum) + (deviation + _delta);
+        if (increase < _increaseMinimum)
+        {
+            _increaseMinimum = increase;
+        }
+
+        if (decrease > _decreaseMaximum)
+        {
+            _decreaseMaximum = decrease;
+        }
+
+        if (count < _minimumInstances)
+        {
+            return _state;
+        }
+
+        bool drift = (_watchIncrease & (increase - _increaseMinimum > _threshold))
+            | (_watchDecrease & (_decreaseMaximum - decrease > _threshold));
+        DriftState state = drift ? DriftState.Drift : DriftState.None;
+        _state = state;
+        return state;
+    }
+
+    /// <inheritdoc />
+    public void Reset()
+    {
+        _count = 0;
+        _sum = 0.0;
+        _increaseSum = 0.0;
+        _increaseMinimum = double.PositiveInfinity;
+        _decreaseSum = 0.0;
+        _decreaseMaximum = double.NegativeInfinity;
+        _state = DriftState.None;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowNotFinite(double value) =>
+        throw new ArgumentOutOfRangeException(
+            nameof(value),
+            value,
+            "Page-Hinkley takes finite values: the value must not be NaN or infinite.");
+}
