@@ -233,7 +233,7 @@ internal static class LogisticRegressionArtifact
         var remaining = stream.Length - stream.Position;
         if (count < 0 || (long)count * bytesPerItem > remaining)
         {
-            throw Invalid(string.Create(CultureInfo.InvariantCulture, $"its {what} {count} does not fit the {remaining} remaining bytes"));
+            throw Invalid(string.Create(CultureInfo.InvariantCulture, $"its {what} {count} does not fit the {remaining} remaining bytes (corrupt or truncated)"));
         }
 
         return count;

@@ -238,13 +238,18 @@ public sealed class LogisticRegressionLearner : IModelTrainer, IModelArtifactLoa
         start[d] = Math.Log((double)positives / (n - positives));
         var minimizer = new LimitedMemoryBfgsMinimizer(GradientTolerance, ParameterTolerance, 0.0, LbfgsMemory, MaxIterations);
         string? stopReason = null;
+        var iterationLimit = string.Create(CultureInfo.InvariantCulture, $"reached the iteration limit ({MaxIterations})");
         try
         {
-            minimizer.FindMinimum(ObjectiveFunction.Gradient(Evaluate), start);
+            var result = minimizer.FindMinimum(ObjectiveFunction.Gradient(Evaluate), start);
+            if (result.Iterations >= MaxIterations)
+            {
+                stopReason = iterationLimit;
+            }
         }
         catch (MaximumIterationsException)
         {
-            stopReason = string.Create(CultureInfo.InvariantCulture, $"reached the iteration limit ({MaxIterations})");
+            stopReason = iterationLimit;
         }
         catch (OptimizationException e)
         {
