@@ -1,3 +1,6 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
 using FeedbackLoop.Learners;
 using FeedbackLoop.Models;
 using static FeedbackLoop.Tests.Learners.LogisticRegressionTestData;
@@ -341,6 +344,276 @@ public sealed class LogisticRegressionLearnerTests
         var act = () => FeedbackLoop.Learners.Learners.LogisticRegression(l2: -1.0);
         act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("l2");
     }
+
+    [Fact]
+    public async Task Load_OwnArtifact_RestoresBitIdenticalModel()
+    {
+        var reference = Reference("mixed");
+        var data = reference.TrainingData();
+        var learner = new LogisticRegressionLearner(reference.L2);
+        var trained = await learner.TrainAsync(data, CancellationToken.None);
+
+        var loaded = learner.Load(trained.Artifact.Span, reference.Schema());
+
+        var original = (LogisticRegressionModel)trained.Predictor;
+        var restored = loaded.Should().BeOfType<LogisticRegressionModel>().Subject;
+        restored.Weights.Select(BitConverter.DoubleToInt64Bits).Should().Equal(original.Weights.Select(BitConverter.DoubleToInt64Bits));
+        BitConverter.DoubleToInt64Bits(restored.Intercept).Should().Be(BitConverter.DoubleToInt64Bits(original.Intercept));
+        restored.WeightNames.Should().Equal(original.WeightNames);
+        restored.Threshold.Should().Be(0.5);
+        var probes = data.Examples.Select(e => e.Prediction.Features)
+            .Append(FeatureVector.Create(restored.Schema, [0.5, 2.0], ["west"]))
+            .ToList();
+        foreach (var features in probes)
+        {
+            var expected = original.Predict(FeatureVector.Create(original.Schema, features.Numeric, features.Categorical));
+            var actual = restored.Predict(features);
+            BitConverter.DoubleToInt64Bits(actual.Score).Should().Be(BitConverter.DoubleToInt64Bits(expected.Score));
+            actual.Label.Should().Be(expected.Label);
+        }
+
+        restored.ToArtifact().Should().Equal(trained.Artifact.ToArray(), "writing a loaded model gives the same bytes");
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(3)]
+    [InlineData(20)]
+    [InlineData(-1)]
+    [InlineData(-33)]
+    [InlineData(-60)]
+    public async Task Load_TruncatedArtifact_ThrowsFormatException(int length)
+    {
+        var (learner, schema, artifact) = await TrainNumericAsync();
+        var cut = artifact[..(length >= 0 ? length : artifact.Length + length)];
+
+        var act = () => learner.Load(cut, schema);
+
+        act.Should().Throw<FormatException>().WithMessage("*logistic regression artifact is invalid*truncated*");
+    }
+
+    [Fact]
+    public async Task Load_WrongMagic_ThrowsFormatException()
+    {
+        var (learner, schema, artifact) = await TrainNumericAsync();
+        artifact[0] = (byte)'X';
+
+        var act = () => learner.Load(artifact, schema);
+
+        act.Should().Throw<FormatException>().WithMessage("*magic bytes \"FLLR\"*not a logistic regression artifact*");
+    }
+
+    [Fact]
+    public async Task Load_OtherFormatVersion_ThrowsFormatException()
+    {
+        var (learner, schema, artifact) = await TrainNumericAsync();
+        artifact[4] = 2;
+
+        var act = () => learner.Load(artifact, schema);
+
+        act.Should().Throw<FormatException>().WithMessage("*format version is 2*supports version 1*");
+    }
+
+    [Theory]
+    [InlineData(12)]
+    [InlineData(60)]
+    [InlineData(-40)]
+    [InlineData(-1)]
+    public async Task Load_FlippedByte_ThrowsFormatExceptionOnChecksum(int offset)
+    {
+        var (learner, schema, artifact) = await TrainNumericAsync();
+        artifact[offset >= 0 ? offset : artifact.Length + offset] ^= 0x10;
+
+        var act = () => learner.Load(artifact, schema);
+
+        act.Should().Throw<FormatException>().WithMessage("*SHA-256 checksum does not match*corrupt*");
+    }
+
+    [Fact]
+    public async Task Load_NonPositiveScaleWithValidChecksum_ThrowsFormatException()
+    {
+        var (learner, schema, artifact) = await TrainNumericAsync();
+        var body = Body(artifact);
+        BinaryPrimitives.WriteDoubleLittleEndian(body.AsSpan(FirstMeanOffset(schema) + 8), 0.0);
+
+        var act = () => learner.Load(Seal(body), schema);
+
+        act.Should().Throw<FormatException>().WithMessage("*'income'*scale 0*positive*");
+    }
+
+    [Fact]
+    public async Task Load_WeightCountMismatchWithValidChecksum_ThrowsFormatException()
+    {
+        var (learner, schema, artifact) = await TrainNumericAsync();
+        var body = Body(artifact);
+        var weightCountOffset = FirstMeanOffset(schema) + (16 * schema.NumericCount);
+        BinaryPrimitives.ReadInt32LittleEndian(body.AsSpan(weightCountOffset)).Should().Be(3, "the test must point at the weight count");
+        BinaryPrimitives.WriteInt32LittleEndian(body.AsSpan(weightCountOffset), 4);
+
+        var act = () => learner.Load(Seal(body), schema);
+
+        act.Should().Throw<FormatException>().WithMessage("*holds 4 weights but its features encode to 3 columns*");
+    }
+
+    [Fact]
+    public async Task Load_ImpossibleCountWithValidChecksum_ThrowsFormatException()
+    {
+        var (learner, schema, artifact) = await TrainNumericAsync();
+        var body = Body(artifact);
+        BinaryPrimitives.WriteInt32LittleEndian(body.AsSpan(FirstMeanOffset(schema) + (16 * schema.NumericCount)), int.MaxValue);
+
+        var act = () => learner.Load(Seal(body), schema);
+
+        act.Should().Throw<FormatException>().WithMessage("*weight count 2147483647 does not fit*truncated*");
+    }
+
+    [Fact]
+    public async Task Load_TruncatedBodyWithValidChecksum_ThrowsFormatException()
+    {
+        var (learner, schema, artifact) = await TrainNumericAsync();
+        var body = Body(artifact);
+
+        var act = () => learner.Load(Seal(body[..^4]), schema);
+
+        act.Should().Throw<FormatException>().WithMessage("*ends before the model does (truncated)*");
+    }
+
+    [Fact]
+    public async Task Load_TrailingBytesWithValidChecksum_ThrowsFormatException()
+    {
+        var (learner, schema, artifact) = await TrainNumericAsync();
+
+        var act = () => learner.Load(Seal([.. Body(artifact), 0, 0]), schema);
+
+        act.Should().Throw<FormatException>().WithMessage("*2 unexpected bytes follow the model*");
+    }
+
+    [Fact]
+    public async Task Load_NonFiniteWeightWithValidChecksum_ThrowsFormatException()
+    {
+        var (learner, schema, artifact) = await TrainNumericAsync();
+        var body = Body(artifact);
+        BinaryPrimitives.WriteDoubleLittleEndian(body.AsSpan(body.Length - 24), double.NaN);
+
+        var act = () => learner.Load(Seal(body), schema);
+
+        act.Should().Throw<FormatException>().WithMessage("*weight or the intercept is not finite*");
+    }
+
+    [Fact]
+    public async Task Load_ThresholdOutsideUnitIntervalWithValidChecksum_ThrowsFormatException()
+    {
+        var (learner, schema, artifact) = await TrainNumericAsync();
+        var body = Body(artifact);
+        BinaryPrimitives.WriteDoubleLittleEndian(body.AsSpan(body.Length - 8), 1.5);
+
+        var act = () => learner.Load(Seal(body), schema);
+
+        act.Should().Throw<FormatException>().WithMessage("*threshold 1.5 is outside [0, 1]*");
+    }
+
+    [Fact]
+    public async Task Load_UnknownKindCodeWithValidChecksum_ThrowsFormatException()
+    {
+        var (learner, schema, artifact) = await TrainNumericAsync();
+        var body = Body(artifact);
+        body[12 + 4 + "income".Length] = 7;
+
+        var act = () => learner.Load(Seal(body), schema);
+
+        act.Should().Throw<FormatException>().WithMessage("*feature 0 has the unknown kind code 7*");
+    }
+
+    [Fact]
+    public async Task Load_InvalidUtf8NameWithValidChecksum_ThrowsFormatException()
+    {
+        var (learner, schema, artifact) = await TrainNumericAsync();
+        var body = Body(artifact);
+        body[12 + 4] = 0xFF;
+
+        var act = () => learner.Load(Seal(body), schema);
+
+        act.Should().Throw<FormatException>().WithMessage("*not valid UTF-8*");
+    }
+
+    [Fact]
+    public async Task Load_CategoriesOutOfOrderWithValidChecksum_ThrowsFormatException()
+    {
+        var reference = Reference("mixed");
+        var learner = new LogisticRegressionLearner(reference.L2);
+        var trained = await learner.TrainAsync(reference.TrainingData(), CancellationToken.None);
+        var body = Body(trained.Artifact.ToArray());
+        var at = body.AsSpan().IndexOf("east"u8);
+        "zast"u8.CopyTo(body.AsSpan(at));
+
+        var act = () => learner.Load(Seal(body), reference.Schema());
+
+        act.Should().Throw<FormatException>().WithMessage("*categories of 'region' are not distinct and in ordinal order*");
+    }
+
+    public static TheoryData<string, string> OtherSchemas => new()
+    {
+        { "renamed", "*feature 1 is 'debt_ratio' (Numeric) in the artifact but 'debt' (Numeric) in the schema*" },
+        { "other kind", "*feature 2 is 'age' (Numeric) in the artifact but 'age' (Categorical) in the schema*" },
+        { "reordered", "*feature 0 is 'income' (Numeric) in the artifact but 'age' (Numeric) in the schema*" },
+        { "extra feature", "*trained on 3 features [income:Numeric, debt_ratio:Numeric, age:Numeric] but the schema has 4*" },
+        { "fewer features", "*trained on 3 features*but the schema has 2 [income:Numeric, debt_ratio:Numeric]*" },
+    };
+
+    [Theory]
+    [MemberData(nameof(OtherSchemas))]
+    public async Task Load_OtherSchema_ThrowsFormatExceptionNamingTheDifference(string change, string message)
+    {
+        var (learner, _, artifact) = await TrainNumericAsync();
+        var builder = FeatureSchema.CreateBuilder();
+        _ = change switch
+        {
+            "renamed" => builder.Numeric("income").Numeric("debt").Numeric("age"),
+            "other kind" => builder.Numeric("income").Numeric("debt_ratio").Categorical("age"),
+            "reordered" => builder.Numeric("age").Numeric("income").Numeric("debt_ratio"),
+            "extra feature" => builder.Numeric("income").Numeric("debt_ratio").Numeric("age").Numeric("extra"),
+            _ => builder.Numeric("income").Numeric("debt_ratio"),
+        };
+
+        var act = () => learner.Load(artifact, builder.Build());
+
+        act.Should().Throw<FormatException>().WithMessage(message);
+    }
+
+    [Fact]
+    public async Task Load_SchemaDifferingOnlyInAllowMissing_Accepted()
+    {
+        var (learner, _, artifact) = await TrainNumericAsync();
+        var schema = FeatureSchema.CreateBuilder().Numeric("income", allowMissing: true).Numeric("debt_ratio").Numeric("age").Build();
+
+        var model = learner.Load(artifact, schema);
+
+        model.Predict(FeatureVector.Create(schema, [double.NaN, 0.2, 40.0])).Score.Should().BeInRange(0.0, 1.0);
+    }
+
+    [Fact]
+    public void Load_NullSchema_ThrowsArgumentNullException()
+    {
+        var act = () => new LogisticRegressionLearner().Load([1, 2, 3], null!);
+
+        act.Should().Throw<ArgumentNullException>().WithParameterName("schema");
+    }
+
+    private static async Task<(LogisticRegressionLearner Learner, FeatureSchema Schema, byte[] Artifact)> TrainNumericAsync()
+    {
+        var reference = Reference("numeric");
+        var learner = new LogisticRegressionLearner(reference.L2);
+        var trained = await learner.TrainAsync(reference.TrainingData(), CancellationToken.None);
+        return (learner, reference.Schema(), trained.Artifact.ToArray());
+    }
+
+    private static byte[] Body(byte[] artifact) => artifact[..^32];
+
+    private static byte[] Seal(byte[] body) => [.. body, .. SHA256.HashData(body)];
+
+    /// <summary>Magic, version and feature count (12 bytes), then per feature an int32 length, the UTF-8 name and a kind byte.</summary>
+    private static int FirstMeanOffset(FeatureSchema schema) =>
+        12 + schema.Features.Sum(f => 4 + Encoding.UTF8.GetByteCount(f.Name) + 1);
 
     /// <summary>Cancels its token when the training loop first reads its last example.</summary>
     private sealed class CancellingList(IReadOnlyList<LabelledExample> inner, CancellationTokenSource cts) : IReadOnlyList<LabelledExample>
