@@ -177,6 +177,24 @@ public sealed class LogisticRegressionLearnerTests
     }
 
     [Fact]
+    public async Task TrainAsync_NoEncodedColumn_FitsInterceptAloneAtTheLogOdds()
+    {
+        // A categorical feature that is always missing encodes to no column at all.
+        var schema = FeatureSchema.CreateBuilder().Categorical("colour", allowMissing: true).Build();
+        var examples = Enumerable.Range(0, 10).Select(i => Example(FeatureVector.Create(schema, [], [null]), i < 3)).ToList();
+        var learner = new LogisticRegressionLearner();
+
+        var trained = await learner.TrainAsync(new TrainingData(schema, examples), CancellationToken.None);
+
+        var model = (LogisticRegressionModel)trained.Predictor;
+        model.Weights.Should().BeEmpty();
+        model.Intercept.Should().BeApproximately(Math.Log(3.0 / 7.0), 1e-9);
+        model.Predict(FeatureVector.Create(schema, [], ["red"])).Score.Should().BeApproximately(0.3, 1e-9);
+        learner.Load(trained.Artifact.Span, schema).Predict(FeatureVector.Create(schema, [], [null])).Score
+            .Should().Be(model.Predict(FeatureVector.Create(schema, [], [null])).Score);
+    }
+
+    [Fact]
     public async Task TrainAsync_NonBinaryLabel_ThrowsInvalidLabelExceptionNamingTheExample()
     {
         var data = Separable(10, seed: 3);
