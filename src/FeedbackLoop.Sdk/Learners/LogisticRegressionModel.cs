@@ -1,0 +1,103 @@
+using FeedbackLoop.Models;
+using MathNet.Numerics;
+
+namespace FeedbackLoop.Learners;
+
+/// <summary>
+/// A trained binary logistic regression: P(y = 1 | x) = sigmoid(<see cref="Intercept"/> + <see cref="Weights"/> · encode(x)).
+/// </summary>
+/// <remarks>
+/// <para>
+/// encode(x) is the row the model was trained on. Its columns, and so the order of <see cref="Weights"/> and
+/// <see cref="WeightNames"/>, are: first the numeric features by ordinal, each standardised as (x - mean) / scale with the
+/// training mean and population standard deviation (scale 1 for a feature constant in training); then, for each categorical
+/// feature by ordinal, one 0/1 column per category seen in training, categories in ordinal string order (named
+/// <c>feature=category</c>). A missing numeric value (NaN) is imputed with the training mean, that is 0 after standardising;
+/// a missing or unseen category encodes as all zeros, so it contributes nothing beyond the intercept.
+/// </para>
+/// <para>Immutable and thread-safe: <see cref="Predict"/> may be called concurrently, and it does not allocate.</para>
+/// </remarks>
+public sealed class LogisticRegressionModel : IPredictor
+{
+    /// <summary>The decision threshold on the probability written by format version 1.</summary>
+    internal const double DefaultThreshold = 0.5;
+
+    private readonly double[] _weights;
+
+    internal LogisticRegressionModel(FeatureEncoding encoding, double[] weights, double intercept, double threshold)
+    {
+        Encoding = encoding;
+        _weights = weights;
+        Intercept = intercept;
+        Threshold = threshold;
+        Weights = Array.AsReadOnly(weights);
+    }
+
+    /// <summary>Gets the schema the model was trained on; <see cref="Predict"/> accepts vectors of this schema only.</summary>
+    public FeatureSchema Schema => Encoding.Schema;
+
+    /// <summary>Gets the weights in the standardised / one-hot space, in the column order given in the remarks of this type.</summary>
+    public IReadOnlyList<double> Weights { get; }
+
+    /// <summary>Gets the name of each weight's column: the feature name for a numeric feature, <c>feature=category</c> for a one-hot column.</summary>
+    public IReadOnlyList<string> WeightNames => Encoding.ColumnNames;
+
+    /// <summary>Gets the intercept (not penalised in training).</summary>
+    public double Intercept { get; }
+
+    /// <summary>Gets the probability at or above which the predicted label is <see langword="true"/>.</summary>
+    /// <value>0.5.</value>
+    public double Threshold { get; }
+
+    internal FeatureEncoding Encoding { get; }
+
+    /// <summary>Scores one input.</summary>
+    /// <param name="features">A vector of <see cref="Schema"/>.</param>
+    /// <returns>A binary output whose score is the probability of the positive class.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="features"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="features"/> follows another schema.</exception>
+    public PredictionOutput Predict(FeatureVector features)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        if (!SameSchema(features.Schema, Schema))
+        {
+            throw new ArgumentException(
+                $"The feature vector follows schema [{features.Schema}] but the model was trained on [{Schema}].", nameof(features));
+        }
+
+        var z = Encoding.LinearPredictor(features, _weights, Intercept);
+        return PredictionOutput.Binary(SpecialFunctions.Logistic(z), Threshold);
+    }
+
+    /// <summary>Serialises the model to the artifact that <see cref="LogisticRegressionLearner.Load"/> restores.</summary>
+    /// <returns>The artifact bytes (binary format version 1, described in <see cref="LogisticRegressionLearner"/>).</returns>
+    public byte[] ToArtifact() => LogisticRegressionArtifact.Write(this);
+
+    internal ReadOnlySpan<double> WeightSpan => _weights;
+
+    /// <summary>Compares feature by feature without allocating (FeatureSchema.Equals enumerates).</summary>
+    private static bool SameSchema(FeatureSchema a, FeatureSchema b)
+    {
+        if (ReferenceEquals(a, b))
+        {
+            return true;
+        }
+
+        var x = a.Features;
+        var y = b.Features;
+        if (x.Count != y.Count)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < x.Count; i++)
+        {
+            if (!x[i].Equals(y[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}
