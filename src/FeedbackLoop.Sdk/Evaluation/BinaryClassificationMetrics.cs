@@ -22,9 +22,9 @@ namespace FeedbackLoop.Evaluation;
 /// (<see cref="ArgumentOutOfRangeException"/>), all-zero weights (<see cref="ArgumentException"/>).
 /// </para>
 /// <para>
-/// The methods never modify the caller's spans and allocate nothing per element; <see cref="RocAuc"/> rents two
-/// scratch arrays from <see cref="ArrayPool{T}.Shared"/>. They are pure functions and safe to call from any
-/// number of threads at once.
+/// The methods never modify the caller's spans and allocate nothing per element; <see cref="RocAuc"/> rents its
+/// sort buffers (32 bytes per example) from <see cref="ArrayPool{T}.Shared"/>. They are pure functions and safe
+/// to call from any number of threads at once.
 /// </para>
 /// </remarks>
 public static class BinaryClassificationMetrics
@@ -101,8 +101,9 @@ public static class BinaryClassificationMetrics
     /// The curve has one point per distinct score (tied examples move the curve diagonally together) and the area
     /// is the trapezoid rule over those points, as scikit-learn computes it (<c>_binary_clf_curve</c>,
     /// <c>roc_curve</c>, <c>auc</c>). Unweighted, this equals the Mann–Whitney U statistic with mid-ranks divided
-    /// by the product of the class counts (Hanley and McNeil, Radiology 143(1), 1982). Cost: O(n log n) for
-    /// sorting copies of the scores; the caller's spans are not modified.
+    /// by the product of the class counts (Hanley and McNeil, Radiology 143(1), 1982). The scores are copied and
+    /// sorted with a radix sort, O(n) (at most six passes; a comparison sort, O(n log n), below 256 examples);
+    /// the caller's spans are not modified.
     /// </remarks>
     public static double RocAuc(
         ReadOnlySpan<bool> actual,
@@ -115,15 +116,13 @@ public static class BinaryClassificationMetrics
         int n = actual.Length;
         bool weighted = !sampleWeights.IsEmpty;
 
-        double[] keyBuffer = ArrayPool<double>.Shared.Rent(n);
-        double[] itemBuffer = ArrayPool<double>.Shared.Rent(n);
+        ScoreEntry[] entryBuffer = ArrayPool<ScoreEntry>.Shared.Rent(n);
+        ScoreEntry[] scratchBuffer = ArrayPool<ScoreEntry>.Shared.Rent(n);
         try
         {
-            Span<double> keys = keyBuffer.AsSpan(0, n);
-
-            // One sort carries both label and weight: +w for a positive, -w for a negative. A zero weight may
-            // land in either class after the sign test below, which is harmless because it adds nothing.
-            Span<double> signedWeights = itemBuffer.AsSpan(0, n);
+            // Each entry carries label and weight in one number, +w for a positive and -w for a negative. A zero
+            // weight may land in either class after the sign test in TrapezoidArea, which is harmless: it adds nothing.
+            Span<ScoreEntry> entries = entryBuffer.AsSpan(0, n);
             double positiveWeight = 0.0;
             double negativeWeight = 0.0;
             int positiveCount = 0;
@@ -133,16 +132,15 @@ public static class BinaryClassificationMetrics
                 double score = scores[i];
                 MetricArguments.RequireFinite(score, i, nameof(scores));
                 double w = weighted ? MetricArguments.Weight(sampleWeights, i, nameof(sampleWeights)) : 1.0;
-                keys[i] = score;
                 if (actual[i])
                 {
-                    signedWeights[i] = w;
+                    entries[i] = new ScoreEntry(ScoreSort.ToKey(score), w);
                     positiveWeight += w;
                     positiveCount += w > 0.0 ? 1 : 0;
                 }
                 else
                 {
-                    signedWeights[i] = -w;
+                    entries[i] = new ScoreEntry(ScoreSort.ToKey(score), -w);
                     negativeWeight += w;
                     negativeCount += w > 0.0 ? 1 : 0;
                 }
@@ -162,13 +160,13 @@ public static class BinaryClassificationMetrics
                     nameof(actual));
             }
 
-            keys.Sort(signedWeights);
-            return TrapezoidArea(keys, signedWeights, positiveWeight, negativeWeight);
+            Span<ScoreEntry> sorted = ScoreSort.Sort(entries, scratchBuffer.AsSpan(0, n));
+            return TrapezoidArea(sorted, positiveWeight, negativeWeight);
         }
         finally
         {
-            ArrayPool<double>.Shared.Return(itemBuffer);
-            ArrayPool<double>.Shared.Return(keyBuffer);
+            ArrayPool<ScoreEntry>.Shared.Return(scratchBuffer);
+            ArrayPool<ScoreEntry>.Shared.Return(entryBuffer);
         }
     }
 
@@ -181,7 +179,7 @@ public static class BinaryClassificationMetrics
     /// <exception cref="ArgumentOutOfRangeException">A probability is NaN, infinite or outside [0, 1], or a weight is negative, NaN or infinite.</exception>
     /// <remarks>
     /// Per example the loss is −(y ln p + (1 − y) ln(1 − p)) (Bishop, Pattern Recognition and Machine Learning,
-    /// 2006, eq. 4.90), with the natural logarithm. Probabilities are clipped to [ε, 1 − ε] with ε = 2^-52 ≈ 2.22e-16,
+    /// 2006, §4.3.2, p. 209), with the natural logarithm. Probabilities are clipped to [ε, 1 − ε] with ε = 2^-52 ≈ 2.22e-16,
     /// float64 machine epsilon, which is scikit-learn 1.2's default (<c>eps="auto"</c>); scikit-learn before 1.2
     /// used 1e-15. A probability of exactly 0 for a positive therefore costs about 36.04 nats, not infinity.
     /// Unlike scikit-learn, a batch holding a single class is accepted: the labels are booleans, so both classes
@@ -276,42 +274,38 @@ public static class BinaryClassificationMetrics
         return sum / total;
     }
 
-    /// <summary>Trapezoid area under the ROC curve from scores sorted ascending and their signed weights.</summary>
+    /// <summary>Trapezoid area under the ROC curve from entries sorted by ascending score.</summary>
     /// <remarks>
     /// Walks the thresholds from the highest score down; each run of equal scores is one curve point, so ties add
     /// the trapezoid between the two points (half a unit per tied positive–negative pair). Rates are normalized
     /// before multiplying so that large but finite weights cannot overflow.
     /// </remarks>
-    private static double TrapezoidArea(
-        ReadOnlySpan<double> sortedScores,
-        ReadOnlySpan<double> signedWeights,
-        double positiveWeight,
-        double negativeWeight)
+    private static double TrapezoidArea(ReadOnlySpan<ScoreEntry> sorted, double positiveWeight, double negativeWeight)
     {
         double truePositives = 0.0;
         double falsePositives = 0.0;
         double tpr = 0.0;
         double fpr = 0.0;
         double twiceArea = 0.0;
-        int i = sortedScores.Length - 1;
+        int i = sorted.Length - 1;
         while (i >= 0)
         {
-            double threshold = sortedScores[i];
+            ulong threshold = sorted[i].Key;
             do
             {
-                double signed = signedWeights[i];
-                if (signed > 0.0)
+                double signedWeight = sorted[i].Value;
+                if (signedWeight > 0.0)
                 {
-                    truePositives += signed;
+                    truePositives += signedWeight;
                 }
                 else
                 {
-                    falsePositives -= signed;
+                    falsePositives -= signedWeight;
                 }
 
                 i--;
             }
-            while (i >= 0 && sortedScores[i] == threshold);
+            while (i >= 0 && sorted[i].Key == threshold);
 
             double nextTpr = truePositives / positiveWeight;
             double nextFpr = falsePositives / negativeWeight;
