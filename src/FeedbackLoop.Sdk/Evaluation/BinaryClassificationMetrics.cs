@@ -1,0 +1,319 @@
+using System.Buffers;
+using System.Globalization;
+
+namespace FeedbackLoop.Evaluation;
+
+/// <summary>
+/// Metrics of a binary classifier over a batch of labelled examples: accuracy, ROC AUC, log loss and Brier score,
+/// each defined as scikit-learn defines it (<c>accuracy_score</c>, <c>roc_auc_score</c>, <c>log_loss</c>,
+/// <c>brier_score_loss</c>), with optional per-example weights.
+/// </summary>
+/// <remarks>
+/// <para>
+/// <c>actual</c> holds the true labels (<see langword="true"/> = positive class). An empty
+/// <c>sampleWeights</c> span means every example has weight 1; otherwise it has one finite, non-negative weight
+/// per example, not all zero, and each metric is the weighted mean of its per-example term (weighted accuracy
+/// is the weight of the correct predictions over the total weight).
+/// </para>
+/// <para>
+/// Bad input gets a typed exception naming the problem, never a NaN result: spans of different lengths or empty
+/// spans (<see cref="ArgumentException"/>), a non-finite score or probability, or a probability outside [0, 1]
+/// (<see cref="ArgumentOutOfRangeException"/> naming the index), a negative or non-finite weight
+/// (<see cref="ArgumentOutOfRangeException"/>), all-zero weights (<see cref="ArgumentException"/>).
+/// </para>
+/// <para>
+/// The methods never modify the caller's spans and allocate nothing per element; <see cref="RocAuc"/> rents its
+/// sort buffers (32 bytes per example) from <see cref="ArrayPool{T}.Shared"/>. They are pure functions and safe
+/// to call from any number of threads at once.
+/// </para>
+/// </remarks>
+public static class BinaryClassificationMetrics
+{
+    /// <summary>
+    /// The clipping bound of <see cref="LogLoss"/>: probabilities are clipped to
+    /// [<c>LogLossEpsilon</c>, 1 − <c>LogLossEpsilon</c>].
+    /// </summary>
+    /// <remarks>
+    /// scikit-learn 1.2 changed <c>log_loss</c>'s default <c>eps</c> from 1e-15 to <c>"auto"</c>, which is
+    /// <c>np.finfo(y_pred.dtype).eps</c>, that is 2^-52 for float64 input (sklearn/metrics/_classification.py,
+    /// log_loss, "versionchanged 1.2"; later versions removed the parameter and keep the dtype epsilon). Using the
+    /// same bound makes the loss of a confident wrong prediction agree with scikit-learn: −ln(2^-52) ≈ 36.04.
+    /// </remarks>
+    internal const double LogLossEpsilon = 2.220446049250313e-16;
+
+    /// <summary>Computes the (weighted) fraction of examples whose predicted label equals the true label.</summary>
+    /// <param name="actual">The true labels.</param>
+    /// <param name="predicted">The predicted labels, one per example.</param>
+    /// <param name="sampleWeights">One weight per example, or empty for unweighted.</param>
+    /// <returns>The accuracy, in [0, 1]; higher is better.</returns>
+    /// <exception cref="ArgumentException">The spans differ in length, are empty, or the weights are all zero or sum to infinity.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A weight is negative, NaN or infinite.</exception>
+    public static double Accuracy(
+        ReadOnlySpan<bool> actual,
+        ReadOnlySpan<bool> predicted,
+        ReadOnlySpan<double> sampleWeights = default)
+    {
+        MetricArguments.RequireSameLength(actual.Length, nameof(actual), predicted.Length, nameof(predicted));
+        MetricArguments.RequireEmptyOrSameLength(actual.Length, nameof(actual), sampleWeights.Length, nameof(sampleWeights));
+        MetricArguments.RequireNotEmpty(actual.Length, nameof(actual));
+
+        if (sampleWeights.IsEmpty)
+        {
+            int correct = 0;
+            for (int i = 0; i < actual.Length; i++)
+            {
+                if (actual[i] == predicted[i])
+                {
+                    correct++;
+                }
+            }
+
+            return (double)correct / actual.Length;
+        }
+
+        double total = 0.0;
+        double correctWeight = 0.0;
+        for (int i = 0; i < actual.Length; i++)
+        {
+            double w = MetricArguments.Weight(sampleWeights, i, nameof(sampleWeights));
+            total += w;
+            if (actual[i] == predicted[i])
+            {
+                correctWeight += w;
+            }
+        }
+
+        MetricArguments.RequireUsableTotalWeight(total, nameof(sampleWeights));
+        return correctWeight / total;
+    }
+
+    /// <summary>Computes the area under the ROC curve of <paramref name="scores"/> as a ranking of the positive class.</summary>
+    /// <param name="actual">The true labels; both classes must be present (with non-zero weight).</param>
+    /// <param name="scores">Any finite scores, larger meaning more likely positive (probabilities, logits, margins).</param>
+    /// <param name="sampleWeights">One weight per example, or empty for unweighted.</param>
+    /// <returns>The ROC AUC, in [0, 1]; 0.5 is a random ranking, higher is better.</returns>
+    /// <exception cref="ArgumentException">
+    /// The spans differ in length or are empty, the weights are all zero or sum to infinity, or only one class is
+    /// present (the AUC is then undefined, as scikit-learn's <c>roc_auc_score</c> also refuses).
+    /// </exception>
+    /// <exception cref="ArgumentOutOfRangeException">A score is NaN or infinite, or a weight is negative, NaN or infinite.</exception>
+    /// <remarks>
+    /// The curve has one point per distinct score (tied examples move the curve diagonally together) and the area
+    /// is the trapezoid rule over those points, as scikit-learn computes it (<c>_binary_clf_curve</c>,
+    /// <c>roc_curve</c>, <c>auc</c>). Unweighted, this equals the Mann–Whitney U statistic with mid-ranks divided
+    /// by the product of the class counts (Hanley and McNeil, Radiology 143(1), 1982). The scores are copied and
+    /// sorted with a radix sort, O(n) (at most six passes; a comparison sort, O(n log n), below 256 examples);
+    /// the caller's spans are not modified.
+    /// </remarks>
+    public static double RocAuc(
+        ReadOnlySpan<bool> actual,
+        ReadOnlySpan<double> scores,
+        ReadOnlySpan<double> sampleWeights = default)
+    {
+        MetricArguments.RequireSameLength(actual.Length, nameof(actual), scores.Length, nameof(scores));
+        MetricArguments.RequireEmptyOrSameLength(actual.Length, nameof(actual), sampleWeights.Length, nameof(sampleWeights));
+        MetricArguments.RequireNotEmpty(actual.Length, nameof(actual));
+        int n = actual.Length;
+        bool weighted = !sampleWeights.IsEmpty;
+
+        ScoreEntry[] entryBuffer = ArrayPool<ScoreEntry>.Shared.Rent(n);
+        ScoreEntry[] scratchBuffer = ArrayPool<ScoreEntry>.Shared.Rent(n);
+        try
+        {
+            // Each entry carries label and weight in one number, +w for a positive and -w for a negative. A zero
+            // weight may land in either class after the sign test in TrapezoidArea, which is harmless: it adds nothing.
+            Span<ScoreEntry> entries = entryBuffer.AsSpan(0, n);
+            double positiveWeight = 0.0;
+            double negativeWeight = 0.0;
+            int positiveCount = 0;
+            int negativeCount = 0;
+            for (int i = 0; i < n; i++)
+            {
+                double score = scores[i];
+                MetricArguments.RequireFinite(score, i, nameof(scores));
+                double w = weighted ? MetricArguments.Weight(sampleWeights, i, nameof(sampleWeights)) : 1.0;
+                if (actual[i])
+                {
+                    entries[i] = new ScoreEntry(ScoreSort.ToKey(score), w);
+                    positiveWeight += w;
+                    positiveCount += w > 0.0 ? 1 : 0;
+                }
+                else
+                {
+                    entries[i] = new ScoreEntry(ScoreSort.ToKey(score), -w);
+                    negativeWeight += w;
+                    negativeCount += w > 0.0 ? 1 : 0;
+                }
+            }
+
+            if (weighted)
+            {
+                MetricArguments.RequireUsableTotalWeight(positiveWeight + negativeWeight, nameof(sampleWeights));
+            }
+
+            if (positiveCount == 0 || negativeCount == 0)
+            {
+                throw new ArgumentException(
+                    string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"only one class present; ROC AUC is not defined (actual has {positiveCount} positive and {negativeCount} negative examples with non-zero weight)."),
+                    nameof(actual));
+            }
+
+            Span<ScoreEntry> sorted = ScoreSort.Sort(entries, scratchBuffer.AsSpan(0, n));
+            return TrapezoidArea(sorted, positiveWeight, negativeWeight);
+        }
+        finally
+        {
+            ArrayPool<ScoreEntry>.Shared.Return(scratchBuffer);
+            ArrayPool<ScoreEntry>.Shared.Return(entryBuffer);
+        }
+    }
+
+    /// <summary>Computes the mean negative log-likelihood (cross-entropy) of the true labels under <paramref name="probabilities"/>.</summary>
+    /// <param name="actual">The true labels.</param>
+    /// <param name="probabilities">The predicted probability of the positive class, in [0, 1], one per example.</param>
+    /// <param name="sampleWeights">One weight per example, or empty for unweighted.</param>
+    /// <returns>The log loss in nats, at least 0; lower is better.</returns>
+    /// <exception cref="ArgumentException">The spans differ in length, are empty, or the weights are all zero or overflow.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A probability is NaN, infinite or outside [0, 1], or a weight is negative, NaN or infinite.</exception>
+    /// <remarks>
+    /// Per example the loss is −(y ln p + (1 − y) ln(1 − p)) (Bishop, Pattern Recognition and Machine Learning,
+    /// 2006, §4.3.2, p. 209), with the natural logarithm. Probabilities are clipped to [ε, 1 − ε] with ε = 2^-52 ≈ 2.22e-16,
+    /// float64 machine epsilon, which is scikit-learn 1.2's default (<c>eps="auto"</c>); scikit-learn before 1.2
+    /// used 1e-15. A probability of exactly 0 for a positive therefore costs about 36.04 nats, not infinity.
+    /// Unlike scikit-learn, a batch holding a single class is accepted: the labels are booleans, so both classes
+    /// are known without inferring them from the data.
+    /// </remarks>
+    public static double LogLoss(
+        ReadOnlySpan<bool> actual,
+        ReadOnlySpan<double> probabilities,
+        ReadOnlySpan<double> sampleWeights = default)
+    {
+        MetricArguments.RequireSameLength(actual.Length, nameof(actual), probabilities.Length, nameof(probabilities));
+        MetricArguments.RequireEmptyOrSameLength(actual.Length, nameof(actual), sampleWeights.Length, nameof(sampleWeights));
+        MetricArguments.RequireNotEmpty(actual.Length, nameof(actual));
+        bool weighted = !sampleWeights.IsEmpty;
+
+        double total = 0.0;
+        double sum = 0.0;
+        for (int i = 0; i < actual.Length; i++)
+        {
+            double p = probabilities[i];
+            MetricArguments.RequireProbability(p, i, nameof(probabilities));
+            p = Math.Clamp(p, LogLossEpsilon, 1.0 - LogLossEpsilon);
+            double loss = -Math.Log(actual[i] ? p : 1.0 - p);
+            if (weighted)
+            {
+                double w = MetricArguments.Weight(sampleWeights, i, nameof(sampleWeights));
+                total += w;
+                sum += w * loss;
+            }
+            else
+            {
+                sum += loss;
+            }
+        }
+
+        if (!weighted)
+        {
+            return sum / actual.Length;
+        }
+
+        MetricArguments.RequireUsableTotalWeight(total, nameof(sampleWeights));
+        MetricArguments.RequireFiniteWeightedSum(sum, nameof(sampleWeights));
+        return sum / total;
+    }
+
+    /// <summary>Computes the mean squared difference between <paramref name="probabilities"/> and the 0/1 outcomes.</summary>
+    /// <param name="actual">The true labels.</param>
+    /// <param name="probabilities">The predicted probability of the positive class, in [0, 1], one per example.</param>
+    /// <param name="sampleWeights">One weight per example, or empty for unweighted.</param>
+    /// <returns>The Brier score, in [0, 1]; lower is better.</returns>
+    /// <exception cref="ArgumentException">The spans differ in length, are empty, or the weights are all zero or sum to infinity.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A probability is NaN, infinite or outside [0, 1], or a weight is negative, NaN or infinite.</exception>
+    /// <remarks>
+    /// Brier, "Verification of forecasts expressed in terms of probability", Monthly Weather Review 78(1), 1950,
+    /// in its two-class form mean((p − y)²), as scikit-learn's <c>brier_score_loss</c> computes it.
+    /// </remarks>
+    public static double BrierScore(
+        ReadOnlySpan<bool> actual,
+        ReadOnlySpan<double> probabilities,
+        ReadOnlySpan<double> sampleWeights = default)
+    {
+        MetricArguments.RequireSameLength(actual.Length, nameof(actual), probabilities.Length, nameof(probabilities));
+        MetricArguments.RequireEmptyOrSameLength(actual.Length, nameof(actual), sampleWeights.Length, nameof(sampleWeights));
+        MetricArguments.RequireNotEmpty(actual.Length, nameof(actual));
+        bool weighted = !sampleWeights.IsEmpty;
+
+        double total = 0.0;
+        double sum = 0.0;
+        for (int i = 0; i < actual.Length; i++)
+        {
+            double p = probabilities[i];
+            MetricArguments.RequireProbability(p, i, nameof(probabilities));
+            double error = (actual[i] ? 1.0 : 0.0) - p;
+            if (weighted)
+            {
+                double w = MetricArguments.Weight(sampleWeights, i, nameof(sampleWeights));
+                total += w;
+                sum += w * error * error;
+            }
+            else
+            {
+                sum += error * error;
+            }
+        }
+
+        if (!weighted)
+        {
+            return sum / actual.Length;
+        }
+
+        MetricArguments.RequireUsableTotalWeight(total, nameof(sampleWeights));
+        return sum / total;
+    }
+
+    /// <summary>Trapezoid area under the ROC curve from entries sorted by ascending score.</summary>
+    /// <remarks>
+    /// Walks the thresholds from the highest score down; each run of equal scores is one curve point, so ties add
+    /// the trapezoid between the two points (half a unit per tied positive–negative pair). Rates are normalized
+    /// before multiplying so that large but finite weights cannot overflow.
+    /// </remarks>
+    private static double TrapezoidArea(ReadOnlySpan<ScoreEntry> sorted, double positiveWeight, double negativeWeight)
+    {
+        double truePositives = 0.0;
+        double falsePositives = 0.0;
+        double tpr = 0.0;
+        double fpr = 0.0;
+        double twiceArea = 0.0;
+        int i = sorted.Length - 1;
+        while (i >= 0)
+        {
+            ulong threshold = sorted[i].Key;
+            do
+            {
+                double signedWeight = sorted[i].Value;
+                if (signedWeight > 0.0)
+                {
+                    truePositives += signedWeight;
+                }
+                else
+                {
+                    falsePositives -= signedWeight;
+                }
+
+                i--;
+            }
+            while (i >= 0 && sorted[i].Key == threshold);
+
+            double nextTpr = truePositives / positiveWeight;
+            double nextFpr = falsePositives / negativeWeight;
+            twiceArea += (nextFpr - fpr) * (nextTpr + tpr);
+            tpr = nextTpr;
+            fpr = nextFpr;
+        }
+
+        return 0.5 * twiceArea;
+    }
+}

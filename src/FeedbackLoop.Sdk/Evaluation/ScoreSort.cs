@@ -1,0 +1,98 @@
+using System.Buffers;
+
+namespace FeedbackLoop.Evaluation;
+
+/// <summary>Sorts finite scores, each carrying one double payload, in ascending order of score.</summary>
+/// <remarks>
+/// A least-significant-digit radix sort (Knuth, TAOCP vol. 3, §5.2.5) over an order-preserving 64-bit image of
+/// each score, in 11-bit digits: O(n) per pass, at most six passes, and a pass is skipped when every key shares
+/// its digit (common for the high exponent bits of probabilities). Below <see cref="RadixThreshold"/> elements a
+/// comparison sort is cheaper than clearing the histograms. Stateless and thread-safe.
+/// </remarks>
+internal static class ScoreSort
+{
+    /// <summary>Below this many elements the comparison sort is used.</summary>
+    internal const int RadixThreshold = 256;
+
+    private const int DigitBits = 11;
+    private const int Buckets = 1 << DigitBits;
+    private const int Passes = (64 + DigitBits - 1) / DigitBits;
+
+    /// <summary>Maps a score to an unsigned key whose unsigned order is the score's numeric order.</summary>
+    /// <remarks>
+    /// IEEE 754 doubles compare like sign-magnitude integers: flipping the sign bit of a non-negative value and all
+    /// bits of a negative one yields keys that compare as unsigned integers in numeric order. −0 is mapped to +0
+    /// first so that the two zeros, which compare equal, share a key.
+    /// </remarks>
+    public static ulong ToKey(double score)
+    {
+        if (score == 0.0)
+        {
+            score = 0.0;
+        }
+
+        long bits = BitConverter.DoubleToInt64Bits(score);
+        return (ulong)bits ^ ((ulong)(bits >> 63) | 0x8000_0000_0000_0000UL);
+    }
+
+    /// <summary>Sorts <paramref name="entries"/> by key, using <paramref name="scratch"/> of the same length.</summary>
+    /// <returns>The span, <paramref name="entries"/> or <paramref name="scratch"/>, that holds the sorted entries.</returns>
+    public static Span<ScoreEntry> Sort(Span<ScoreEntry> entries, Span<ScoreEntry> scratch)
+    {
+        if (entries.Length < RadixThreshold)
+        {
+            entries.Sort(static (a, b) => a.Key.CompareTo(b.Key));
+            return entries;
+        }
+
+        int[] histogramBuffer = ArrayPool<int>.Shared.Rent(Passes * Buckets);
+        try
+        {
+            Span<int> histograms = histogramBuffer.AsSpan(0, Passes * Buckets);
+            histograms.Clear();
+            foreach (ref readonly ScoreEntry entry in entries)
+            {
+                ulong key = entry.Key;
+                for (int pass = 0; pass < Passes; pass++)
+                {
+                    histograms[(pass * Buckets) + (int)((key >> (pass * DigitBits)) & (Buckets - 1))]++;
+                }
+            }
+
+            Span<ScoreEntry> source = entries;
+            Span<ScoreEntry> target = scratch[..entries.Length];
+            for (int pass = 0; pass < Passes; pass++)
+            {
+                Span<int> offsets = histograms.Slice(pass * Buckets, Buckets);
+                int shift = pass * DigitBits;
+                if (offsets[(int)((source[0].Key >> shift) & (Buckets - 1))] == source.Length)
+                {
+                    continue;
+                }
+
+                int running = 0;
+                for (int b = 0; b < Buckets; b++)
+                {
+                    int count = offsets[b];
+                    offsets[b] = running;
+                    running += count;
+                }
+
+                foreach (ref readonly ScoreEntry entry in source)
+                {
+                    target[offsets[(int)((entry.Key >> shift) & (Buckets - 1))]++] = entry;
+                }
+
+                Span<ScoreEntry> swap = source;
+                source = target;
+                target = swap;
+            }
+
+            return source;
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(histogramBuffer);
+        }
+    }
+}
