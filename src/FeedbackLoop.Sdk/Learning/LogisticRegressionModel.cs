@@ -1,7 +1,7 @@
 using FeedbackLoop.Models;
 using MathNet.Numerics;
 
-namespace FeedbackLoop.Learners;
+namespace FeedbackLoop.Learning;
 
 /// <summary>
 /// A trained binary logistic regression: P(y = 1 | x) = sigmoid(<see cref="Intercept"/> + <see cref="Weights"/> · encode(x)).

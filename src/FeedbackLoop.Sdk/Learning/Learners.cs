@@ -1,4 +1,4 @@
-namespace FeedbackLoop.Learners;
+namespace FeedbackLoop.Learning;
 
 /// <summary>Creates the built-in learners: trainers that also restore the models they produce from their artifacts.</summary>
 /// <remarks>Every factory returns a new, immutable, thread-safe learner; nothing is shared between calls.</remarks>

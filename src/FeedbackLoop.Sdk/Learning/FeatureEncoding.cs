@@ -3,7 +3,7 @@ using System.Globalization;
 using FeedbackLoop.Models;
 using MathNet.Numerics.Statistics;
 
-namespace FeedbackLoop.Learners;
+namespace FeedbackLoop.Learning;
 
 /// <summary>
 /// Maps a <see cref="FeatureVector"/> to the dense design-matrix row a linear model sees: numeric features standardised,

@@ -1,8 +1,8 @@
-using FeedbackLoop.Learners;
+using FeedbackLoop.Learning;
 using FeedbackLoop.Models;
-using static FeedbackLoop.Tests.Learners.LogisticRegressionTestData;
+using static FeedbackLoop.Tests.Learning.LogisticRegressionTestData;
 
-namespace FeedbackLoop.Tests.Learners;
+namespace FeedbackLoop.Tests.Learning;
 
 public sealed class LogisticRegressionModelTests
 {

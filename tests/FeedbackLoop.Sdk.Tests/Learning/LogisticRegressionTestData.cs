@@ -1,7 +1,7 @@
 using System.Text.Json;
 using FeedbackLoop.Models;
 
-namespace FeedbackLoop.Tests.Learners;
+namespace FeedbackLoop.Tests.Learning;
 
 /// <summary>
 /// The scikit-learn reference datasets (Reference/logistic_regression.json, made by Reference/make_logistic_regression.py)

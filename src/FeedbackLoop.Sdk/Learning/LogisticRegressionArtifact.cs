@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace FeedbackLoop.Learners;
+namespace FeedbackLoop.Learning;
 
 /// <summary>
 /// Reads and writes the logistic regression artifact, binary format version 1. All integers and doubles are little-endian

@@ -1,11 +1,11 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
-using FeedbackLoop.Learners;
+using FeedbackLoop.Learning;
 using FeedbackLoop.Models;
-using static FeedbackLoop.Tests.Learners.LogisticRegressionTestData;
+using static FeedbackLoop.Tests.Learning.LogisticRegressionTestData;
 
-namespace FeedbackLoop.Tests.Learners;
+namespace FeedbackLoop.Tests.Learning;
 
 public sealed class LogisticRegressionLearnerTests
 {
@@ -344,7 +344,7 @@ public sealed class LogisticRegressionLearnerTests
     [Fact]
     public void LearnersLogisticRegression_Defaults_AreDocumentedValues()
     {
-        var learner = FeedbackLoop.Learners.Learners.LogisticRegression();
+        var learner = Learners.LogisticRegression();
 
         learner.L2.Should().Be(1e-3);
         learner.MaxIterations.Should().Be(500);
@@ -354,12 +354,12 @@ public sealed class LogisticRegressionLearnerTests
     [Fact]
     public void LearnersLogisticRegression_Arguments_PassedThroughAndValidated()
     {
-        var learner = FeedbackLoop.Learners.Learners.LogisticRegression(l2: 0.5, maxIterations: 7, gradientTolerance: 1e-6);
+        var learner = Learners.LogisticRegression(l2: 0.5, maxIterations: 7, gradientTolerance: 1e-6);
 
         learner.L2.Should().Be(0.5);
         learner.MaxIterations.Should().Be(7);
         learner.GradientTolerance.Should().Be(1e-6);
-        var act = () => FeedbackLoop.Learners.Learners.LogisticRegression(l2: -1.0);
+        var act = () => Learners.LogisticRegression(l2: -1.0);
         act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("l2");
     }
 

@@ -4,7 +4,7 @@ using MathNet.Numerics;
 using MathNet.Numerics.LinearAlgebra;
 using MathNet.Numerics.Optimization;
 
-namespace FeedbackLoop.Learners;
+namespace FeedbackLoop.Learning;
 
 /// <summary>
 /// Trains L2-regularised binary logistic regression with MathNet.Numerics' L-BFGS, and restores the models it trains from

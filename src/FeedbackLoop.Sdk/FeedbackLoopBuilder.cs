@@ -1,0 +1,306 @@
+using System.Diagnostics.Metrics;
+using FeedbackLoop.Drift;
+using FeedbackLoop.Evaluation;
+using FeedbackLoop.Learning;
+using FeedbackLoop.Models;
+using FeedbackLoop.Promotion;
+using FeedbackLoop.Registry;
+using FeedbackLoop.Retraining;
+using FeedbackLoop.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace FeedbackLoop;
+
+/// <summary>
+/// Configures one feedback loop: its schema, learner, store, registry, monitors, retrain policy, promotion gate
+/// and sinks. Returned by <c>services.AddFeedbackLoop(name)</c>, or created directly and built without DI:
+/// <c>new FeedbackLoopBuilder("churn").WithSchema(...).Build()</c>.
+/// </summary>
+/// <remarks>
+/// Defaults: in-memory store and registry, L2 logistic regression (<see cref="Learners.LogisticRegression"/>),
+/// DDM on the error stream, no feature monitors, <see cref="Retrain.OnDrift"/>, and
+/// <see cref="Gates.NoWorseThanChampion"/> on accuracy. Not thread-safe; configure it from one thread.
+/// </remarks>
+public sealed class FeedbackLoopBuilder
+{
+    private readonly List<Action<FeedbackLoopOptions>> _configure = [];
+    private readonly List<Func<IServiceProvider, IFeedbackSink>> _sinks = [];
+    private readonly List<(string Name, Func<IDriftDetector> Factory)> _featureMonitors = [];
+    private FeatureSchema? _schema;
+    private Func<IDriftDetector>? _allFeatures;
+    private Func<IServiceProvider, IModelTrainer>? _trainer;
+    private Func<IServiceProvider, IModelArtifactLoader?>? _loader;
+    private Func<IServiceProvider, IFeedbackStore>? _store;
+    private Func<IServiceProvider, IModelRegistry>? _registry;
+    private Func<IDriftDetector> _errors = () => new Ddm();
+    private IRetrainPolicy _policy = Retrain.OnDrift();
+    private IPromotionGate _gate = Gates.NoWorseThanChampion(Metric.Accuracy);
+    private TimeProvider? _time;
+
+    /// <summary>Initializes a builder for use without dependency injection.</summary>
+    /// <param name="name">The loop name, also the model name in the registry.</param>
+    public FeedbackLoopBuilder(string name)
+        : this(name, new ServiceCollection())
+    {
+    }
+
+    /// <summary>Initializes a builder that registers into <paramref name="services"/>.</summary>
+    /// <param name="name">The loop name, also the model name in the registry.</param>
+    /// <param name="services">The host's service collection.</param>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is empty.</exception>
+    public FeedbackLoopBuilder(string name, IServiceCollection services)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(services);
+        Name = name;
+        Services = services;
+    }
+
+    /// <summary>Gets the loop name.</summary>
+    public string Name { get; }
+
+    /// <summary>Gets the service collection extensions register into (a private one when built without DI).</summary>
+    public IServiceCollection Services { get; }
+
+    /// <summary>Sets the feature schema (required).</summary>
+    /// <param name="schema">The schema.</param>
+    /// <returns>This builder.</returns>
+    public FeedbackLoopBuilder WithSchema(FeatureSchema schema)
+    {
+        _schema = schema ?? throw new ArgumentNullException(nameof(schema));
+        return this;
+    }
+
+    /// <summary>Declares the feature schema (required).</summary>
+    /// <param name="declare">Declares the features, for example <c>s => s.Numeric("income").Categorical("region")</c>.</param>
+    /// <returns>This builder.</returns>
+    public FeedbackLoopBuilder WithSchema(Action<FeatureSchemaBuilder> declare)
+    {
+        ArgumentNullException.ThrowIfNull(declare);
+        var schema = FeatureSchema.CreateBuilder();
+        declare(schema);
+        return WithSchema(schema.Build());
+    }
+
+    /// <summary>Changes options; called in order when the loop is built.</summary>
+    /// <param name="configure">Changes the options.</param>
+    /// <returns>This builder.</returns>
+    public FeedbackLoopBuilder Configure(Action<FeedbackLoopOptions> configure)
+    {
+        _configure.Add(configure ?? throw new ArgumentNullException(nameof(configure)));
+        return this;
+    }
+
+    /// <summary>Trains candidates with a learner that also restores its artifacts (for rollback).</summary>
+    /// <typeparam name="TLearner">The learner type.</typeparam>
+    /// <param name="learner">The learner, for example <c>Learners.LogisticRegression(l2: 1e-3)</c>.</param>
+    /// <returns>This builder.</returns>
+    public FeedbackLoopBuilder UseLearner<TLearner>(TLearner learner)
+        where TLearner : IModelTrainer, IModelArtifactLoader
+    {
+        ArgumentNullException.ThrowIfNull(learner);
+        return UseTrainer(learner, learner);
+    }
+
+    /// <summary>Trains candidates with the host's trainer.</summary>
+    /// <param name="trainer">The trainer.</param>
+    /// <param name="loader">Restores its artifacts for rollback; optional (without it, rollback works only to models trained by this process).</param>
+    /// <returns>This builder.</returns>
+    public FeedbackLoopBuilder UseTrainer(IModelTrainer trainer, IModelArtifactLoader? loader = null)
+    {
+        ArgumentNullException.ThrowIfNull(trainer);
+        _trainer = _ => trainer;
+        _loader = _ => loader;
+        return this;
+    }
+
+    /// <summary>Trains candidates with a trainer created from the service provider (its constructor's services are injected); it also serves as the artifact loader when it implements <see cref="IModelArtifactLoader"/>.</summary>
+    /// <typeparam name="TTrainer">The trainer type.</typeparam>
+    /// <returns>This builder.</returns>
+    public FeedbackLoopBuilder UseTrainer<TTrainer>()
+        where TTrainer : class, IModelTrainer
+    {
+        TTrainer? created = null;
+        _trainer = services => created ??= ActivatorUtilities.CreateInstance<TTrainer>(services);
+        _loader = services => (created ??= ActivatorUtilities.CreateInstance<TTrainer>(services)) as IModelArtifactLoader;
+        return this;
+    }
+
+    /// <summary>Replaces the in-memory store.</summary>
+    /// <param name="factory">Creates the store.</param>
+    /// <returns>This builder.</returns>
+    public FeedbackLoopBuilder UseStore(Func<IServiceProvider, IFeedbackStore> factory)
+    {
+        _store = factory ?? throw new ArgumentNullException(nameof(factory));
+        return this;
+    }
+
+    /// <summary>Replaces the in-memory registry.</summary>
+    /// <param name="registry">The registry.</param>
+    /// <returns>This builder.</returns>
+    public FeedbackLoopBuilder UseRegistry(IModelRegistry registry)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        _registry = _ => registry;
+        return this;
+    }
+
+    /// <summary>Adds a sink that receives every recorded prediction and feedback event.</summary>
+    /// <param name="sink">The sink.</param>
+    /// <returns>This builder.</returns>
+    public FeedbackLoopBuilder AddSink(IFeedbackSink sink)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        return AddSink(_ => sink);
+    }
+
+    /// <summary>Adds a sink created from the service provider.</summary>
+    /// <param name="factory">Creates the sink.</param>
+    /// <returns>This builder.</returns>
+    public FeedbackLoopBuilder AddSink(Func<IServiceProvider, IFeedbackSink> factory)
+    {
+        _sinks.Add(factory ?? throw new ArgumentNullException(nameof(factory)));
+        return this;
+    }
+
+    /// <summary>Sets the detector on the champion's error stream (1 = wrong, 0 = right), the concept-drift monitor.</summary>
+    /// <param name="detector">Creates the detector (called once per loop and the result reset on each promotion).</param>
+    /// <returns>This builder.</returns>
+    public FeedbackLoopBuilder MonitorErrors(Func<IDriftDetector> detector)
+    {
+        _errors = detector ?? throw new ArgumentNullException(nameof(detector));
+        return this;
+    }
+
+    /// <summary>Monitors every numeric feature for drift with its own detector instance.</summary>
+    /// <param name="detector">Creates one detector per feature; <see cref="PageHinkley"/> with its defaults when omitted.</param>
+    /// <returns>This builder.</returns>
+    public FeedbackLoopBuilder MonitorFeatures(Func<IDriftDetector>? detector = null)
+    {
+        _allFeatures = detector ?? (() => new PageHinkley());
+        return this;
+    }
+
+    /// <summary>Monitors one numeric feature for drift.</summary>
+    /// <param name="feature">The numeric feature's name.</param>
+    /// <param name="detector">Creates its detector.</param>
+    /// <returns>This builder.</returns>
+    public FeedbackLoopBuilder MonitorFeature(string feature, Func<IDriftDetector> detector)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(feature);
+        ArgumentNullException.ThrowIfNull(detector);
+        _featureMonitors.Add((feature, detector));
+        return this;
+    }
+
+    /// <summary>Sets when to retrain.</summary>
+    /// <param name="policy">The policy, for example <c>Retrain.OnDrift().Or(Retrain.EveryNewLabels(5_000))</c>.</param>
+    /// <returns>This builder.</returns>
+    public FeedbackLoopBuilder RetrainWhen(IRetrainPolicy policy)
+    {
+        _policy = policy ?? throw new ArgumentNullException(nameof(policy));
+        return this;
+    }
+
+    /// <summary>Sets the gate a candidate must pass to become champion.</summary>
+    /// <param name="gate">The gate, for example <c>Gates.NoWorseThanChampion(Metric.RocAuc)</c>.</param>
+    /// <returns>This builder.</returns>
+    public FeedbackLoopBuilder PromoteWhen(IPromotionGate gate)
+    {
+        _gate = gate ?? throw new ArgumentNullException(nameof(gate));
+        return this;
+    }
+
+    /// <summary>Sets the clock (tests pass a fake one). Under DI the registered <see cref="TimeProvider"/> is used otherwise.</summary>
+    /// <param name="timeProvider">The clock.</param>
+    /// <returns>This builder.</returns>
+    public FeedbackLoopBuilder UseTimeProvider(TimeProvider timeProvider)
+    {
+        _time = timeProvider ?? throw new ArgumentNullException(nameof(timeProvider));
+        return this;
+    }
+
+    /// <summary>Builds the loop without dependency injection.</summary>
+    /// <returns>The loop; dispose it when done.</returns>
+    /// <exception cref="OptionsValidationException">The configuration is invalid; the message lists every problem.</exception>
+    public IFeedbackLoop Build()
+    {
+        var options = CreateOptions();
+        var failures = Validate(options);
+        return failures.Count > 0
+            ? throw new OptionsValidationException(Name, typeof(FeedbackLoopOptions), failures)
+            : Build(EmptyServiceProvider.Instance, options);
+    }
+
+    internal void ApplyOptions(FeedbackLoopOptions options) => _configure.ForEach(configure => configure(options));
+
+    internal List<string> Validate(FeedbackLoopOptions options)
+    {
+        var failures = FeedbackLoopOptionsValidator.Failures(options).ToList();
+        if (_schema is null)
+        {
+            failures.Add("No feature schema: call WithSchema(...).");
+            return failures;
+        }
+
+        foreach (var (name, _) in _featureMonitors)
+        {
+            if (!_schema.TryGetFeature(name, out var feature))
+            {
+                failures.Add($"MonitorFeature('{name}'): the feature is not in the schema.");
+            }
+            else if (feature.Kind != FeatureKind.Numeric)
+            {
+                failures.Add($"MonitorFeature('{name}'): the feature is categorical; streaming detectors monitor numeric features.");
+            }
+        }
+
+        return failures;
+    }
+
+    internal IFeedbackLoop Build(IServiceProvider services, FeedbackLoopOptions options)
+    {
+        var schema = _schema!;
+        var learner = _trainer is null ? Learners.LogisticRegression() : null;
+        var monitored = _featureMonitors.Select(m => (Feature: schema.GetFeature(m.Name), m.Factory)).ToList();
+        if (_allFeatures is { } all)
+        {
+            monitored.AddRange(schema.NumericFeatures.Select(feature => (feature, all)));
+        }
+
+        var time = _time ?? services.GetService<TimeProvider>() ?? TimeProvider.System;
+        return new FeedbackLoopEngine(new FeedbackLoopComponents(
+            Name,
+            schema,
+            options,
+            time,
+            _store?.Invoke(services) ?? new InMemoryFeedbackStore(options.Store),
+            _registry?.Invoke(services) ?? new InMemoryModelRegistry(time),
+            learner ?? _trainer!(services),
+            learner ?? _loader?.Invoke(services),
+            _policy,
+            _gate,
+            [.. _sinks.Select(sink => sink(services))],
+            [.. monitored.DistinctBy(m => m.Feature.Name)],
+            _errors,
+            services.GetService<IMeterFactory>(),
+            services.GetService<ILoggerFactory>()?.CreateLogger("FeedbackLoop") ?? NullLogger.Instance));
+    }
+
+    private FeedbackLoopOptions CreateOptions()
+    {
+        var options = new FeedbackLoopOptions();
+        ApplyOptions(options);
+        return options;
+    }
+
+    private sealed class EmptyServiceProvider : IServiceProvider
+    {
+        public static readonly EmptyServiceProvider Instance = new();
+
+        public object? GetService(Type serviceType) => null;
+    }
+}

@@ -1,0 +1,33 @@
+using FeedbackLoop.Storage;
+
+namespace FeedbackLoop;
+
+/// <summary>Settings of one feedback loop. Validated at start-up by <see cref="FeedbackLoopOptionsValidator"/>, which reports every problem at once.</summary>
+public sealed class FeedbackLoopOptions
+{
+    /// <summary>Gets the settings of the built-in in-memory store (capacities, orphan TTL).</summary>
+    public FeedbackStoreOptions Store { get; } = new();
+
+    /// <summary>Gets or sets the most labelled examples a cycle reads for training and holdout (the newest ones).</summary>
+    /// <value>Default 5,000.</value>
+    public int TrainingWindowSize { get; set; } = 5_000;
+
+    /// <summary>Gets or sets the fewest labelled examples a cycle needs before it trains; with fewer, the retrain is deferred.</summary>
+    /// <value>Default 200.</value>
+    public int MinimumTrainingExamples { get; set; } = 200;
+
+    /// <summary>Gets or sets the share of the window, taken from its newest end, held out to compare candidate and champion.</summary>
+    /// <value>Default 0.25. Must lie in (0, 1).</value>
+    public double HoldoutFraction { get; set; } = 0.25;
+
+    /// <summary>
+    /// Gets or sets whether a retrain caused by drift trains only on predictions made at or after the drift was detected,
+    /// so the candidate learns the new concept rather than a mix of old and new.
+    /// </summary>
+    /// <value>Default <see langword="true"/>.</value>
+    public bool TrainSinceDrift { get; set; } = true;
+
+    /// <summary>Gets or sets how many of the champion's latest labelled predictions the rolling metrics (<c>accuracy</c>) cover.</summary>
+    /// <value>Default 500. The metric is reported once the window is full.</value>
+    public int RollingWindowSize { get; set; } = 500;
+}

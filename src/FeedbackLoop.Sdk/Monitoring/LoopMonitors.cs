@@ -1,0 +1,160 @@
+using FeedbackLoop.Drift;
+using FeedbackLoop.Telemetry;
+using Microsoft.Extensions.Logging;
+
+namespace FeedbackLoop.Monitoring;
+
+/// <summary>
+/// The monitors of one loop: a detector per monitored numeric feature, a detector on the champion's error
+/// stream, the rolling accuracy, and the drift signals raised since the last training.
+/// </summary>
+/// <remarks>
+/// Detectors are not thread-safe, so every update runs under one short lock. A detector that throws is
+/// contained: the failure is logged and counted, and the value is skipped.
+/// </remarks>
+internal sealed class LoopMonitors
+{
+    internal const string ErrorMonitorName = "errors";
+
+    private readonly Lock _sync = new();
+    private readonly StreamMonitor[] _features;
+    private readonly StreamMonitor _errors;
+    private readonly RollingMean _accuracy;
+    private readonly List<DriftSignal> _signals = [];
+    private readonly LoopInstruments _instruments;
+    private readonly ILogger _logger;
+    private long _failures;
+
+    public LoopMonitors(
+        IReadOnlyList<(FeatureDefinition Feature, Func<IDriftDetector> Factory)> features,
+        Func<IDriftDetector> errors,
+        int rollingWindow,
+        LoopInstruments instruments,
+        ILogger logger)
+    {
+        _features = [.. features.Select(f => new StreamMonitor("feature:" + f.Feature.Name, f.Feature.Ordinal, f.Factory()))];
+        _errors = new StreamMonitor(ErrorMonitorName, -1, errors());
+        _accuracy = new RollingMean(rollingWindow);
+        _instruments = instruments;
+        _logger = logger;
+    }
+
+    /// <summary>Gets the number of contained detector failures since the last call to <see cref="TakeFailures"/>.</summary>
+    public long TakeFailures() => Interlocked.Exchange(ref _failures, 0);
+
+    public void ObserveFeatures(Prediction prediction)
+    {
+        if (_features.Length == 0)
+        {
+            return;
+        }
+
+        var numeric = prediction.Features.Numeric;
+        lock (_sync)
+        {
+            foreach (var monitor in _features)
+            {
+                var value = numeric[monitor.Ordinal];
+                if (!double.IsNaN(value))
+                {
+                    Observe(monitor, value, prediction.Timestamp);
+                }
+            }
+        }
+    }
+
+    public void ObserveOutcome(bool correct, DateTimeOffset predictedAt)
+    {
+        lock (_sync)
+        {
+            _accuracy.Add(correct ? 1.0 : 0.0);
+            Observe(_errors, correct ? 0.0 : 1.0, predictedAt);
+        }
+    }
+
+    /// <summary>Reads the rolling metrics: <c>accuracy</c> once the rolling window is full.</summary>
+    public IReadOnlyDictionary<string, double> Metrics()
+    {
+        lock (_sync)
+        {
+            return _accuracy.IsFull
+                ? new Dictionary<string, double>(StringComparer.Ordinal) { ["accuracy"] = _accuracy.Mean }
+                : new Dictionary<string, double>(StringComparer.Ordinal);
+        }
+    }
+
+    public IReadOnlyList<DriftSignal> Signals()
+    {
+        lock (_sync)
+        {
+            return [.. _signals];
+        }
+    }
+
+    /// <summary>Forgets the signals a training has consumed (those raised later stay).</summary>
+    public void ConsumeSignals(int count)
+    {
+        lock (_sync)
+        {
+            _signals.RemoveRange(0, Math.Min(count, _signals.Count));
+        }
+    }
+
+    /// <summary>Starts the error stream and the rolling metrics afresh for a new champion.</summary>
+    public void ResetOutcomes()
+    {
+        lock (_sync)
+        {
+            _errors.Reset();
+            _accuracy.Clear();
+        }
+    }
+
+    private void Observe(StreamMonitor monitor, double value, DateTimeOffset at)
+    {
+        DriftState state;
+        try
+        {
+            state = monitor.Detector.Update(value);
+        }
+#pragma warning disable CA1031 // A host's detector may throw anything; the request path must not see it.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            Interlocked.Increment(ref _failures);
+            _instruments.Failed("detector");
+            Log.DetectorFailed(_logger, exception, monitor.Name);
+            return;
+        }
+
+        monitor.Count++;
+        if (state != monitor.LastState && state != DriftState.None)
+        {
+            _signals.Add(new DriftSignal(monitor.Name, state, at, monitor.Count));
+            _instruments.DriftSignal(monitor.Name, state);
+            Log.DriftSignal(_logger, monitor.Name, state, monitor.Count);
+        }
+
+        monitor.LastState = state;
+    }
+
+    private sealed class StreamMonitor(string name, int ordinal, IDriftDetector detector)
+    {
+        public string Name { get; } = name;
+
+        public int Ordinal { get; } = ordinal;
+
+        public IDriftDetector Detector { get; } = detector;
+
+        public long Count { get; set; }
+
+        public DriftState LastState { get; set; }
+
+        public void Reset()
+        {
+            Detector.Reset();
+            Count = 0;
+            LastState = DriftState.None;
+        }
+    }
+}

@@ -1,0 +1,130 @@
+using System.Globalization;
+using FeedbackLoop.Drift;
+
+namespace FeedbackLoop.Retraining;
+
+/// <summary>
+/// The built-in retrain policies. Compose them with <see cref="RetrainPolicyExtensions.Or"/>,
+/// <see cref="RetrainPolicyExtensions.And"/> and <see cref="RetrainPolicyExtensions.WithCooldown"/>.
+/// </summary>
+/// <example><code>Retrain.OnDrift().Or(Retrain.EveryNewLabels(5_000)).WithCooldown(TimeSpan.FromHours(1))</code></example>
+public static class Retrain
+{
+    /// <summary>Retrains when any monitor has raised <see cref="DriftState.Drift"/> since the last training (warnings do not count).</summary>
+    /// <returns>The policy.</returns>
+    public static IRetrainPolicy OnDrift() => new Policy(context =>
+    {
+        var drift = context.DriftSignals.FirstOrDefault(s => s.State == DriftState.Drift);
+        return drift is null
+            ? RetrainDecision.Skip("no drift signal")
+            : RetrainDecision.Retrain(Invariant($"drift on {drift.Monitor} at observation {drift.Observation} ({drift.DetectedAt:O})"));
+    });
+
+    /// <summary>Retrains once <paramref name="count"/> new labels have been joined since the last training.</summary>
+    /// <param name="count">The number of new labels; at least 1.</param>
+    /// <returns>The policy.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is below 1.</exception>
+    public static IRetrainPolicy EveryNewLabels(long count)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        return new Policy(context => context.LabelsSinceLastTraining >= count
+            ? RetrainDecision.Retrain(Invariant($"{context.LabelsSinceLastTraining} new labels (threshold {count})"))
+            : RetrainDecision.Skip(Invariant($"{context.LabelsSinceLastTraining} of {count} new labels")));
+    }
+
+    /// <summary>Retrains when <paramref name="interval"/> has passed since the last training (or since the loop started).</summary>
+    /// <param name="interval">The schedule period; positive.</param>
+    /// <returns>The policy.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="interval"/> is not positive.</exception>
+    public static IRetrainPolicy Every(TimeSpan interval)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(interval, TimeSpan.Zero);
+        return new Policy(context =>
+        {
+            var due = (context.LastTrainedAt ?? context.LoopStartedAt) + interval;
+            return context.Now >= due
+                ? RetrainDecision.Retrain(Invariant($"scheduled every {interval} (due {due:O})"))
+                : RetrainDecision.Skip(Invariant($"next scheduled training at {due:O}"));
+        });
+    }
+
+    /// <summary>Retrains when a rolling metric falls below a threshold (for example accuracy below 0.8).</summary>
+    /// <param name="metric">The metric name as it appears in <see cref="RetrainContext.Metrics"/>, for example <c>accuracy</c>.</param>
+    /// <param name="threshold">The lowest acceptable value.</param>
+    /// <returns>The policy; it skips while the metric is not yet available.</returns>
+    /// <exception cref="ArgumentException"><paramref name="metric"/> is empty or <paramref name="threshold"/> is not finite.</exception>
+    public static IRetrainPolicy WhenMetricBelow(string metric, double threshold)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(metric);
+        if (!double.IsFinite(threshold))
+        {
+            throw new ArgumentException("The threshold must be finite.", nameof(threshold));
+        }
+
+        return new Policy(context => !context.Metrics.TryGetValue(metric, out var value)
+            ? RetrainDecision.Skip(Invariant($"{metric} not available yet"))
+            : value < threshold
+                ? RetrainDecision.Retrain(Invariant($"{metric} {value:0.####} below {threshold:0.####}"))
+                : RetrainDecision.Skip(Invariant($"{metric} {value:0.####} at or above {threshold:0.####}")));
+    }
+
+    /// <summary>Retrains when any of the policies says so (each is evaluated, so the reason lists every one that fired).</summary>
+    /// <param name="policies">At least one policy.</param>
+    /// <returns>The composed policy.</returns>
+    /// <exception cref="ArgumentException">No policy is given.</exception>
+    public static IRetrainPolicy AnyOf(params IRetrainPolicy[] policies) => Combine(policies, all: false);
+
+    /// <summary>Retrains only when all the policies say so.</summary>
+    /// <param name="policies">At least one policy.</param>
+    /// <returns>The composed policy.</returns>
+    /// <exception cref="ArgumentException">No policy is given.</exception>
+    public static IRetrainPolicy AllOf(params IRetrainPolicy[] policies) => Combine(policies, all: true);
+
+    /// <summary>Wraps a policy so that it cannot fire within <paramref name="cooldown"/> of the last training.</summary>
+    /// <param name="policy">The policy.</param>
+    /// <param name="cooldown">The minimum time between trainings; positive.</param>
+    /// <returns>The wrapped policy.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="cooldown"/> is not positive.</exception>
+    public static IRetrainPolicy WithCooldown(IRetrainPolicy policy, TimeSpan cooldown)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(cooldown, TimeSpan.Zero);
+        return new Policy(context =>
+        {
+            if (context.LastTrainedAt is { } last && context.Now < last + cooldown)
+            {
+                return RetrainDecision.Skip(Invariant($"cooldown until {last + cooldown:O}"));
+            }
+
+            return policy.Evaluate(context);
+        });
+    }
+
+    private static Policy Combine(IRetrainPolicy[] policies, bool all)
+    {
+        ArgumentNullException.ThrowIfNull(policies);
+        if (policies.Length == 0 || Array.Exists(policies, p => p is null))
+        {
+            throw new ArgumentException("Give at least one policy, and no null policy.", nameof(policies));
+        }
+
+        return new Policy(context =>
+        {
+            var decisions = Array.ConvertAll(policies, p => p.Evaluate(context));
+            var fire = all ? Array.TrueForAll(decisions, d => d.ShouldRetrain) : Array.Exists(decisions, d => d.ShouldRetrain);
+            var reasons = decisions.Where(d => d.ShouldRetrain == fire).Select(d => d.Reason);
+            return new RetrainDecision(fire, string.Join(all == fire ? " and " : "; ", reasons));
+        });
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    private sealed class Policy(Func<RetrainContext, RetrainDecision> evaluate) : IRetrainPolicy
+    {
+        public RetrainDecision Evaluate(RetrainContext context)
+        {
+            ArgumentNullException.ThrowIfNull(context);
+            return evaluate(context);
+        }
+    }
+}

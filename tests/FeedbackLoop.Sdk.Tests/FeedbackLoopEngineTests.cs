@@ -1,0 +1,377 @@
+using FeedbackLoop.Simulation;
+using FeedbackLoop.Evaluation;
+using FeedbackLoop.Promotion;
+using FeedbackLoop.Registry;
+using FeedbackLoop.Retraining;
+using FeedbackLoop.Storage;
+using FeedbackLoop.Tests.TestSupport;
+
+namespace FeedbackLoop.Tests;
+
+public class FeedbackLoopEngineTests
+{
+    private static readonly CancellationToken None = CancellationToken.None;
+    private readonly SimulatedClock _time = new();
+
+    [Fact]
+    public void Predict_BeforeAnyChampion_ThrowsClearly()
+    {
+        using var loop = LoopHarness.Builder(_time).Build();
+
+        var act = () => loop.Predict(Events.Vector());
+
+        act.Should().Throw<InvalidOperationException>().WithMessage("*no champion*");
+    }
+
+    [Fact]
+    public async Task Predict_UsesTheChampionAndRecords()
+    {
+        using var loop = LoopHarness.Builder(_time).Build();
+        var version = await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), "initial", None);
+
+        var prediction = loop.Predict(Events.Vector(x1: 0.7), new Dictionary<string, string> { ["region"] = "eu" });
+
+        prediction.ModelVersion.Should().Be("1");
+        prediction.ModelName.Should().Be("test");
+        prediction.Output.Label.Should().Be(Label.Binary(true));
+        prediction.Timestamp.Should().Be(_time.GetUtcNow());
+        prediction.Segments["region"].Should().Be("eu");
+        loop.Champion.Should().Be(version);
+        loop.GetStatistics().Predictions.Should().Be(1);
+    }
+
+    [Fact]
+    public void FeatureVector_NaNOrInfinity_ThrowsNamingTheFeature()
+    {
+        var vector = Events.TwoNumbers.CreateVector();
+
+        vector.Invoking(v => v.Set("x2", double.NaN)).Should().Throw<FeatureValidationException>()
+            .Where(e => e.FeatureName == "x2").WithMessage("*'x2'*NaN*");
+        vector.Invoking(v => v.Set("x1", double.PositiveInfinity)).Should().Throw<FeatureValidationException>()
+            .Where(e => e.FeatureName == "x1").WithMessage("*'x1'*finite*");
+        FluentActions.Invoking(() => FeatureVector.Create(Events.TwoNumbers, [1.0, double.NegativeInfinity]))
+            .Should().Throw<FeatureValidationException>().Where(e => e.FeatureName == "x2");
+    }
+
+    [Fact]
+    public async Task RecordPrediction_FeatureLeftUnset_ThrowsNamingTheFeature()
+    {
+        using var loop = LoopHarness.Builder(_time).Build();
+        await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), "initial", None);
+        var vector = Events.TwoNumbers.CreateVector().Set("x1", 0.3);
+
+        var act = () => loop.Predict(vector);
+
+        act.Should().Throw<FeatureValidationException>().Where(e => e.FeatureName == "x2").WithMessage("*'x2'*unset*");
+        loop.GetStatistics().Predictions.Should().Be(0, "nothing is stored for a rejected prediction");
+    }
+
+    [Fact]
+    public void FeatureVector_SchemaAllowsMissing_AcceptsNaN()
+    {
+        var schema = FeatureSchema.CreateBuilder().Numeric("x1").Numeric("income", allowMissing: true).Categorical("region", allowMissing: true).Build();
+
+        var vector = FeatureVector.Create(schema, [1.0, double.NaN], [null]);
+
+        double.IsNaN(vector.GetNumeric("income")).Should().BeTrue();
+        vector.GetCategorical("region").Should().BeNull();
+    }
+
+    [Fact]
+    public void FeatureVector_UnknownFeatureOrWrongKind_Throws()
+    {
+        var schema = FeatureSchema.CreateBuilder().Numeric("income").Categorical("region").Build();
+        var vector = schema.CreateVector();
+
+        vector.Invoking(v => v.Set("age", 3.0)).Should().Throw<FeatureValidationException>()
+            .Where(e => e.FeatureName == "age").WithMessage("*'age' is not in the schema*");
+        vector.Invoking(v => v.Set("income", "high")).Should().Throw<FeatureValidationException>()
+            .WithMessage("*'income' is numeric*");
+        vector.Invoking(v => v.Set("region", 3.0)).Should().Throw<FeatureValidationException>()
+            .WithMessage("*'region' is categorical*");
+        vector.Invoking(v => v.Set("region", (string?)null)).Should().Throw<FeatureValidationException>()
+            .WithMessage("*'region' is null*");
+    }
+
+    [Fact]
+    public void RecordPrediction_OtherModelOrSchema_Throws()
+    {
+        using var loop = LoopHarness.Builder(_time).Build();
+        var otherSchema = FeatureSchema.CreateBuilder().Numeric("y").Build();
+
+        loop.Invoking(l => l.RecordPrediction(Events.Prediction(model: "other")))
+            .Should().Throw<ArgumentException>().WithMessage("*'other'*'test'*");
+        loop.Invoking(l => l.RecordPrediction(new Prediction(
+                PredictionId.New(), "test", "1", default, FeatureVector.Create(otherSchema, [1.0]), PredictionOutput.FromLabel(true))))
+            .Should().Throw<ArgumentException>().WithMessage("*schema*");
+    }
+
+    [Fact]
+    public void RecordPrediction_NonBinaryOutputLabel_ThrowsInvalidLabel()
+    {
+        using var loop = LoopHarness.Builder(_time).Build();
+        var prediction = new Prediction(PredictionId.New(), "test", "1", default, Events.Vector(), PredictionOutput.FromLabel(Label.Categorical("cat")));
+
+        loop.Invoking(l => l.RecordPrediction(prediction)).Should().Throw<InvalidLabelException>()
+            .Where(e => e.Expected == LabelKind.Binary && e.Actual == LabelKind.Categorical);
+    }
+
+    [Fact]
+    public void RecordPrediction_SameIdTwice_RecordedOnce()
+    {
+        using var loop = LoopHarness.Builder(_time).Build();
+        var prediction = Events.Prediction();
+
+        loop.RecordPrediction(prediction).Should().BeTrue();
+        loop.RecordPrediction(prediction).Should().BeFalse();
+        loop.GetStatistics().Predictions.Should().Be(1);
+    }
+
+    [Theory]
+    [InlineData(FeedbackKind.GroundTruth)]
+    [InlineData(FeedbackKind.HumanCorrection)]
+    public void RecordFeedback_LabelOfTheWrongType_ThrowsAndStoresNothing(FeedbackKind kind)
+    {
+        using var loop = LoopHarness.Builder(_time).Build();
+        var prediction = Events.Prediction();
+        loop.RecordPrediction(prediction);
+
+        var act = () => loop.RecordFeedback(new Feedback(FeedbackId.New(), prediction.Id, kind, Label.Numeric(1.0), "src"));
+
+        act.Should().Throw<InvalidLabelException>().Where(e => e.Expected == LabelKind.Binary && e.Actual == LabelKind.Numeric)
+            .WithMessage("*Binary*Numeric*");
+        loop.GetStatistics().FeedbackJoined.Should().Be(0);
+    }
+
+    [Fact]
+    public void RecordFeedback_RatingOrFlagOfTheWrongType_Throws()
+    {
+        using var loop = LoopHarness.Builder(_time).Build();
+        var id = PredictionId.New();
+
+        loop.Invoking(l => l.RecordFeedback(new Feedback(FeedbackId.New(), id, FeedbackKind.Rating, true, "user")))
+            .Should().Throw<InvalidLabelException>().Where(e => e.Expected == LabelKind.Numeric);
+        loop.Invoking(l => l.RecordFeedback(new Feedback(FeedbackId.New(), id, FeedbackKind.Flag, Label.Numeric(2), "user")))
+            .Should().Throw<InvalidLabelException>().Where(e => e.Expected == LabelKind.Categorical);
+        loop.RecordFeedback(Feedback.Flag(id, null, "user")).Should().Be(FeedbackRecordStatus.Orphaned);
+        loop.RecordFeedback(Feedback.Flag(id, "offensive", "user")).Should().Be(FeedbackRecordStatus.Orphaned);
+    }
+
+    [Fact]
+    public async Task RecordFeedback_UnknownPrediction_HeldAsOrphanThenExpiredAndCounted()
+    {
+        using var loop = LoopHarness.Builder(_time).Configure(o => o.Store.OrphanTimeToLive = TimeSpan.FromMinutes(5)).Build();
+
+        loop.RecordFeedback(Feedback.GroundTruth(PredictionId.New(), true)).Should().Be(FeedbackRecordStatus.Orphaned);
+        (await loop.RunCycleAsync(None)).Observed.OrphansPending.Should().Be(1);
+
+        _time.Advance(TimeSpan.FromMinutes(5));
+        var report = await loop.RunCycleAsync(None);
+
+        report.Observed.OrphansExpired.Should().Be(1);
+        report.Observed.OrphansPending.Should().Be(0);
+        loop.GetStatistics().OrphansExpired.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task RecordFeedback_BeforeItsPrediction_JoinedWhenThePredictionArrives()
+    {
+        using var loop = LoopHarness.Builder(_time).Build();
+        var id = PredictionId.New();
+
+        loop.RecordFeedback(Feedback.GroundTruth(id, true)).Should().Be(FeedbackRecordStatus.Orphaned);
+        loop.RecordPrediction(Events.Prediction(id, _time.GetUtcNow()));
+
+        var report = await loop.RunCycleAsync(None);
+        report.Observed.LabelsSinceLastTraining.Should().Be(1);
+        loop.GetStatistics().LabelledPredictions.Should().Be(1);
+    }
+
+    [Fact]
+    public void RecordFeedback_SameIdTwice_AppliedOnce()
+    {
+        using var loop = LoopHarness.Builder(_time).Build();
+        var prediction = Events.Prediction();
+        loop.RecordPrediction(prediction);
+        var feedback = Feedback.GroundTruth(prediction.Id, true, id: FeedbackId.FromKey("message-17"));
+        var redelivered = Feedback.GroundTruth(prediction.Id, true, id: FeedbackId.FromKey("message-17"));
+
+        loop.RecordFeedback(feedback).Should().Be(FeedbackRecordStatus.Joined);
+        loop.RecordFeedback(redelivered).Should().Be(FeedbackRecordStatus.Duplicate);
+
+        var statistics = loop.GetStatistics();
+        statistics.FeedbackJoined.Should().Be(1);
+        statistics.DuplicateFeedback.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task RunCycleAsync_TrainerThrows_ReportsFailureAndKeepsServingTheChampion()
+    {
+        var trainer = new ScriptedTrainer(_ => throw new InvalidOperationException("GPU on fire"));
+        using var loop = LoopHarness.Builder(_time).UseTrainer(trainer, trainer).Build();
+        var champion = await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), "initial", None);
+        LoopHarness.Traffic(loop, _time, 200);
+
+        var report = await loop.RunCycleAsync(None);
+
+        report.Outcome.Should().Be(CycleOutcome.Failed);
+        report.Failure.Should().Contain("trainer").And.Contain("GPU on fire");
+        report.Champion.Should().Be(champion);
+        loop.Champion.Should().Be(champion);
+        loop.Predict(Events.Vector(0.9)).ModelVersion.Should().Be("1");
+        trainer.Calls.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task RunCycleAsync_GateThrows_ReportsFailure()
+    {
+        var trainer = new ScriptedTrainer(_ => new ThresholdModel(0.5).ToTrainedModel());
+        using var loop = LoopHarness.Builder(_time).UseTrainer(trainer, trainer).PromoteWhen(new ThrowingGate()).Build();
+        await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), "initial", None);
+        LoopHarness.Traffic(loop, _time, 200);
+
+        var report = await loop.RunCycleAsync(None);
+
+        report.Outcome.Should().Be(CycleOutcome.Failed);
+        report.Failure.Should().Contain("gate");
+        loop.Champion!.Version.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task RecordPrediction_SinkThrows_HostUnaffectedAndTheCycleReportsIt()
+    {
+        var recording = new RecordingSink();
+        using var loop = LoopHarness.Builder(_time).AddSink(new ThrowingSink()).AddSink(recording).Build();
+        var prediction = Events.Prediction();
+
+        loop.Invoking(l => l.RecordPrediction(prediction)).Should().NotThrow();
+        loop.Invoking(l => l.RecordFeedback(Feedback.GroundTruth(prediction.Id, true))).Should().NotThrow();
+
+        recording.Predictions.Should().ContainSingle("a failing sink does not stop the next one");
+        recording.Feedback.Should().ContainSingle().Which.Prediction.Should().BeSameAs(prediction);
+        (await loop.RunCycleAsync(None)).Observed.SinkFailures.Should().Be(2);
+        (await loop.RunCycleAsync(None)).Observed.SinkFailures.Should().Be(0, "failures are reported once");
+    }
+
+    [Fact]
+    public async Task RunCycleAsync_WorseCandidate_GateRefusesAndTheChampionStaysLive()
+    {
+        var trainer = new ScriptedTrainer(_ => new ThresholdModel(0.9).ToTrainedModel());
+        using var loop = LoopHarness.Builder(_time)
+            .UseTrainer(trainer, trainer)
+            .PromoteWhen(Gates.NoWorseThanChampion(Metric.Accuracy))
+            .Build();
+        var champion = await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), "initial", None);
+        LoopHarness.Traffic(loop, _time, 200);
+
+        var report = await loop.RunCycleAsync(None);
+
+        report.Outcome.Should().Be(CycleOutcome.Rejected);
+        report.Gate!.Passed.Should().BeFalse();
+        report.Gate.Reasons.Should().ContainSingle().Which.Should().Contain("accuracy").And.Contain("worse");
+        report.Gate.CandidateMetrics["accuracy"].Should().BeLessThan(report.Gate.ChampionMetrics["accuracy"]);
+        report.Candidate!.Version.Should().Be(2, "a refused candidate is still registered, for the record");
+        report.Champion.Should().Be(champion);
+        loop.Champion.Should().Be(champion);
+        loop.Predict(Events.Vector(0.7)).ModelVersion.Should().Be("1");
+    }
+
+    [Fact]
+    public async Task RunCycleAsync_BetterCandidate_PromotedAndSwappedLive()
+    {
+        var trainer = new ScriptedTrainer(_ => new ThresholdModel(0.5).ToTrainedModel());
+        using var loop = LoopHarness.Builder(_time).UseTrainer(trainer, trainer).Build();
+        await loop.PromoteAsync(new ThresholdModel(0.8).ToTrainedModel(), "initial", None);
+        LoopHarness.Traffic(loop, _time, 200);
+
+        var report = await loop.RunCycleAsync(None);
+
+        report.Outcome.Should().Be(CycleOutcome.Promoted);
+        report.Decision.Reason.Should().Contain("new labels");
+        report.TrainingExamples.Should().Be(150);
+        report.HoldoutExamples.Should().Be(50);
+        report.Champion!.Version.Should().Be(2);
+        report.Champion.Lineage["parent"].Should().Be("1");
+        loop.Predict(Events.Vector(0.6)).ModelVersion.Should().Be("2");
+        trainer.LastData!.Examples.Should().HaveCount(150);
+        trainer.LastData.Examples.Select(e => e.Prediction.Timestamp).Should().BeInAscendingOrder();
+    }
+
+    [Fact]
+    public async Task RunCycleAsync_TooFewLabels_Defers()
+    {
+        var trainer = new ScriptedTrainer(_ => new ThresholdModel(0.5).ToTrainedModel());
+        using var loop = LoopHarness.Builder(_time).UseTrainer(trainer, trainer).RetrainWhen(Retrain.EveryNewLabels(10)).Build();
+        await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), "initial", None);
+        LoopHarness.Traffic(loop, _time, 20);
+
+        var report = await loop.RunCycleAsync(None);
+
+        report.Outcome.Should().Be(CycleOutcome.Deferred);
+        report.Decision.Reason.Should().Contain("20 of 50");
+        trainer.Calls.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task RunCycleAsync_NoChampion_BootstrapsFromTheLabels()
+    {
+        var trainer = new ScriptedTrainer(_ => new ThresholdModel(0.5).ToTrainedModel());
+        using var loop = LoopHarness.Builder(_time).UseTrainer(trainer, trainer).Build();
+        for (var i = 0; i < 60; i++)
+        {
+            var prediction = Events.Prediction(timestamp: _time.GetUtcNow(), version: "host-model-7");
+            loop.RecordPrediction(prediction);
+            loop.RecordFeedback(Feedback.GroundTruth(prediction.Id, i % 2 == 0));
+        }
+
+        var report = await loop.RunCycleAsync(None);
+
+        report.Decision.Reason.Should().Be("no champion yet");
+        report.Outcome.Should().Be(CycleOutcome.Promoted);
+        report.Gate!.Reasons.Should().ContainSingle().Which.Should().Contain("no champion");
+        loop.Champion!.Version.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task RollbackAsync_AfterAPromotion_RestoresThePreviousChampionLive()
+    {
+        var trainer = new ScriptedTrainer(_ => new ThresholdModel(0.5).ToTrainedModel());
+        using var loop = LoopHarness.Builder(_time).UseTrainer(trainer, trainer).Build();
+        await loop.PromoteAsync(new ThresholdModel(0.8).ToTrainedModel(), "initial", None);
+        LoopHarness.Traffic(loop, _time, 200);
+        (await loop.RunCycleAsync(None)).Outcome.Should().Be(CycleOutcome.Promoted);
+
+        var restored = await loop.RollbackAsync(None);
+
+        restored.Version.Should().Be(1);
+        loop.Champion.Should().Be(restored);
+        var prediction = loop.Predict(Events.Vector(0.7));
+        prediction.ModelVersion.Should().Be("1");
+        prediction.Output.Label.Should().Be(Label.Binary(false), "version 1 predicts x1 >= 0.8");
+    }
+
+    [Fact]
+    public async Task RollbackAsync_NoEarlierChampion_Throws()
+    {
+        using var loop = LoopHarness.Builder(_time).Build();
+        await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), "initial", None);
+
+        await loop.Invoking(l => l.RollbackAsync(None)).Should().ThrowAsync<InvalidOperationException>();
+    }
+
+    [Fact]
+    public async Task RunCycleAsync_Cancelled_Throws()
+    {
+        using var loop = LoopHarness.Builder(_time).Build();
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+
+        await loop.Invoking(l => l.RunCycleAsync(cancelled.Token)).Should().ThrowAsync<OperationCanceledException>();
+    }
+
+    private sealed class ThrowingGate : IPromotionGate
+    {
+        public ValueTask<GateResult> EvaluateAsync(GateContext context, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("gate service unavailable");
+    }
+}

@@ -1,0 +1,129 @@
+using FeedbackLoop.Simulation;
+using System.Security.Cryptography;
+using FeedbackLoop.Registry;
+using FeedbackLoop.Tests.TestSupport;
+
+namespace FeedbackLoop.Tests.Registry;
+
+public class InMemoryModelRegistryTests
+{
+    private static readonly CancellationToken None = CancellationToken.None;
+
+    private static ModelRegistration Registration(string name = "churn", byte fill = 1) =>
+        new(name, new byte[] { fill, 2, 3 }, "test model", new Dictionary<string, double> { ["accuracy"] = 0.9 }, new Dictionary<string, string>());
+
+    [Fact]
+    public async Task RegisterAsync_NumbersVersionsAndHashesTheArtifact()
+    {
+        var registry = new InMemoryModelRegistry(new SimulatedClock());
+
+        var first = await registry.RegisterAsync(Registration(), None);
+        var second = await registry.RegisterAsync(Registration(fill: 9), None);
+
+        first.Version.Should().Be(1);
+        second.Version.Should().Be(2);
+        first.ArtifactSha256.Should().Be(Convert.ToHexStringLower(SHA256.HashData(new byte[] { 1, 2, 3 })));
+        first.ArtifactSize.Should().Be(3);
+        (await registry.ListVersionsAsync("churn", None)).Should().Equal(first, second);
+    }
+
+    [Fact]
+    public async Task RegisterAsync_CallerChangesItsBufferAfterwards_VersionIsImmutable()
+    {
+        var registry = new InMemoryModelRegistry();
+        var buffer = new byte[] { 1, 2, 3 };
+        var version = await registry.RegisterAsync(Registration() with { Artifact = buffer }, None);
+
+        buffer[0] = 42;
+
+        (await registry.GetArtifactAsync("churn", version.Version, None)).ToArray().Should().Equal(1, 2, 3);
+    }
+
+    [Fact]
+    public async Task SetAliasAsync_MovesAliasesAndRollbackReturnsToThePreviousChampion()
+    {
+        var registry = new InMemoryModelRegistry();
+        await registry.RegisterAsync(Registration(), None);
+        await registry.RegisterAsync(Registration(fill: 2), None);
+        await registry.RegisterAsync(Registration(fill: 3), None);
+
+        await registry.SetAliasAsync("churn", ModelAliases.Champion, 1, None);
+        await registry.SetAliasAsync("churn", ModelAliases.Challenger, 2, None);
+        await registry.SetAliasAsync("churn", ModelAliases.Champion, 3, None);
+
+        (await registry.GetByAliasAsync("churn", ModelAliases.Champion, None))!.Version.Should().Be(3);
+        (await registry.GetByAliasAsync("churn", ModelAliases.Challenger, None))!.Version.Should().Be(2);
+
+        (await registry.RollbackAsync("churn", None)).Version.Should().Be(1);
+        (await registry.GetByAliasAsync("churn", ModelAliases.Champion, None))!.Version.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task RollbackAsync_NoEarlierChampion_Throws()
+    {
+        var registry = new InMemoryModelRegistry();
+        await registry.RegisterAsync(Registration(), None);
+        await registry.SetAliasAsync("churn", ModelAliases.Champion, 1, None);
+
+        var act = () => registry.RollbackAsync("churn", None);
+
+        (await act.Should().ThrowAsync<InvalidOperationException>()).WithMessage("*no earlier champion*");
+    }
+
+    [Fact]
+    public async Task SetAliasAsync_UnknownVersion_Throws()
+    {
+        var registry = new InMemoryModelRegistry();
+        await registry.RegisterAsync(Registration(), None);
+
+        var act = () => registry.SetAliasAsync("churn", ModelAliases.Champion, 5, None);
+
+        (await act.Should().ThrowAsync<KeyNotFoundException>()).WithMessage("*no version 5*");
+    }
+
+    [Fact]
+    public async Task GetArtifactAsync_TamperedArtifact_IsRefused()
+    {
+        var registry = new InMemoryModelRegistry();
+        var version = await registry.RegisterAsync(Registration(), None);
+        registry.TamperWithArtifactForTesting("churn", version.Version);
+
+        var act = () => registry.GetArtifactAsync("churn", version.Version, None);
+
+        (await act.Should().ThrowAsync<InvalidDataException>()).WithMessage("*SHA-256*");
+    }
+
+    [Theory]
+    [InlineData("../escape")]
+    [InlineData("a/b")]
+    [InlineData(".hidden")]
+    [InlineData("with space")]
+    public async Task RegisterAsync_NameThatCouldEscapeAFolder_IsRefused(string name)
+    {
+        var registry = new InMemoryModelRegistry();
+
+        var act = () => registry.RegisterAsync(Registration(name), None);
+
+        (await act.Should().ThrowAsync<ArgumentException>()).WithMessage("*invalid*");
+    }
+
+    [Fact]
+    public async Task RegisterAsync_EmptyArtifact_IsRefused()
+    {
+        var registry = new InMemoryModelRegistry();
+
+        var act = () => registry.RegisterAsync(Registration() with { Artifact = ReadOnlyMemory<byte>.Empty }, None);
+
+        (await act.Should().ThrowAsync<ArgumentException>()).WithMessage("*empty*");
+    }
+
+    [Fact]
+    public async Task GetByAliasAsync_UnsetAliasOrUnknownModel_ReturnsNull()
+    {
+        var registry = new InMemoryModelRegistry();
+
+        (await registry.GetByAliasAsync("nothing", ModelAliases.Champion, None)).Should().BeNull();
+        (await registry.GetVersionAsync("nothing", 1, None)).Should().BeNull();
+        (await registry.ListVersionsAsync("nothing", None)).Should().BeEmpty();
+    }
+}
