@@ -25,7 +25,7 @@ var services = new ServiceCollection();
 services.AddFeedbackLoop("hyperplane", loop => loop
     .WithSchema(stream.Schema)
     .UseLearner(Learners.LogisticRegression(l2: 1e-3))
-    .MonitorErrors(() => new Ddm())
+    .MonitorErrors(() => new Ddm(minimumInstances: 1_000))  // River's default warm-up (30) false-alarms often; see docs/drift-detectors.md
     .RetrainWhen(Retrain.OnDrift().Or(Retrain.EveryNewLabels(20_000)).WithCooldown(TimeSpan.FromMinutes(10)))
     .PromoteWhen(Gates.NoWorseThanChampion(Metric.Accuracy))
     .UseTimeProvider(replay.Clock));
@@ -42,18 +42,19 @@ var result = await replay.RunAsync(feedbackLoop, initial.Predictor, Predictions,
 
 Console.WriteLine(Invariant($"FeedbackLoop.Sdk quick start: {Predictions:N0} predictions, concept drift at #{DriftAt:N0}, labels 500 predictions late"));
 Console.WriteLine();
-Console.WriteLine("| stream range                | never updated | kept by the loop |");
-Console.WriteLine("|-----------------------------|--------------:|-----------------:|");
+Console.WriteLine("| stream range                  | never updated | kept by the loop |");
+Console.WriteLine("|-------------------------------|--------------:|-----------------:|");
 foreach (var phase in result.Phases)
 {
-    Console.WriteLine(Invariant($"| {$"{phase.Name} (#{phase.From:N0}-{phase.To:N0})",-27} | {phase.BaselineAccuracy,13:P1} | {phase.LoopAccuracy,16:P1} |"));
+    Console.WriteLine(Invariant($"| {$"{phase.Name} (#{phase.From:N0}-{phase.To:N0})",-29} | {phase.BaselineAccuracy,13:P1} | {phase.LoopAccuracy,16:P1} |"));
 }
 
 Console.WriteLine();
-foreach (var detection in result.Detections)
+Console.WriteLine(Invariant($"DDM warnings on the error stream: {result.Detections.Count(d => d.Signal.State == DriftState.Warning)}; drifts:"));
+foreach (var detection in result.Detections.Where(d => d.Signal.State == DriftState.Drift))
 {
     Console.WriteLine(Invariant(
-        $"{detection.Signal.State,-7} on {detection.Signal.Monitor} at prediction #{detection.StreamIndex:N0} ({detection.StreamIndex - DriftAt:+#,0;-#,0} from the true change), reported by cycle {detection.Cycle}"));
+        $"  drift on {detection.Signal.Monitor} at prediction #{detection.StreamIndex:N0} ({detection.StreamIndex - DriftAt:+#,0;-#,0} from the true change), reported by cycle {detection.Cycle}"));
 }
 
 foreach (var (index, report) in result.Cycles)

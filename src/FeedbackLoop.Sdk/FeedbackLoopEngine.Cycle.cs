@@ -91,7 +91,7 @@ internal sealed partial class FeedbackLoopEngine
 
         _instruments.Retrained();
         Interlocked.Add(ref _labelsSinceTraining, -labels);
-        _monitors.ConsumeSignals(signals.Count);
+        _monitors.ConsumeSignals(signals);
 
         GateResult gate;
         try

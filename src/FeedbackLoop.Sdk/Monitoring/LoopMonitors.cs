@@ -16,6 +16,9 @@ internal sealed class LoopMonitors
 {
     internal const string ErrorMonitorName = "errors";
 
+    /// <summary>Signals kept between trainings; beyond it the oldest is dropped, so a flickering warning cannot grow memory.</summary>
+    internal const int SignalCapacity = 256;
+
     private readonly Lock _sync = new();
     private readonly StreamMonitor[] _features;
     private readonly StreamMonitor _errors;
@@ -92,11 +95,12 @@ internal sealed class LoopMonitors
     }
 
     /// <summary>Forgets the signals a training has consumed (those raised later stay).</summary>
-    public void ConsumeSignals(int count)
+    public void ConsumeSignals(IReadOnlyList<DriftSignal> consumed)
     {
+        var set = new HashSet<DriftSignal>(consumed, ReferenceEqualityComparer.Instance);
         lock (_sync)
         {
-            _signals.RemoveRange(0, Math.Min(count, _signals.Count));
+            _signals.RemoveAll(set.Contains);
         }
     }
 
@@ -130,6 +134,11 @@ internal sealed class LoopMonitors
         monitor.Count++;
         if (state != monitor.LastState && state != DriftState.None)
         {
+            if (_signals.Count == SignalCapacity)
+            {
+                _signals.RemoveAt(0);
+            }
+
             _signals.Add(new DriftSignal(monitor.Name, state, at, monitor.Count));
             _instruments.DriftSignal(monitor.Name, state);
             Log.DriftSignal(_logger, monitor.Name, state, monitor.Count);
