@@ -12,7 +12,7 @@ namespace FeedbackLoop.Benchmarks;
 [MemoryDiagnoser]
 public class RecordPathBenchmarks
 {
-    private const int Pool = 1 << 17;
+    private const int Pool = 1 << 13;
     private const int Batch = 4_096;
 
     private IFeedbackLoop _loop = null!;
@@ -37,7 +37,7 @@ public class RecordPathBenchmarks
         var builder = new FeedbackLoopBuilder("bench").WithSchema(schema.Build()).Configure(o =>
         {
             o.Store.PredictionCapacity = Pool / 2;
-            o.Store.FeedbackIdCapacity = Pool / 2;
+            o.TrainingWindowSize = Pool / 4;
         });
         for (var f = 0; f < MonitoredFeatures; f++)
         {

@@ -48,11 +48,6 @@ public sealed class FeedbackLoopOptionsValidator : IValidateOptions<FeedbackLoop
             yield return $"Store.PredictionCapacity ({options.Store.PredictionCapacity}) must be at least TrainingWindowSize ({options.TrainingWindowSize}).";
         }
 
-        if (options.Store.FeedbackIdCapacity < 1)
-        {
-            yield return $"Store.FeedbackIdCapacity must be at least 1 (was {options.Store.FeedbackIdCapacity}).";
-        }
-
         if (options.Store.OrphanCapacity < 1)
         {
             yield return $"Store.OrphanCapacity must be at least 1 (was {options.Store.OrphanCapacity}).";

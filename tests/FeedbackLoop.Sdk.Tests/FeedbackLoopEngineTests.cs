@@ -205,6 +205,11 @@ public class FeedbackLoopEngineTests
     }
 
     [Fact]
+    public void Feedback_EmptyId_Throws() =>
+        FluentActions.Invoking(() => Feedback.GroundTruth(PredictionId.New(), true, id: new FeedbackId(Guid.Empty)))
+            .Should().Throw<ArgumentException>().WithMessage("*feedback id cannot be empty*");
+
+    [Fact]
     public async Task RunCycleAsync_TrainerThrows_ReportsFailureAndKeepsServingTheChampion()
     {
         var trainer = new ScriptedTrainer(_ => throw new InvalidOperationException("GPU on fire"));

@@ -17,6 +17,8 @@ public sealed class FeatureSchema : IEquatable<FeatureSchema>
         _byName = features.ToFrozenDictionary(f => f.Name, StringComparer.Ordinal);
         NumericCount = features.Count(f => f.Kind == FeatureKind.Numeric);
         CategoricalCount = features.Count - NumericCount;
+        AllNumericRequired = features.All(f => f.Kind != FeatureKind.Numeric || !f.AllowMissing);
+        AllCategoricalRequired = features.All(f => f.Kind != FeatureKind.Categorical || !f.AllowMissing);
     }
 
     /// <summary>Starts a new schema.</summary>
@@ -31,6 +33,12 @@ public sealed class FeatureSchema : IEquatable<FeatureSchema>
 
     /// <summary>Gets the number of categorical features.</summary>
     public int CategoricalCount { get; }
+
+    /// <summary>Gets whether no numeric feature allows missing values (lets validation check the values in one pass).</summary>
+    internal bool AllNumericRequired { get; }
+
+    /// <summary>Gets whether no categorical feature allows missing values.</summary>
+    internal bool AllCategoricalRequired { get; }
 
     /// <summary>Gets the numeric features, ordered by <see cref="FeatureDefinition.Ordinal"/>.</summary>
     public IEnumerable<FeatureDefinition> NumericFeatures => Features.Where(f => f.Kind == FeatureKind.Numeric);

@@ -118,8 +118,17 @@ public sealed class FeatureVector
     /// <exception cref="FeatureValidationException">The first feature that fails, named in the message.</exception>
     public void Validate()
     {
-        foreach (var feature in Schema.Features)
+        // The common case (nothing may be missing, everything is fine) is one pass over each array without
+        // touching the definitions; only a failure, or a schema that allows missing values, walks them.
+        if ((Schema.AllNumericRequired && AllFinite(_numeric)) && (Schema.AllCategoricalRequired && NoneNull(_categorical)))
         {
+            return;
+        }
+
+        var features = Schema.Features;
+        for (var i = 0; i < features.Count; i++)
+        {
+            var feature = features[i];
             if (feature.Kind == FeatureKind.Numeric)
             {
                 CheckNumeric(feature, _numeric[feature.Ordinal]);
@@ -129,6 +138,32 @@ public sealed class FeatureVector
                 CheckCategorical(feature, _categorical[feature.Ordinal]);
             }
         }
+    }
+
+    private static bool NoneNull(ReadOnlySpan<string?> values)
+    {
+        foreach (var value in values)
+        {
+            if (value is null)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool AllFinite(ReadOnlySpan<double> values)
+    {
+        foreach (var value in values)
+        {
+            if (!double.IsFinite(value))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static void CheckNumeric(FeatureDefinition feature, double value)

@@ -11,9 +11,15 @@ public sealed class Feedback
     /// <param name="value">The label (ground truth, correction), number (rating) or reason (flag).</param>
     /// <param name="source">Who or what produced it (for example "billing-system", "reviewer:42").</param>
     /// <param name="timestamp">When it was produced; <c>default</c> means "when the loop receives it".</param>
+    /// <exception cref="ArgumentException"><paramref name="id"/> is empty or <paramref name="source"/> is null or empty.</exception>
     public Feedback(FeedbackId id, PredictionId predictionId, FeedbackKind kind, Label value, string source, DateTimeOffset timestamp = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(source);
+        if (id.Value == Guid.Empty)
+        {
+            throw new ArgumentException("A feedback id cannot be empty: it is what makes re-delivery idempotent.", nameof(id));
+        }
+
         Id = id;
         PredictionId = predictionId;
         Kind = kind;

@@ -3,13 +3,9 @@ namespace FeedbackLoop.Storage;
 /// <summary>Capacities and retention of the in-memory feedback store.</summary>
 public sealed class FeedbackStoreOptions
 {
-    /// <summary>Gets or sets how many predictions are kept; the oldest is evicted beyond it.</summary>
+    /// <summary>Gets or sets how many predictions are kept (with the ids of their feedback, for de-duplication); the oldest is evicted beyond it.</summary>
     /// <value>Default 100,000.</value>
     public int PredictionCapacity { get; set; } = 100_000;
-
-    /// <summary>Gets or sets how many applied feedback ids are remembered for de-duplication.</summary>
-    /// <value>Default 200,000.</value>
-    public int FeedbackIdCapacity { get; set; } = 200_000;
 
     /// <summary>Gets or sets how many orphans (feedback whose prediction is unknown) may wait at once.</summary>
     /// <value>Default 10,000.</value>

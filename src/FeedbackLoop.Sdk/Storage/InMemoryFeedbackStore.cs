@@ -3,15 +3,21 @@ using FeedbackLoop.Models;
 namespace FeedbackLoop.Storage;
 
 /// <summary>
-/// A bounded in-memory <see cref="IFeedbackStore"/>: a ring of the most recent predictions indexed by id, a
-/// bounded set of applied feedback ids, and orphans that wait for their prediction until a TTL expires.
+/// A bounded in-memory <see cref="IFeedbackStore"/>: a ring of the most recent predictions indexed by id, each
+/// with the ids of the feedback applied to it, and orphans that wait for their prediction until a TTL expires.
 /// </summary>
 /// <remarks>
+/// <para>
 /// Thread-safe (one short critical section per call). In steady state recording a prediction or a joined
-/// feedback allocates nothing: the ring, the index and the id set reuse their slots. Memory is bounded by
-/// <see cref="FeedbackStoreOptions.PredictionCapacity"/>, <see cref="FeedbackStoreOptions.FeedbackIdCapacity"/> and
-/// <see cref="FeedbackStoreOptions.OrphanCapacity"/>; when the orphan capacity is reached the oldest orphan
-/// is expired early (and counted as expired).
+/// feedback allocates nothing: the ring and the index reuse their slots. Memory is bounded by
+/// <see cref="FeedbackStoreOptions.PredictionCapacity"/> and <see cref="FeedbackStoreOptions.OrphanCapacity"/>;
+/// beyond the orphan capacity the oldest orphan is expired early (and counted as expired).
+/// </para>
+/// <para>
+/// De-duplication: a feedback id is remembered with the prediction it joined (or in the orphan list it waits in),
+/// so a re-delivery is recognised for as long as its prediction is kept. Once a prediction is evicted, feedback
+/// for it can no longer be applied at all; a late re-delivery waits as an orphan and expires.
+/// </para>
 /// </remarks>
 public sealed class InMemoryFeedbackStore : IFeedbackStore
 {
@@ -20,12 +26,9 @@ public sealed class InMemoryFeedbackStore : IFeedbackStore
     private readonly int _orphanCapacity;
 
     private readonly Slot[] _ring;
-    private readonly Dictionary<PredictionId, int> _index;
-    private long _nextSlot;
-
-    private readonly FeedbackId[] _appliedRing;
-    private readonly HashSet<FeedbackId> _applied;
-    private long _nextApplied;
+    private readonly GuidTable _index;
+    private int _nextSlot;
+    private int _slotsUsed;
 
     private readonly Dictionary<PredictionId, List<Orphan>> _orphans = [];
     private readonly Queue<Orphan> _orphanQueue = new();
@@ -46,15 +49,14 @@ public sealed class InMemoryFeedbackStore : IFeedbackStore
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.PredictionCapacity, 1, nameof(options));
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.FeedbackIdCapacity, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.OrphanCapacity, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.OrphanTimeToLive, TimeSpan.Zero, nameof(options));
         _orphanTtl = options.OrphanTimeToLive;
         _orphanCapacity = options.OrphanCapacity;
         _ring = new Slot[options.PredictionCapacity];
-        _index = new Dictionary<PredictionId, int>(options.PredictionCapacity);
-        _appliedRing = new FeedbackId[options.FeedbackIdCapacity];
-        _applied = new HashSet<FeedbackId>(options.FeedbackIdCapacity);
+
+        // One spare entry: a new id is added before the id it evicts is removed.
+        _index = new GuidTable(options.PredictionCapacity + 1);
     }
 
     /// <inheritdoc />
@@ -63,23 +65,24 @@ public sealed class InMemoryFeedbackStore : IFeedbackStore
         ArgumentNullException.ThrowIfNull(prediction);
         lock (_sync)
         {
-            if (_index.ContainsKey(prediction.Id))
+            var position = _nextSlot;
+            if (!_index.TryAdd(prediction.Id.Value, position))
             {
                 _duplicatePredictions++;
                 return new PredictionRecordResult(true, []);
             }
 
-            var position = (int)(_nextSlot++ % _ring.Length);
             ref var slot = ref _ring[position];
             if (slot.Prediction is not null)
             {
-                _index.Remove(slot.Prediction.Id);
+                _index.Remove(slot.Prediction.Id.Value);
                 _labelled -= slot.HasLabel ? 1 : 0;
                 _evicted++;
             }
 
+            _nextSlot = position + 1 == _ring.Length ? 0 : position + 1;
+            _slotsUsed = Math.Max(_slotsUsed, position + 1);
             slot = new Slot { Prediction = prediction };
-            _index.Add(prediction.Id, position);
             _predictions++;
 
             if (_orphans.Count == 0 || !_orphans.Remove(prediction.Id, out var waiting))
@@ -106,25 +109,23 @@ public sealed class InMemoryFeedbackStore : IFeedbackStore
         ArgumentNullException.ThrowIfNull(feedback);
         lock (_sync)
         {
-            if (!_applied.Add(feedback.Id))
+            if (_index.TryGetValue(feedback.PredictionId.Value, out var position))
+            {
+                ref var slot = ref _ring[position];
+                if (slot.HasApplied(feedback.Id))
+                {
+                    _duplicateFeedback++;
+                    return new FeedbackRecordResult(FeedbackRecordStatus.Duplicate, null);
+                }
+
+                Join(ref slot, feedback, receivedAt);
+                return new FeedbackRecordResult(FeedbackRecordStatus.Joined, slot.Prediction);
+            }
+
+            if (_orphans.TryGetValue(feedback.PredictionId, out var waiting) && waiting.Exists(o => o.Feedback.Id == feedback.Id))
             {
                 _duplicateFeedback++;
                 return new FeedbackRecordResult(FeedbackRecordStatus.Duplicate, null);
-            }
-
-            ref var oldest = ref _appliedRing[(int)(_nextApplied++ % _appliedRing.Length)];
-            if (_nextApplied > _appliedRing.Length)
-            {
-                _applied.Remove(oldest);
-            }
-
-            oldest = feedback.Id;
-
-            if (_index.TryGetValue(feedback.PredictionId, out var position))
-            {
-                ref var slot = ref _ring[position];
-                Join(ref slot, feedback, receivedAt);
-                return new FeedbackRecordResult(FeedbackRecordStatus.Joined, slot.Prediction);
             }
 
             AddOrphan(new Orphan(feedback, receivedAt));
@@ -156,10 +157,9 @@ public sealed class InMemoryFeedbackStore : IFeedbackStore
         lock (_sync)
         {
             // Walk the ring from the newest slot back, so the newest examples are kept when maxCount cuts.
-            var count = (int)Math.Min(_nextSlot, _ring.Length);
-            for (var back = 1; back <= count && examples.Count < maxCount; back++)
+            for (var back = 1; back <= _slotsUsed && examples.Count < maxCount; back++)
             {
-                ref readonly var slot = ref _ring[(int)((_nextSlot - back) % _ring.Length)];
+                ref readonly var slot = ref _ring[(_nextSlot - back + _ring.Length) % _ring.Length];
                 if (slot.HasLabel && (since is null || slot.Prediction!.Timestamp >= since))
                 {
                     examples.Add(new LabelledExample(slot.Prediction!, slot.Label, slot.LabelledAt));
@@ -184,6 +184,7 @@ public sealed class InMemoryFeedbackStore : IFeedbackStore
     private void Join(ref Slot slot, Feedback feedback, DateTimeOffset receivedAt)
     {
         _joined++;
+        slot.AddApplied(feedback.Id);
         if (!feedback.IsLabel)
         {
             return;
@@ -237,12 +238,31 @@ public sealed class InMemoryFeedbackStore : IFeedbackStore
         return true;
     }
 
+    /// <summary>A stored prediction, its latest label, and the ids of the feedback applied to it.</summary>
+    /// <remarks>The first feedback id is kept inline (the common case: one label per prediction); more go to a list.</remarks>
     private struct Slot
     {
         public Prediction? Prediction;
         public Label Label;
         public DateTimeOffset LabelledAt;
         public bool HasLabel;
+        public FeedbackId FirstApplied;
+        public List<FeedbackId>? MoreApplied;
+
+        public readonly bool HasApplied(FeedbackId id) =>
+            FirstApplied == id || (MoreApplied is not null && MoreApplied.Contains(id));
+
+        public void AddApplied(FeedbackId id)
+        {
+            if (FirstApplied == default)
+            {
+                FirstApplied = id;
+            }
+            else
+            {
+                (MoreApplied ??= new List<FeedbackId>(2)).Add(id);
+            }
+        }
     }
 
     private sealed class Orphan(Feedback feedback, DateTimeOffset receivedAt)

@@ -7,11 +7,10 @@ public class InMemoryFeedbackStoreTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
-    private static InMemoryFeedbackStore Store(int predictions = 100, int ids = 100, int orphans = 100, TimeSpan? ttl = null) =>
+    private static InMemoryFeedbackStore Store(int predictions = 100, int orphans = 100, TimeSpan? ttl = null) =>
         new(new FeedbackStoreOptions
         {
             PredictionCapacity = predictions,
-            FeedbackIdCapacity = ids,
             OrphanCapacity = orphans,
             OrphanTimeToLive = ttl ?? TimeSpan.FromMinutes(10),
         });
@@ -142,17 +141,42 @@ public class InMemoryFeedbackStoreTests
     }
 
     [Fact]
-    public void RecordFeedback_BeyondIdCapacity_ForgetsTheOldestIds()
+    public void RecordFeedback_SeveralEventsForOnePrediction_EachAppliedOnce()
     {
-        var store = Store(ids: 2);
+        var store = Store();
         var prediction = Events.Prediction(timestamp: T0);
         store.RecordPrediction(prediction);
-        var first = Feedback.Rating(prediction.Id, 5, "user");
-        store.RecordFeedback(first, T0);
-        store.RecordFeedback(Feedback.Rating(prediction.Id, 4, "user"), T0);
-        store.RecordFeedback(Feedback.Rating(prediction.Id, 3, "user"), T0);
+        var events = new[] { Feedback.GroundTruth(prediction.Id, true), Feedback.Rating(prediction.Id, 4, "user"), Feedback.Flag(prediction.Id, "odd", "user") };
 
-        store.RecordFeedback(first, T0).Status.Should().Be(FeedbackRecordStatus.Joined, "ids beyond the capacity are forgotten");
+        events.Select(f => store.RecordFeedback(f, T0).Status).Should().OnlyContain(s => s == FeedbackRecordStatus.Joined);
+        events.Select(f => store.RecordFeedback(f, T0).Status).Should().OnlyContain(s => s == FeedbackRecordStatus.Duplicate);
+        store.GetStatistics().FeedbackJoined.Should().Be(3);
+    }
+
+    [Fact]
+    public void RecordFeedback_AdoptedOrphanRedelivered_IsDuplicate()
+    {
+        var store = Store();
+        var id = PredictionId.New();
+        var feedback = Feedback.GroundTruth(id, true);
+        store.RecordFeedback(feedback, T0);
+        store.RecordPrediction(Events.Prediction(id, T0));
+
+        store.RecordFeedback(feedback, T0).Status.Should().Be(FeedbackRecordStatus.Duplicate);
+    }
+
+    [Fact]
+    public void RecordFeedback_RedeliveredAfterItsPredictionWasEvicted_WaitsAsOrphanNotReapplied()
+    {
+        var store = Store(predictions: 1);
+        var first = Events.Prediction(timestamp: T0);
+        store.RecordPrediction(first);
+        var feedback = Feedback.GroundTruth(first.Id, true);
+        store.RecordFeedback(feedback, T0).Status.Should().Be(FeedbackRecordStatus.Joined);
+        store.RecordPrediction(Events.Prediction(timestamp: T0));
+
+        store.RecordFeedback(feedback, T0).Status.Should().Be(FeedbackRecordStatus.Orphaned);
+        store.GetStatistics().FeedbackJoined.Should().Be(1);
     }
 
     [Fact]
