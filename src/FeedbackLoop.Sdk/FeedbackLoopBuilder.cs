@@ -277,7 +277,7 @@ public sealed class FeedbackLoopBuilder
             schema,
             options,
             time,
-            _store?.Invoke(services) ?? new InMemoryFeedbackStore(options.Store),
+            _store?.Invoke(services) ?? new InMemoryFeedbackStore(options.Store, schema),
             _registry?.Invoke(services) ?? new InMemoryModelRegistry(time),
             learner ?? _trainer!(services),
             learner ?? _loader?.Invoke(services),

@@ -105,16 +105,29 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
 
         Interlocked.Increment(ref _feedbackAccepted);
         _instruments.FeedbackAccepted(feedback.Kind, result.Status);
-        if (result.Prediction is not null && feedback.IsLabel)
+        var joined = result.Status == FeedbackRecordStatus.Joined;
+        if (joined && feedback.IsLabel)
         {
-            ObserveLabel(result.Prediction, feedback.Value);
+            ObserveLabel(result.Joined.ModelVersion, result.Joined.Output.Label == feedback.Value, result.Joined.Timestamp);
+        }
+
+        if (_sinks.Length == 0)
+        {
+            return result.Status;
+        }
+
+        // Sinks see the whole prediction; the store rebuilds it only for them (null if it was evicted meanwhile).
+        Prediction? prediction = null;
+        if (joined)
+        {
+            _store.TryGetPrediction(feedback.PredictionId, out prediction);
         }
 
         foreach (var sink in _sinks)
         {
             try
             {
-                sink.OnFeedback(feedback, result.Prediction);
+                sink.OnFeedback(feedback, prediction);
             }
 #pragma warning disable CA1031 // A host's sink may throw anything; the request path must not see it.
             catch (Exception exception)
@@ -209,7 +222,7 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
         {
             if (adopted.IsLabel)
             {
-                ObserveLabel(prediction, adopted.Value);
+                ObserveLabel(prediction.ModelVersion, prediction.Output.Label == adopted.Value, prediction.Timestamp);
             }
         }
 
@@ -230,16 +243,16 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
         return true;
     }
 
-    private void ObserveLabel(Prediction prediction, Label label)
+    private void ObserveLabel(string modelVersion, bool correct, DateTimeOffset predictedAt)
     {
         Interlocked.Increment(ref _labelsSinceTraining);
 
         // The error stream describes the live champion: labels that arrive late for an earlier model's
         // predictions say nothing about the current one and would raise false drift after a promotion.
         var live = Volatile.Read(ref _live);
-        if (live is null || string.Equals(prediction.ModelVersion, live.VersionText, StringComparison.Ordinal))
+        if (live is null || string.Equals(modelVersion, live.VersionText, StringComparison.Ordinal))
         {
-            _monitors.ObserveOutcome(prediction.Output.Label == label, prediction.Timestamp);
+            _monitors.ObserveOutcome(correct, predictedAt);
         }
     }
 

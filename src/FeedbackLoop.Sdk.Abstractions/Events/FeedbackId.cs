@@ -6,7 +6,7 @@ public readonly record struct FeedbackId(Guid Value)
 {
     /// <summary>Creates a new random identifier.</summary>
     /// <returns>The identifier.</returns>
-    public static FeedbackId New() => new(Guid.NewGuid());
+    public static FeedbackId New() => new(RandomIds.Next());
 
     /// <summary>Derives a stable identifier from a host key (for example a message id), so re-deliveries deduplicate.</summary>
     /// <param name="key">The host's key; not empty.</param>

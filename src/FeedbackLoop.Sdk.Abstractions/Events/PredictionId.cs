@@ -6,7 +6,7 @@ public readonly record struct PredictionId(Guid Value)
 {
     /// <summary>Creates a new random identifier.</summary>
     /// <returns>The identifier.</returns>
-    public static PredictionId New() => new(Guid.NewGuid());
+    public static PredictionId New() => new(RandomIds.Next());
 
     /// <summary>Derives a stable identifier from a host key (for example a request id), so the host can refer to it later.</summary>
     /// <param name="key">The host's key; not empty.</param>

@@ -24,6 +24,12 @@ public interface IFeedbackStore
     /// <returns>Joined, orphaned or duplicate.</returns>
     FeedbackRecordResult RecordFeedback(Feedback feedback, DateTimeOffset receivedAt);
 
+    /// <summary>Reads a stored prediction in full (for sinks and queries; the record path does not need it).</summary>
+    /// <param name="id">The prediction id.</param>
+    /// <param name="prediction">The prediction, when it is stored.</param>
+    /// <returns><see langword="true"/> when the store holds the prediction.</returns>
+    bool TryGetPrediction(PredictionId id, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Prediction? prediction);
+
     /// <summary>Drops orphans older than the TTL.</summary>
     /// <param name="now">The current time.</param>
     /// <returns>How many orphans expired in this call.</returns>

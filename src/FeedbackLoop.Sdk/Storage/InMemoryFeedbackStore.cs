@@ -9,7 +9,11 @@ namespace FeedbackLoop.Storage;
 /// <remarks>
 /// <para>
 /// Thread-safe (one short critical section per call). In steady state recording a prediction or a joined
-/// feedback allocates nothing: the ring and the index reuse their slots. Memory is bounded by
+/// feedback allocates nothing: the ring and the index reuse their slots. The store copies each prediction's
+/// values into preallocated columns instead of keeping the host's objects, so a retained prediction costs the
+/// garbage collector nothing (keeping 100,000 young objects alive would promote every one of them); a
+/// <see cref="Prediction"/> is rebuilt only when asked for (<see cref="TryGetPrediction"/>, labelled windows).
+/// Segment dictionaries and strings are kept by reference. Memory is bounded by
 /// <see cref="FeedbackStoreOptions.PredictionCapacity"/> and <see cref="FeedbackStoreOptions.OrphanCapacity"/>;
 /// beyond the orphan capacity the oldest orphan is expired early (and counted as expired).
 /// </para>
@@ -25,8 +29,12 @@ public sealed class InMemoryFeedbackStore : IFeedbackStore
     private readonly TimeSpan _orphanTtl;
     private readonly int _orphanCapacity;
 
+    private readonly FeatureSchema _schema;
     private readonly Slot[] _ring;
-    private readonly GuidTable _index;
+    private readonly Guid[] _ids;
+    private readonly double[] _numeric;
+    private readonly string?[] _categorical;
+    private readonly PredictionIndex _index;
     private int _nextSlot;
     private int _slotsUsed;
 
@@ -44,45 +52,73 @@ public sealed class InMemoryFeedbackStore : IFeedbackStore
 
     /// <summary>Initializes a new store.</summary>
     /// <param name="options">Capacities and the orphan TTL.</param>
+    /// <param name="schema">The schema every stored prediction follows.</param>
     /// <exception cref="ArgumentOutOfRangeException">A capacity is below 1 or the TTL is not positive.</exception>
-    public InMemoryFeedbackStore(FeedbackStoreOptions options)
+    public InMemoryFeedbackStore(FeedbackStoreOptions options, FeatureSchema schema)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(schema);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.PredictionCapacity, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.OrphanCapacity, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.OrphanTimeToLive, TimeSpan.Zero, nameof(options));
         _orphanTtl = options.OrphanTimeToLive;
         _orphanCapacity = options.OrphanCapacity;
-        _ring = new Slot[options.PredictionCapacity];
+        if ((long)options.PredictionCapacity * Math.Max(schema.NumericCount, schema.CategoricalCount) > Array.MaxLength)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "PredictionCapacity times the number of features exceeds the largest array .NET can allocate.");
+        }
 
-        // One spare entry: a new id is added before the id it evicts is removed.
-        _index = new GuidTable(options.PredictionCapacity + 1);
+        _schema = schema;
+        _ring = new Slot[options.PredictionCapacity];
+        _ids = new Guid[options.PredictionCapacity];
+        _numeric = new double[(long)options.PredictionCapacity * schema.NumericCount];
+        _categorical = new string?[(long)options.PredictionCapacity * schema.CategoricalCount];
+        _index = new PredictionIndex(_ids);
     }
 
     /// <inheritdoc />
     public PredictionRecordResult RecordPrediction(Prediction prediction)
     {
         ArgumentNullException.ThrowIfNull(prediction);
+        if (!ReferenceEquals(prediction.Features.Schema, _schema) && !prediction.Features.Schema.Equals(_schema))
+        {
+            throw new ArgumentException($"The prediction follows schema [{prediction.Features.Schema}], but the store holds [{_schema}].", nameof(prediction));
+        }
+
         lock (_sync)
         {
             var position = _nextSlot;
+            ref var slot = ref _ring[position];
+            var evicting = slot.ModelVersion is not null;
+            if (evicting)
+            {
+                _index.Remove(_ids[position], position);
+            }
+
             if (!_index.TryAdd(prediction.Id.Value, position))
             {
+                if (evicting)
+                {
+                    _index.TryAdd(_ids[position], position);
+                }
+
                 _duplicatePredictions++;
                 return new PredictionRecordResult(true, []);
             }
 
-            ref var slot = ref _ring[position];
-            if (slot.Prediction is not null)
+            if (evicting)
             {
-                _index.Remove(slot.Prediction.Id.Value);
                 _labelled -= slot.HasLabel ? 1 : 0;
                 _evicted++;
             }
 
+            _ids[position] = prediction.Id.Value;
+
             _nextSlot = position + 1 == _ring.Length ? 0 : position + 1;
             _slotsUsed = Math.Max(_slotsUsed, position + 1);
-            slot = new Slot { Prediction = prediction };
+            slot.Reset(prediction);
+            prediction.Features.Numeric.CopyTo(_numeric.AsSpan(position * _schema.NumericCount, _schema.NumericCount));
+            prediction.Features.Categorical.CopyTo(_categorical.AsSpan(position * _schema.CategoricalCount, _schema.CategoricalCount));
             _predictions++;
 
             if (_orphans.Count == 0 || !_orphans.Remove(prediction.Id, out var waiting))
@@ -109,27 +145,37 @@ public sealed class InMemoryFeedbackStore : IFeedbackStore
         ArgumentNullException.ThrowIfNull(feedback);
         lock (_sync)
         {
-            if (_index.TryGetValue(feedback.PredictionId.Value, out var position))
+            if (_index.TryGetPosition(feedback.PredictionId.Value, out var position))
             {
                 ref var slot = ref _ring[position];
                 if (slot.HasApplied(feedback.Id))
                 {
                     _duplicateFeedback++;
-                    return new FeedbackRecordResult(FeedbackRecordStatus.Duplicate, null);
+                    return new FeedbackRecordResult(FeedbackRecordStatus.Duplicate, default);
                 }
 
                 Join(ref slot, feedback, receivedAt);
-                return new FeedbackRecordResult(FeedbackRecordStatus.Joined, slot.Prediction);
+                return new FeedbackRecordResult(FeedbackRecordStatus.Joined, new JoinedPrediction(feedback.PredictionId, slot.ModelVersion!, slot.Timestamp, slot.Output));
             }
 
-            if (_orphans.TryGetValue(feedback.PredictionId, out var waiting) && waiting.Exists(o => o.Feedback.Id == feedback.Id))
+            if (_orphans.TryGetValue(feedback.PredictionId, out var waiting) && IsWaiting(waiting, feedback.Id))
             {
                 _duplicateFeedback++;
-                return new FeedbackRecordResult(FeedbackRecordStatus.Duplicate, null);
+                return new FeedbackRecordResult(FeedbackRecordStatus.Duplicate, default);
             }
 
             AddOrphan(new Orphan(feedback, receivedAt));
-            return new FeedbackRecordResult(FeedbackRecordStatus.Orphaned, null);
+            return new FeedbackRecordResult(FeedbackRecordStatus.Orphaned, default);
+        }
+    }
+
+    /// <inheritdoc />
+    public bool TryGetPrediction(PredictionId id, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Prediction? prediction)
+    {
+        lock (_sync)
+        {
+            prediction = _index.TryGetPosition(id.Value, out var position) ? Materialise(position) : null;
+            return prediction is not null;
         }
     }
 
@@ -159,10 +205,11 @@ public sealed class InMemoryFeedbackStore : IFeedbackStore
             // Walk the ring from the newest slot back, so the newest examples are kept when maxCount cuts.
             for (var back = 1; back <= _slotsUsed && examples.Count < maxCount; back++)
             {
-                ref readonly var slot = ref _ring[(_nextSlot - back + _ring.Length) % _ring.Length];
-                if (slot.HasLabel && (since is null || slot.Prediction!.Timestamp >= since))
+                var position = (_nextSlot - back + _ring.Length) % _ring.Length;
+                ref readonly var slot = ref _ring[position];
+                if (slot.HasLabel && (since is null || slot.Timestamp >= since))
                 {
-                    examples.Add(new LabelledExample(slot.Prediction!, slot.Label, slot.LabelledAt));
+                    examples.Add(new LabelledExample(Materialise(position), slot.Label, slot.LabelledAt));
                 }
             }
         }
@@ -179,6 +226,31 @@ public sealed class InMemoryFeedbackStore : IFeedbackStore
             return new FeedbackStoreStatistics(
                 _predictions, _duplicatePredictions, _evicted, _joined, _duplicateFeedback, _orphansPending, _orphansExpired, _labelled);
         }
+    }
+
+    // A loop, not List.Exists with a lambda: the lambda would capture the parameter, and the compiler allocates
+    // that closure on entry to RecordFeedback, on every call.
+    private static bool IsWaiting(List<Orphan> waiting, FeedbackId id)
+    {
+        foreach (var orphan in waiting)
+        {
+            if (orphan.Feedback.Id == id)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private Prediction Materialise(int position)
+    {
+        ref readonly var slot = ref _ring[position];
+        var features = FeatureVector.Create(
+            _schema,
+            _numeric.AsSpan(position * _schema.NumericCount, _schema.NumericCount),
+            _categorical.AsSpan(position * _schema.CategoricalCount, _schema.CategoricalCount));
+        return new Prediction(new PredictionId(_ids[position]), slot.ModelName!, slot.ModelVersion!, slot.Timestamp, features, slot.Output, slot.Segments);
     }
 
     private void Join(ref Slot slot, Feedback feedback, DateTimeOffset receivedAt)
@@ -238,16 +310,35 @@ public sealed class InMemoryFeedbackStore : IFeedbackStore
         return true;
     }
 
-    /// <summary>A stored prediction, its latest label, and the ids of the feedback applied to it.</summary>
-    /// <remarks>The first feedback id is kept inline (the common case: one label per prediction); more go to a list.</remarks>
+    /// <summary>A stored prediction (its id and features live in the columns at the same position), its latest label, and the ids of the feedback applied to it.</summary>
+    /// <remarks>The first feedback id is kept inline (the common case: one label per prediction); more go to a list. An empty slot has no model version.</remarks>
     private struct Slot
     {
-        public Prediction? Prediction;
+        public string? ModelName;
+        public string? ModelVersion;
+        public DateTimeOffset Timestamp;
+        public PredictionOutput Output;
+        public IReadOnlyDictionary<string, string>? Segments;
         public Label Label;
         public DateTimeOffset LabelledAt;
         public bool HasLabel;
         public FeedbackId FirstApplied;
         public List<FeedbackId>? MoreApplied;
+
+        /// <summary>Overwrites the slot field by field (assigning a new struct would zero and copy all of it).</summary>
+        public void Reset(Prediction prediction)
+        {
+            ModelName = prediction.ModelName;
+            ModelVersion = prediction.ModelVersion;
+            Timestamp = prediction.Timestamp;
+            Output = prediction.Output;
+            Segments = prediction.Segments;
+            Label = default;
+            LabelledAt = default;
+            HasLabel = false;
+            FirstApplied = default;
+            MoreApplied = null;
+        }
 
         public readonly bool HasApplied(FeedbackId id) =>
             FirstApplied == id || (MoreApplied is not null && MoreApplied.Contains(id));

@@ -8,12 +8,14 @@ public class InMemoryFeedbackStoreTests
     private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     private static InMemoryFeedbackStore Store(int predictions = 100, int orphans = 100, TimeSpan? ttl = null) =>
-        new(new FeedbackStoreOptions
+        new(
+            new FeedbackStoreOptions
         {
             PredictionCapacity = predictions,
             OrphanCapacity = orphans,
             OrphanTimeToLive = ttl ?? TimeSpan.FromMinutes(10),
-        });
+        },
+            Events.TwoNumbers);
 
     [Fact]
     public void RecordFeedback_KnownPrediction_JoinsAndLabels()
@@ -25,7 +27,7 @@ public class InMemoryFeedbackStoreTests
         var result = store.RecordFeedback(Feedback.GroundTruth(prediction.Id, false), T0.AddDays(3));
 
         result.Status.Should().Be(FeedbackRecordStatus.Joined);
-        result.Prediction.Should().BeSameAs(prediction);
+        result.Joined.Should().Be(new JoinedPrediction(prediction.Id, prediction.ModelVersion, prediction.Timestamp, prediction.Output));
         store.GetStatistics().LabelledPredictions.Should().Be(1);
     }
 
@@ -201,7 +203,7 @@ public class InMemoryFeedbackStoreTests
         all.Select(e => e.Prediction.Timestamp).Should().BeInAscendingOrder();
 
         var newest = await store.GetLabelledExamplesAsync(null, 3, CancellationToken.None);
-        newest.Select(e => e.Prediction).Should().Equal(predictions[6], predictions[8], predictions[9]);
+        newest.Select(e => e.Prediction.Id).Should().Equal(predictions[6].Id, predictions[8].Id, predictions[9].Id);
 
         var since = await store.GetLabelledExamplesAsync(T0.AddMinutes(5), 100, CancellationToken.None);
         since.Should().HaveCount(4);
@@ -220,6 +222,35 @@ public class InMemoryFeedbackStoreTests
 
         examples.Should().ContainSingle().Which.Label.Should().Be(Label.Binary(false));
         store.GetStatistics().LabelledPredictions.Should().Be(1);
+    }
+
+    [Fact]
+    public void TryGetPrediction_RebuildsTheStoredPrediction()
+    {
+        var store = Store();
+        var segments = new Dictionary<string, string> { ["region"] = "eu" };
+        var original = new Prediction(PredictionId.New(), "test", "7", T0, Events.Vector(0.25, -3.5), PredictionOutput.Binary(0.8), segments);
+        store.RecordPrediction(original);
+
+        store.TryGetPrediction(original.Id, out var copy).Should().BeTrue();
+
+        copy!.Id.Should().Be(original.Id);
+        copy.ModelName.Should().Be("test");
+        copy.ModelVersion.Should().Be("7");
+        copy.Timestamp.Should().Be(T0);
+        copy.Output.Should().Be(original.Output);
+        copy.Features.Numeric.ToArray().Should().Equal(0.25, -3.5);
+        copy.Segments.Should().BeSameAs(segments);
+        store.TryGetPrediction(PredictionId.New(), out _).Should().BeFalse();
+    }
+
+    [Fact]
+    public void RecordPrediction_OtherSchema_Throws()
+    {
+        var other = FeatureSchema.CreateBuilder().Numeric("z").Build();
+        var prediction = new Prediction(PredictionId.New(), "test", "1", T0, FeatureVector.Create(other, [1.0]), PredictionOutput.FromLabel(true));
+
+        Store().Invoking(s => s.RecordPrediction(prediction)).Should().Throw<ArgumentException>().WithMessage("*schema*");
     }
 
     [Fact]
