@@ -110,7 +110,6 @@ internal sealed partial class FeedbackLoopEngine
             var candidate = await _registry.RegisterAsync(
                 new ModelRegistration(Name, model.Artifact, model.Description, gate.CandidateMetrics, lineage), cancellationToken).ConfigureAwait(false);
             await _registry.SetAliasAsync(Name, ModelAliases.Challenger, candidate.Version, cancellationToken).ConfigureAwait(false);
-            _predictors[candidate.Version] = model.Predictor;
             report = report with { Candidate = candidate };
             if (!gate.Passed)
             {

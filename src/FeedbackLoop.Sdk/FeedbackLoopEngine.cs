@@ -30,6 +30,8 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
     private readonly ILogger _logger;
     private readonly DateTimeOffset _startedAt;
     private readonly SemaphoreSlim _cycleLock = new(1, 1);
+    private const int LoadedChampions = 8;
+
     private readonly ConcurrentDictionary<int, IPredictor> _predictors = new();
 
     private LiveModel? _live;
@@ -171,32 +173,52 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrWhiteSpace(reason);
-        var lineage = new Dictionary<string, string>(StringComparer.Ordinal) { ["reason"] = reason, ["promotion"] = "manual" };
-        if (Champion is { } parent)
+        await _cycleLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            lineage["parent"] = parent.Version.ToString(CultureInfo.InvariantCulture);
-        }
+            var lineage = new Dictionary<string, string>(StringComparer.Ordinal) { ["reason"] = reason, ["promotion"] = "manual" };
+            if (Champion is { } parent)
+            {
+                lineage["parent"] = parent.Version.ToString(CultureInfo.InvariantCulture);
+            }
 
-        var version = await _registry.RegisterAsync(
-            new ModelRegistration(Name, model.Artifact, model.Description, new Dictionary<string, double>(), lineage), cancellationToken).ConfigureAwait(false);
-        await _registry.SetAliasAsync(Name, ModelAliases.Champion, version.Version, cancellationToken).ConfigureAwait(false);
-        GoLive(version, model.Predictor);
-        return version;
+            var version = await _registry.RegisterAsync(
+                new ModelRegistration(Name, model.Artifact, model.Description, new Dictionary<string, double>(), lineage), cancellationToken).ConfigureAwait(false);
+            await _registry.SetAliasAsync(Name, ModelAliases.Champion, version.Version, cancellationToken).ConfigureAwait(false);
+            GoLive(version, model.Predictor);
+            return version;
+        }
+        finally
+        {
+            _cycleLock.Release();
+        }
     }
 
     public async Task<ModelVersion> RollbackAsync(CancellationToken cancellationToken)
     {
-        var version = await _registry.RollbackAsync(Name, cancellationToken).ConfigureAwait(false);
-        if (!_predictors.TryGetValue(version.Version, out var predictor))
+        await _cycleLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            var loader = _loader ?? throw new InvalidOperationException(
-                $"Cannot load {version}: no IModelArtifactLoader is configured (UseLearner or UseTrainer with a loader).");
-            var artifact = await _registry.GetArtifactAsync(Name, version.Version, cancellationToken).ConfigureAwait(false);
-            predictor = loader.Load(artifact.Span, Schema);
-        }
+            var version = await _registry.RollbackAsync(Name, cancellationToken).ConfigureAwait(false);
+            IPredictor predictor;
+            try
+            {
+                predictor = await LoadPredictorAsync(version, cancellationToken).ConfigureAwait(false);
+            }
+            catch when (Champion is { } current)
+            {
+                // Put the registry back so that it keeps naming the model that is actually live.
+                await _registry.SetAliasAsync(Name, ModelAliases.Champion, current.Version, CancellationToken.None).ConfigureAwait(false);
+                throw;
+            }
 
-        GoLive(version, predictor);
-        return version;
+            GoLive(version, predictor);
+            return version;
+        }
+        finally
+        {
+            _cycleLock.Release();
+        }
     }
 
     public FeedbackStoreStatistics GetStatistics() => _store.GetStatistics();
@@ -291,9 +313,28 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
         Log.SinkFailed(_logger, exception, sink.GetType().Name);
     }
 
+    private async Task<IPredictor> LoadPredictorAsync(ModelVersion version, CancellationToken cancellationToken)
+    {
+        if (_predictors.TryGetValue(version.Version, out var predictor))
+        {
+            return predictor;
+        }
+
+        var loader = _loader ?? throw new InvalidOperationException(
+            $"Cannot load {version}: no IModelArtifactLoader is configured (UseLearner, or UseTrainer with a loader).");
+        var artifact = await _registry.GetArtifactAsync(Name, version.Version, cancellationToken).ConfigureAwait(false);
+        return loader.Load(artifact.Span, Schema);
+    }
+
     private void GoLive(ModelVersion version, IPredictor predictor)
     {
+        // Recent champions stay loaded so that a rollback is instant; older ones are reloaded from the registry.
         _predictors[version.Version] = predictor;
+        foreach (var old in _predictors.Keys.Where(v => v <= version.Version - LoadedChampions))
+        {
+            _predictors.TryRemove(old, out _);
+        }
+
         Volatile.Write(ref _live, new LiveModel(version, predictor));
         _monitors.ResetOutcomes();
         _instruments.Promoted();

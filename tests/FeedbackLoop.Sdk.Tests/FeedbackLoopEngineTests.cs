@@ -1,3 +1,4 @@
+using FeedbackLoop.Models;
 using FeedbackLoop.Simulation;
 using FeedbackLoop.Evaluation;
 using FeedbackLoop.Promotion;
@@ -356,6 +357,27 @@ public class FeedbackLoopEngineTests
     }
 
     [Fact]
+    public async Task RollbackAsync_ArtifactCannotBeLoaded_ThrowsAndTheRegistryStillNamesTheLiveModel()
+    {
+        var registry = new InMemoryModelRegistry(_time);
+        using var loop = LoopHarness.Builder(_time).UseRegistry(registry).UseTrainer(new ScriptedTrainer(_ => throw new InvalidOperationException()), new BrokenLoader()).Build();
+        for (var threshold = 1; threshold <= 10; threshold++)
+        {
+            await loop.PromoteAsync(new ThresholdModel(threshold / 10.0).ToTrainedModel(), "manual", None);
+        }
+
+        for (var expected = 9; expected >= 3; expected--)
+        {
+            (await loop.RollbackAsync(None)).Version.Should().Be(expected, "the last eight champions stay loaded");
+        }
+
+        await loop.Invoking(l => l.RollbackAsync(None)).Should().ThrowAsync<FormatException>().WithMessage("*corrupt*");
+        loop.Champion!.Version.Should().Be(3);
+        (await registry.GetByAliasAsync("test", ModelAliases.Champion, None))!.Version.Should().Be(3);
+        loop.Predict(Events.Vector(0.35)).ModelVersion.Should().Be("3");
+    }
+
+    [Fact]
     public async Task RollbackAsync_NoEarlierChampion_Throws()
     {
         using var loop = LoopHarness.Builder(_time).Build();
@@ -372,6 +394,11 @@ public class FeedbackLoopEngineTests
         await cancelled.CancelAsync();
 
         await loop.Invoking(l => l.RunCycleAsync(cancelled.Token)).Should().ThrowAsync<OperationCanceledException>();
+    }
+
+    private sealed class BrokenLoader : IModelArtifactLoader
+    {
+        public IPredictor Load(ReadOnlySpan<byte> artifact, FeatureSchema schema) => throw new FormatException("corrupt artifact");
     }
 
     private sealed class ThrowingGate : IPromotionGate
