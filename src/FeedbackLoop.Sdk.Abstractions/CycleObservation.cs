@@ -8,7 +8,7 @@ namespace FeedbackLoop;
 /// <param name="LabelsSinceLastTraining">Labels joined since the last training.</param>
 /// <param name="OrphansExpired">Orphans that expired during this cycle.</param>
 /// <param name="OrphansPending">Orphans still waiting for their prediction.</param>
-/// <param name="SinkFailures">Sink and monitor failures contained since the previous cycle.</param>
+/// <param name="ContainedFailures">Failures of sinks and drift detectors that the loop contained (logged, counted, skipped) since the previous cycle.</param>
 /// <param name="Metrics">Rolling metrics by name (for example <c>accuracy</c>), absent until enough labels exist.</param>
 /// <param name="DriftSignals">Drift signals raised since the last training, oldest first.</param>
 public sealed record CycleObservation(
@@ -17,6 +17,6 @@ public sealed record CycleObservation(
     long LabelsSinceLastTraining,
     int OrphansExpired,
     long OrphansPending,
-    long SinkFailures,
+    long ContainedFailures,
     IReadOnlyDictionary<string, double> Metrics,
     IReadOnlyList<DriftSignal> DriftSignals);

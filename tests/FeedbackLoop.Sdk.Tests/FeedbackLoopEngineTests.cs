@@ -255,8 +255,76 @@ public class FeedbackLoopEngineTests
 
         recording.Predictions.Should().ContainSingle("a failing sink does not stop the next one");
         recording.Feedback.Should().ContainSingle().Which.Prediction!.Id.Should().Be(prediction.Id);
-        (await loop.RunCycleAsync(None)).Observed.SinkFailures.Should().Be(2);
-        (await loop.RunCycleAsync(None)).Observed.SinkFailures.Should().Be(0, "failures are reported once");
+        (await loop.RunCycleAsync(None)).Observed.ContainedFailures.Should().Be(2);
+        (await loop.RunCycleAsync(None)).Observed.ContainedFailures.Should().Be(0, "failures are reported once");
+    }
+
+    [Fact]
+    public async Task RecordPrediction_DetectorThrows_HostUnaffectedAndTheCycleReportsIt()
+    {
+        using var loop = LoopHarness.Builder(_time).MonitorFeature("x1", () => new ThrowingDetector()).Build();
+
+        loop.Invoking(l => l.RecordPrediction(Events.Prediction())).Should().NotThrow();
+        loop.Invoking(l => l.RecordPrediction(Events.Prediction())).Should().NotThrow();
+
+        loop.GetStatistics().Predictions.Should().Be(2);
+        (await loop.RunCycleAsync(None)).Observed.ContainedFailures.Should().Be(2);
+    }
+
+    [Fact]
+    public void RecordPredictionAndFeedback_SteadyState_AllocatesNothing()
+    {
+        using var loop = LoopHarness.Builder(_time).MonitorFeatures().Configure(o =>
+        {
+            o.Store.PredictionCapacity = 64;
+            o.TrainingWindowSize = 64;
+        }).Build();
+        var predictions = Enumerable.Range(0, 256).Select(_ => Events.Prediction()).ToArray();
+        var feedback = predictions.Select(p => Feedback.GroundTruth(p.Id, true)).ToArray();
+
+        // Each pass re-records predictions evicted long ago, so every call does the full work of a new event.
+        var joined = 0;
+        var allocated = Allocations.OnCurrentThread(() =>
+        {
+            for (var i = 0; i < predictions.Length; i++)
+            {
+                loop.RecordPrediction(predictions[i]);
+                joined += loop.RecordFeedback(feedback[i]) == FeedbackRecordStatus.Joined ? 1 : 0;
+            }
+        });
+
+        allocated.Should().Be(0);
+        joined.Should().BeGreaterThanOrEqualTo(2 * predictions.Length, "every pass joins every feedback");
+    }
+
+    [Fact]
+    public async Task RecordPathAndFeedback_FromManyThreads_NothingLostOrDoubled()
+    {
+        using var loop = LoopHarness.Builder(_time).Configure(o => o.RollingWindowSize = 1_000).Build();
+        await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), "initial", None);
+        const int Threads = 4;
+        const int PerThread = 5_000;
+
+        await Task.WhenAll(Enumerable.Range(0, Threads).Select(t => Task.Run(() =>
+        {
+            var random = new Random(t);
+            for (var i = 0; i < PerThread; i++)
+            {
+                var x1 = random.NextDouble();
+                var prediction = loop.Predict(Events.Vector(x1));
+                var feedback = Feedback.GroundTruth(prediction.Id, x1 >= 0.5);
+                loop.RecordFeedback(feedback);
+                loop.RecordFeedback(feedback);
+            }
+        })));
+
+        var statistics = loop.GetStatistics();
+        statistics.Predictions.Should().Be(Threads * PerThread);
+        statistics.FeedbackJoined.Should().Be(Threads * PerThread);
+        statistics.DuplicateFeedback.Should().Be(Threads * PerThread);
+        var report = await loop.RunCycleAsync(None);
+        report.Observed.LabelsSinceLastTraining.Should().Be(Threads * PerThread);
+        report.Observed.Metrics["accuracy"].Should().Be(1.0, "the champion is always right here");
     }
 
     [Fact]
@@ -394,6 +462,17 @@ public class FeedbackLoopEngineTests
         await cancelled.CancelAsync();
 
         await loop.Invoking(l => l.RunCycleAsync(cancelled.Token)).Should().ThrowAsync<OperationCanceledException>();
+    }
+
+    private sealed class ThrowingDetector : FeedbackLoop.Drift.IDriftDetector
+    {
+        public FeedbackLoop.Drift.DriftState State => FeedbackLoop.Drift.DriftState.None;
+
+        public FeedbackLoop.Drift.DriftState Update(double value) => throw new InvalidOperationException("detector bug");
+
+        public void Reset()
+        {
+        }
     }
 
     private sealed class BrokenLoader : IModelArtifactLoader

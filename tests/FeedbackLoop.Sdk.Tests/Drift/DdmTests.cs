@@ -1,3 +1,4 @@
+using FeedbackLoop.Tests.TestSupport;
 using FeedbackLoop.Drift;
 
 namespace FeedbackLoop.Tests.Drift;
@@ -234,14 +235,16 @@ public sealed class DdmTests
     public void Update_SteadyState_DoesNotAllocate()
     {
         var ddm = new Ddm();
-        ddm.Update(1);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 100_000; i++)
-        {
-            ddm.Update((i % 7) == 0 ? 1 : 0);
-        }
 
-        GC.GetAllocatedBytesForCurrentThread().Should().Be(before);
+        var allocated = Allocations.OnCurrentThread(() =>
+        {
+            for (int i = 0; i < 100_000; i++)
+            {
+                ddm.Update((i % 7) == 0 ? 1 : 0);
+            }
+        });
+
+        allocated.Should().Be(0);
     }
 
     [Theory]

@@ -1,3 +1,4 @@
+using FeedbackLoop.Tests.TestSupport;
 using FeedbackLoop.Drift;
 using MathNet.Numerics.Distributions;
 
@@ -293,14 +294,16 @@ public sealed class PageHinkleyTests
     public void Update_SteadyState_DoesNotAllocate()
     {
         var ph = new PageHinkley();
-        ph.Update(1);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 100_000; i++)
-        {
-            ph.Update(i % 10);
-        }
 
-        GC.GetAllocatedBytesForCurrentThread().Should().Be(before);
+        var allocated = Allocations.OnCurrentThread(() =>
+        {
+            for (int i = 0; i < 100_000; i++)
+            {
+                ph.Update(i % 10);
+            }
+        });
+
+        allocated.Should().Be(0);
     }
 
     [Theory]

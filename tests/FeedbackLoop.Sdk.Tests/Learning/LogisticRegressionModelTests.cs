@@ -1,3 +1,4 @@
+using FeedbackLoop.Tests.TestSupport;
 using FeedbackLoop.Learning;
 using FeedbackLoop.Models;
 using static FeedbackLoop.Tests.Learning.LogisticRegressionTestData;
@@ -110,18 +111,14 @@ public sealed class LogisticRegressionModelTests
             FeatureVector.Create(model.Schema, [-3.0, 9.0], ["west"]),
         };
         var sum = 0.0;
-        foreach (var v in vectors)
-        {
-            sum += model.Predict(v).Score;
-        }
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 1000; i++)
+        var allocated = Allocations.OnCurrentThread(() =>
         {
-            sum += model.Predict(vectors[i & 1]).Score;
-        }
-
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            for (var i = 0; i < 1000; i++)
+            {
+                sum += model.Predict(vectors[i & 1]).Score;
+            }
+        });
 
         allocated.Should().Be(0);
         sum.Should().BePositive();
