@@ -3,7 +3,7 @@ using FeedbackLoop.Drift;
 namespace FeedbackLoop;
 
 /// <summary>What a cycle observed before deciding.</summary>
-/// <param name="PredictionsRecorded">Predictions recorded since the loop started.</param>
+/// <param name="PredictionsRecorded">Predictions the store has recorded since the loop started.</param>
 /// <param name="FeedbackReceived">Feedback events accepted since the loop started (duplicates excluded).</param>
 /// <param name="LabelsSinceLastTraining">Labels joined since the last training.</param>
 /// <param name="OrphansExpired">Orphans that expired during this cycle.</param>

@@ -20,12 +20,13 @@ internal sealed partial class FeedbackLoopEngine
 
         var signals = _monitors.Signals();
         var labels = Interlocked.Read(ref _labelsSinceTraining);
+        var stored = _store.GetStatistics();
         var observed = new CycleObservation(
-            Interlocked.Read(ref _predictionsRecorded),
+            stored.Predictions,
             Interlocked.Read(ref _feedbackAccepted),
             labels,
             expired,
-            _store.GetStatistics().OrphansPending,
+            stored.OrphansPending,
             Interlocked.Exchange(ref _sinkFailures, 0) + _monitors.TakeFailures(),
             _monitors.Metrics(),
             signals);

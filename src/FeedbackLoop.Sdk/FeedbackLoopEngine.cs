@@ -35,7 +35,6 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
     private readonly ConcurrentDictionary<int, IPredictor> _predictors = new();
 
     private LiveModel? _live;
-    private long _predictionsRecorded;
     private long _feedbackAccepted;
     private long _labelsSinceTraining;
     private long _sinkFailures;
@@ -237,7 +236,6 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
             return false;
         }
 
-        Interlocked.Increment(ref _predictionsRecorded);
         _instruments.PredictionRecorded();
         _monitors.ObserveFeatures(prediction);
         foreach (var adopted in result.AdoptedFeedback)
