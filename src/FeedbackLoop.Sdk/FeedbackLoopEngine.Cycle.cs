@@ -19,7 +19,7 @@ internal sealed partial class FeedbackLoopEngine
         }
 
         var signals = _monitors.Signals();
-        var labels = Interlocked.Read(ref _labelsSinceTraining);
+        var labels = _monitors.LabelsSinceTraining;
         var stored = _store.GetStatistics();
         var observed = new CycleObservation(
             stored.Predictions,
@@ -91,7 +91,7 @@ internal sealed partial class FeedbackLoopEngine
         }
 
         _instruments.Retrained();
-        Interlocked.Add(ref _labelsSinceTraining, -labels);
+        _monitors.ConsumeLabels(labels);
         _monitors.ConsumeSignals(signals);
 
         GateResult gate;

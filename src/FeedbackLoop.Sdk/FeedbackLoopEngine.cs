@@ -36,7 +36,6 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
 
     private LiveModel? _live;
     private long _feedbackAccepted;
-    private long _labelsSinceTraining;
     private long _sinkFailures;
     private long _cycles;
     private DateTimeOffset? _lastTrainedAt;
@@ -238,8 +237,9 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
 
         _instruments.PredictionRecorded();
         _monitors.ObserveFeatures(prediction);
-        foreach (var adopted in result.AdoptedFeedback)
+        for (var i = 0; i < result.AdoptedFeedback.Count; i++)
         {
+            var adopted = result.AdoptedFeedback[i];
             if (adopted.IsLabel)
             {
                 ObserveLabel(prediction.ModelVersion, prediction.Output.Label == adopted.Value, prediction.Timestamp);
@@ -265,15 +265,10 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
 
     private void ObserveLabel(string modelVersion, bool correct, DateTimeOffset predictedAt)
     {
-        Interlocked.Increment(ref _labelsSinceTraining);
-
         // The error stream describes the live champion: labels that arrive late for an earlier model's
         // predictions say nothing about the current one and would raise false drift after a promotion.
         var live = Volatile.Read(ref _live);
-        if (live is null || string.Equals(modelVersion, live.VersionText, StringComparison.Ordinal))
-        {
-            _monitors.ObserveOutcome(correct, predictedAt);
-        }
+        _monitors.ObserveLabel(live is null || string.Equals(modelVersion, live.VersionText, StringComparison.Ordinal), correct, predictedAt);
     }
 
     private void ValidateFeatures(FeatureVector features)

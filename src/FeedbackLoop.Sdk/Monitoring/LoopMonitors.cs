@@ -27,6 +27,7 @@ internal sealed class LoopMonitors
     private readonly LoopInstruments _instruments;
     private readonly ILogger _logger;
     private long _failures;
+    private long _labels;
 
     public LoopMonitors(
         IReadOnlyList<(FeatureDefinition Feature, Func<IDriftDetector> Factory)> features,
@@ -66,12 +67,38 @@ internal sealed class LoopMonitors
         }
     }
 
-    public void ObserveOutcome(bool correct, DateTimeOffset predictedAt)
+    /// <summary>Gets the labels joined since the last training.</summary>
+    public long LabelsSinceTraining
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _labels;
+            }
+        }
+    }
+
+    /// <summary>Counts a joined label and, when it is for the live champion's prediction, feeds its outcome to the error monitor and the rolling accuracy.</summary>
+    public void ObserveLabel(bool forChampion, bool correct, DateTimeOffset predictedAt)
     {
         lock (_sync)
         {
-            _accuracy.Add(correct ? 1.0 : 0.0);
-            Observe(_errors, correct ? 0.0 : 1.0, predictedAt);
+            _labels++;
+            if (forChampion)
+            {
+                _accuracy.Add(correct ? 1.0 : 0.0);
+                Observe(_errors, correct ? 0.0 : 1.0, predictedAt);
+            }
+        }
+    }
+
+    /// <summary>Forgets the labels a training has consumed (those joined since stay counted).</summary>
+    public void ConsumeLabels(long count)
+    {
+        lock (_sync)
+        {
+            _labels -= count;
         }
     }
 
