@@ -272,6 +272,21 @@ public class FeedbackLoopEngineTests
     }
 
     [Fact]
+    public async Task Monitors_FlickeringWarning_KeepsTheNewestSignalsBounded()
+    {
+        using var loop = LoopHarness.Builder(_time).MonitorFeature("x1", () => new FlickeringDetector()).Build();
+        for (var i = 0; i < 1_000; i++)
+        {
+            loop.RecordPrediction(Events.Prediction(timestamp: _time.GetUtcNow()));
+        }
+
+        var signals = (await loop.RunCycleAsync(None)).Observed.DriftSignals;
+
+        signals.Should().HaveCount(256, "one signal per transition to Warning (500 here), capped");
+        signals[^1].Observation.Should().Be(999, "the newest signals are the ones kept");
+    }
+
+    [Fact]
     public void RecordPredictionAndFeedback_SteadyState_AllocatesNothing()
     {
         using var loop = LoopHarness.Builder(_time).MonitorFeatures().Configure(o =>
@@ -462,6 +477,19 @@ public class FeedbackLoopEngineTests
         await cancelled.CancelAsync();
 
         await loop.Invoking(l => l.RunCycleAsync(cancelled.Token)).Should().ThrowAsync<OperationCanceledException>();
+    }
+
+    /// <summary>Warning on every odd observation, None on every even one.</summary>
+    private sealed class FlickeringDetector : FeedbackLoop.Drift.IDriftDetector
+    {
+        private long _count;
+
+        public FeedbackLoop.Drift.DriftState State { get; private set; }
+
+        public FeedbackLoop.Drift.DriftState Update(double value) =>
+            State = ++_count % 2 == 1 ? FeedbackLoop.Drift.DriftState.Warning : FeedbackLoop.Drift.DriftState.None;
+
+        public void Reset() => _count = 0;
     }
 
     private sealed class ThrowingDetector : FeedbackLoop.Drift.IDriftDetector
