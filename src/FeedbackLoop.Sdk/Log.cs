@@ -12,8 +12,9 @@ internal static partial class Log
     [LoggerMessage(2, LogLevel.Warning, "Drift detector on {Monitor} threw; the value was skipped")]
     public static partial void DetectorFailed(ILogger logger, Exception exception, string monitor);
 
-    [LoggerMessage(3, LogLevel.Information, "Drift monitor {Monitor} raised {State} at observation {Observation}")]
-    public static partial void DriftSignal(ILogger logger, string monitor, DriftState state, long observation);
+    /// <summary>Drift at Information; warnings, which some detectors raise and clear often, at Debug.</summary>
+    [LoggerMessage(EventId = 3, Message = "Drift monitor {Monitor} raised {State} at observation {Observation}")]
+    public static partial void DriftSignal(ILogger logger, LogLevel level, string monitor, DriftState state, long observation);
 
     [LoggerMessage(4, LogLevel.Information, "Feedback loop {Loop} cycle {Cycle}: {Report}")]
     public static partial void CycleCompleted(ILogger logger, string loop, long cycle, CycleReport report);

@@ -168,7 +168,7 @@ internal sealed class LoopMonitors
 
             _signals.Add(new DriftSignal(monitor.Name, state, at, monitor.Count));
             _instruments.DriftSignal(monitor.Name, state);
-            Log.DriftSignal(_logger, monitor.Name, state, monitor.Count);
+            Log.DriftSignal(_logger, state == DriftState.Drift ? LogLevel.Information : LogLevel.Debug, monitor.Name, state, monitor.Count);
         }
 
         monitor.LastState = state;
