@@ -188,7 +188,30 @@ public static class BinaryClassificationMetrics
     public static double LogLoss(
         ReadOnlySpan<bool> actual,
         ReadOnlySpan<double> probabilities,
-        ReadOnlySpan<double> sampleWeights = default)
+        ReadOnlySpan<double> sampleWeights = default) =>
+        MeanLoss<LogLossTerm>(actual, probabilities, sampleWeights);
+
+    /// <summary>Computes the mean squared difference between <paramref name="probabilities"/> and the 0/1 outcomes.</summary>
+    /// <param name="actual">The true labels.</param>
+    /// <param name="probabilities">The predicted probability of the positive class, in [0, 1], one per example.</param>
+    /// <param name="sampleWeights">One weight per example, or empty for unweighted.</param>
+    /// <returns>The Brier score, in [0, 1]; lower is better.</returns>
+    /// <exception cref="ArgumentException">The spans differ in length, are empty, or the weights are all zero or sum to infinity.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A probability is NaN, infinite or outside [0, 1], or a weight is negative, NaN or infinite.</exception>
+    /// <remarks>
+    /// Brier, "Verification of forecasts expressed in terms of probability", Monthly Weather Review 78(1), 1950,
+    /// in its two-class form mean((p − y)²), as scikit-learn's <c>brier_score_loss</c> computes it.
+    /// </remarks>
+    public static double BrierScore(
+        ReadOnlySpan<bool> actual,
+        ReadOnlySpan<double> probabilities,
+        ReadOnlySpan<double> sampleWeights = default) =>
+        MeanLoss<SquaredErrorTerm>(actual, probabilities, sampleWeights);
+
+    /// <summary>The (weighted) mean of a per-example loss of a probability, shared by <see cref="LogLoss"/> and <see cref="BrierScore"/>.</summary>
+    /// <remarks>The loss is a static member of a struct type argument, so the JIT specialises and inlines it per metric.</remarks>
+    private static double MeanLoss<TLoss>(ReadOnlySpan<bool> actual, ReadOnlySpan<double> probabilities, ReadOnlySpan<double> sampleWeights)
+        where TLoss : struct, IProbabilityLoss
     {
         MetricArguments.RequireSameLength(actual.Length, nameof(actual), probabilities.Length, nameof(probabilities));
         MetricArguments.RequireEmptyOrSameLength(actual.Length, nameof(actual), sampleWeights.Length, nameof(sampleWeights));
@@ -201,8 +224,7 @@ public static class BinaryClassificationMetrics
         {
             double p = probabilities[i];
             MetricArguments.RequireProbability(p, i, nameof(probabilities));
-            p = Math.Clamp(p, LogLossEpsilon, 1.0 - LogLossEpsilon);
-            double loss = -Math.Log(actual[i] ? p : 1.0 - p);
+            double loss = TLoss.Loss(actual[i], p);
             if (weighted)
             {
                 double w = MetricArguments.Weight(sampleWeights, i, nameof(sampleWeights));
@@ -222,55 +244,6 @@ public static class BinaryClassificationMetrics
 
         MetricArguments.RequireUsableTotalWeight(total, nameof(sampleWeights));
         MetricArguments.RequireFiniteWeightedSum(sum, nameof(sampleWeights));
-        return sum / total;
-    }
-
-    /// <summary>Computes the mean squared difference between <paramref name="probabilities"/> and the 0/1 outcomes.</summary>
-    /// <param name="actual">The true labels.</param>
-    /// <param name="probabilities">The predicted probability of the positive class, in [0, 1], one per example.</param>
-    /// <param name="sampleWeights">One weight per example, or empty for unweighted.</param>
-    /// <returns>The Brier score, in [0, 1]; lower is better.</returns>
-    /// <exception cref="ArgumentException">The spans differ in length, are empty, or the weights are all zero or sum to infinity.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A probability is NaN, infinite or outside [0, 1], or a weight is negative, NaN or infinite.</exception>
-    /// <remarks>
-    /// Brier, "Verification of forecasts expressed in terms of probability", Monthly Weather Review 78(1), 1950,
-    /// in its two-class form mean((p − y)²), as scikit-learn's <c>brier_score_loss</c> computes it.
-    /// </remarks>
-    public static double BrierScore(
-        ReadOnlySpan<bool> actual,
-        ReadOnlySpan<double> probabilities,
-        ReadOnlySpan<double> sampleWeights = default)
-    {
-        MetricArguments.RequireSameLength(actual.Length, nameof(actual), probabilities.Length, nameof(probabilities));
-        MetricArguments.RequireEmptyOrSameLength(actual.Length, nameof(actual), sampleWeights.Length, nameof(sampleWeights));
-        MetricArguments.RequireNotEmpty(actual.Length, nameof(actual));
-        bool weighted = !sampleWeights.IsEmpty;
-
-        double total = 0.0;
-        double sum = 0.0;
-        for (int i = 0; i < actual.Length; i++)
-        {
-            double p = probabilities[i];
-            MetricArguments.RequireProbability(p, i, nameof(probabilities));
-            double error = (actual[i] ? 1.0 : 0.0) - p;
-            if (weighted)
-            {
-                double w = MetricArguments.Weight(sampleWeights, i, nameof(sampleWeights));
-                total += w;
-                sum += w * error * error;
-            }
-            else
-            {
-                sum += error * error;
-            }
-        }
-
-        if (!weighted)
-        {
-            return sum / actual.Length;
-        }
-
-        MetricArguments.RequireUsableTotalWeight(total, nameof(sampleWeights));
         return sum / total;
     }
 
@@ -315,5 +288,30 @@ public static class BinaryClassificationMetrics
         }
 
         return 0.5 * twiceArea;
+    }
+
+    private interface IProbabilityLoss
+    {
+        static abstract double Loss(bool actual, double probability);
+    }
+
+    /// <summary>−ln of the probability given to the true class, the probability clipped to [ε, 1 − ε].</summary>
+    private readonly struct LogLossTerm : IProbabilityLoss
+    {
+        public static double Loss(bool actual, double probability)
+        {
+            double p = Math.Clamp(probability, LogLossEpsilon, 1.0 - LogLossEpsilon);
+            return -Math.Log(actual ? p : 1.0 - p);
+        }
+    }
+
+    /// <summary>(p − y)², the Brier term.</summary>
+    private readonly struct SquaredErrorTerm : IProbabilityLoss
+    {
+        public static double Loss(bool actual, double probability)
+        {
+            double error = (actual ? 1.0 : 0.0) - probability;
+            return error * error;
+        }
     }
 }
