@@ -244,6 +244,53 @@ public class FeedbackLoopEngineTests
     }
 
     [Fact]
+    public async Task RunCycleAsync_PolicyThrows_ReportsFailure()
+    {
+        using var loop = LoopHarness.Builder(_time).RetrainWhen(new ThrowingPolicy()).Build();
+        await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), "initial", None);
+
+        var report = await loop.RunCycleAsync(None);
+
+        report.Outcome.Should().Be(CycleOutcome.Failed);
+        report.Failure.Should().Contain("retrain policy").And.Contain("policy bug");
+    }
+
+    [Fact]
+    public async Task RunCycleAsync_StoreQueryThrows_ReportsFailureAndKeepsServing()
+    {
+        using var loop = LoopHarness.Builder(_time)
+            .UseStore(_ => new UnreadableStore(new InMemoryFeedbackStore(new FeedbackStoreOptions(), Events.TwoNumbers)))
+            .Build();
+        await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), "initial", None);
+        LoopHarness.Traffic(loop, _time, 200);
+
+        var report = await loop.RunCycleAsync(None);
+
+        report.Outcome.Should().Be(CycleOutcome.Failed);
+        report.Failure.Should().Contain("store").And.Contain("disk gone");
+        loop.Predict(Events.Vector(0.6)).ModelVersion.Should().Be("1");
+    }
+
+    [Fact]
+    public async Task RunCycleAsync_RegistryThrows_ReportsFailureAndTheChampionStaysLive()
+    {
+        var trainer = new ScriptedTrainer(_ => new ThresholdModel(0.5).ToTrainedModel());
+        var registry = new FailingRegistry(new InMemoryModelRegistry(_time));
+        using var loop = LoopHarness.Builder(_time).UseTrainer(trainer, trainer).UseRegistry(registry).Build();
+        await loop.PromoteAsync(new ThresholdModel(0.8).ToTrainedModel(), "initial", None);
+        LoopHarness.Traffic(loop, _time, 200);
+        registry.Fail = true;
+
+        var report = await loop.RunCycleAsync(None);
+
+        report.Outcome.Should().Be(CycleOutcome.Failed);
+        report.Failure.Should().Contain("registry").And.Contain("registry offline");
+        report.Gate!.Passed.Should().BeTrue("the candidate was better, but it could not be registered");
+        loop.Champion!.Version.Should().Be(1);
+        loop.Predict(Events.Vector(0.6)).ModelVersion.Should().Be("1");
+    }
+
+    [Fact]
     public async Task RecordPrediction_SinkThrows_HostUnaffectedAndTheCycleReportsIt()
     {
         var recording = new RecordingSink();
@@ -501,6 +548,55 @@ public class FeedbackLoopEngineTests
         public void Reset()
         {
         }
+    }
+
+    private sealed class ThrowingPolicy : IRetrainPolicy
+    {
+        public RetrainDecision Evaluate(RetrainContext context) => throw new InvalidOperationException("policy bug");
+    }
+
+    /// <summary>A store whose queries fail (a lost disk), while recording still works.</summary>
+    private sealed class UnreadableStore(IFeedbackStore inner) : IFeedbackStore
+    {
+        public PredictionRecordResult RecordPrediction(Prediction prediction) => inner.RecordPrediction(prediction);
+
+        public FeedbackRecordResult RecordFeedback(Feedback feedback, DateTimeOffset receivedAt) => inner.RecordFeedback(feedback, receivedAt);
+
+        public bool TryGetPrediction(PredictionId id, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Prediction? prediction) =>
+            inner.TryGetPrediction(id, out prediction);
+
+        public int ExpireOrphans(DateTimeOffset now) => inner.ExpireOrphans(now);
+
+        public ValueTask<IReadOnlyList<LabelledExample>> GetLabelledExamplesAsync(DateTimeOffset? since, int maxCount, CancellationToken cancellationToken) =>
+            throw new IOException("disk gone");
+
+        public FeedbackStoreStatistics GetStatistics() => inner.GetStatistics();
+    }
+
+    /// <summary>A registry that fails new registrations once told to.</summary>
+    private sealed class FailingRegistry(IModelRegistry inner) : IModelRegistry
+    {
+        public bool Fail { get; set; }
+
+        public Task<ModelVersion> RegisterAsync(ModelRegistration registration, CancellationToken cancellationToken) =>
+            Fail ? throw new InvalidOperationException("registry offline") : inner.RegisterAsync(registration, cancellationToken);
+
+        public Task<ModelVersion?> GetVersionAsync(string modelName, int version, CancellationToken cancellationToken) =>
+            inner.GetVersionAsync(modelName, version, cancellationToken);
+
+        public Task<ModelVersion?> GetByAliasAsync(string modelName, string aliasName, CancellationToken cancellationToken) =>
+            inner.GetByAliasAsync(modelName, aliasName, cancellationToken);
+
+        public Task<IReadOnlyList<ModelVersion>> ListVersionsAsync(string modelName, CancellationToken cancellationToken) =>
+            inner.ListVersionsAsync(modelName, cancellationToken);
+
+        public Task<ModelVersion> SetAliasAsync(string modelName, string aliasName, int version, CancellationToken cancellationToken) =>
+            inner.SetAliasAsync(modelName, aliasName, version, cancellationToken);
+
+        public Task<ModelVersion> RollbackAsync(string modelName, CancellationToken cancellationToken) => inner.RollbackAsync(modelName, cancellationToken);
+
+        public Task<ReadOnlyMemory<byte>> GetArtifactAsync(string modelName, int version, CancellationToken cancellationToken) =>
+            inner.GetArtifactAsync(modelName, version, cancellationToken);
     }
 
     private sealed class BrokenLoader : IModelArtifactLoader

@@ -254,6 +254,14 @@ public class InMemoryFeedbackStoreTests
     }
 
     [Fact]
+    public void Constructor_CapacityTimesFeaturesBeyondTheLargestArray_Throws()
+    {
+        var act = () => new InMemoryFeedbackStore(new FeedbackStoreOptions { PredictionCapacity = int.MaxValue / 2 }, Events.TwoNumbers);
+
+        act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*largest array*");
+    }
+
+    [Fact]
     public void Constructor_InvalidCapacity_Throws()
     {
         var act = () => Store(predictions: 0);
