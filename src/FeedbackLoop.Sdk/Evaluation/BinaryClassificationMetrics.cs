@@ -53,9 +53,7 @@ public static class BinaryClassificationMetrics
         ReadOnlySpan<bool> predicted,
         ReadOnlySpan<double> sampleWeights = default)
     {
-        MetricArguments.RequireSameLength(actual.Length, nameof(actual), predicted.Length, nameof(predicted));
-        MetricArguments.RequireEmptyOrSameLength(actual.Length, nameof(actual), sampleWeights.Length, nameof(sampleWeights));
-        MetricArguments.RequireNotEmpty(actual.Length, nameof(actual));
+        MetricArguments.RequireBatch(actual.Length, predicted.Length, nameof(predicted), sampleWeights.Length);
 
         if (sampleWeights.IsEmpty)
         {
@@ -110,9 +108,7 @@ public static class BinaryClassificationMetrics
         ReadOnlySpan<double> scores,
         ReadOnlySpan<double> sampleWeights = default)
     {
-        MetricArguments.RequireSameLength(actual.Length, nameof(actual), scores.Length, nameof(scores));
-        MetricArguments.RequireEmptyOrSameLength(actual.Length, nameof(actual), sampleWeights.Length, nameof(sampleWeights));
-        MetricArguments.RequireNotEmpty(actual.Length, nameof(actual));
+        MetricArguments.RequireBatch(actual.Length, scores.Length, nameof(scores), sampleWeights.Length);
         int n = actual.Length;
         bool weighted = !sampleWeights.IsEmpty;
 
@@ -213,9 +209,7 @@ public static class BinaryClassificationMetrics
     private static double MeanLoss<TLoss>(ReadOnlySpan<bool> actual, ReadOnlySpan<double> probabilities, ReadOnlySpan<double> sampleWeights)
         where TLoss : struct, IProbabilityLoss
     {
-        MetricArguments.RequireSameLength(actual.Length, nameof(actual), probabilities.Length, nameof(probabilities));
-        MetricArguments.RequireEmptyOrSameLength(actual.Length, nameof(actual), sampleWeights.Length, nameof(sampleWeights));
-        MetricArguments.RequireNotEmpty(actual.Length, nameof(actual));
+        MetricArguments.RequireBatch(actual.Length, probabilities.Length, nameof(probabilities), sampleWeights.Length);
         bool weighted = !sampleWeights.IsEmpty;
 
         double total = 0.0;

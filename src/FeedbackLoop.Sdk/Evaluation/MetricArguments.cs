@@ -12,6 +12,14 @@ namespace FeedbackLoop.Evaluation;
 internal static class MetricArguments
 {
     /// <summary>Checks that two spans have the same length.</summary>
+    /// <summary>The checks every batch metric starts with: the paired span has the labels' length, the weights are empty or of that length, and there is at least one example.</summary>
+    public static void RequireBatch(int actualLength, int pairedLength, string pairedName, int weightsLength)
+    {
+        RequireSameLength(actualLength, "actual", pairedLength, pairedName);
+        RequireEmptyOrSameLength(actualLength, "actual", weightsLength, "sampleWeights");
+        RequireNotEmpty(actualLength, "actual");
+    }
+
     public static void RequireSameLength(int firstLength, string firstName, int secondLength, string secondName)
     {
         if (secondLength != firstLength)
