@@ -46,8 +46,10 @@ namespace FeedbackLoop.Drift;
 /// <see cref="Update"/> does not allocate.
 /// </para>
 /// </remarks>
-public sealed class Ddm : IDriftDetector
+public sealed class Ddm : IRestorableDriftDetector
 {
+    private const int SnapshotVersion = 1;
+
     private readonly double _warningThreshold;
     private readonly double _driftThreshold;
     private readonly long _minimumInstances;
@@ -212,6 +214,42 @@ public sealed class Ddm : IDriftDetector
         _warningLevel = double.PositiveInfinity;
         _driftLevel = double.PositiveInfinity;
         _state = DriftState.None;
+    }
+
+    /// <inheritdoc />
+    public StateSnapshot Snapshot() =>
+        new SnapshotWriter(nameof(Ddm), SnapshotVersion)
+            .Write(_minimumInstances).Write(_warningThreshold).Write(_driftThreshold)
+            .Write(_count).Write(_errors).Write(_minimumErrorRate).Write(_minimumStandardDeviation)
+            .Write((int)_state)
+            .ToSnapshot();
+
+    /// <inheritdoc />
+    public void Restore(StateSnapshot snapshot)
+    {
+        var reader = SnapshotReader.Open(snapshot, nameof(Ddm), SnapshotVersion);
+        reader.ExpectParameter(nameof(MinimumInstances), _minimumInstances);
+        reader.ExpectParameter(nameof(WarningThreshold), _warningThreshold);
+        reader.ExpectParameter(nameof(DriftThreshold), _driftThreshold);
+        long count = reader.ReadInt64();
+        double errors = reader.ReadDouble();
+        double minimumErrorRate = reader.ReadDouble();
+        double minimumStandardDeviation = reader.ReadDouble();
+        var state = (DriftState)reader.ReadInt32();
+        reader.End();
+        if (count < 0 || errors < 0 || errors > count || !Enum.IsDefined(state))
+        {
+            throw reader.Corrupt("the count, error count or state is out of range");
+        }
+
+        _count = count;
+        _errors = errors;
+        _minimumErrorRate = minimumErrorRate;
+        _minimumStandardDeviation = minimumStandardDeviation;
+        _minimumSum = minimumErrorRate + minimumStandardDeviation;
+        _warningLevel = minimumErrorRate + (_warningThreshold * minimumStandardDeviation);
+        _driftLevel = minimumErrorRate + (_driftThreshold * minimumStandardDeviation);
+        _state = state;
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]

@@ -42,8 +42,10 @@ namespace FeedbackLoop.Drift;
 /// <see cref="Update"/> does not allocate.
 /// </para>
 /// </remarks>
-public sealed class PageHinkley : IDriftDetector
+public sealed class PageHinkley : IRestorableDriftDetector
 {
+    private const int SnapshotVersion = 1;
+
     private readonly long _minimumInstances;
     private readonly double _delta;
     private readonly double _threshold;
@@ -252,6 +254,45 @@ public sealed class PageHinkley : IDriftDetector
         _decreaseSum = 0.0;
         _decreaseMaximum = double.NegativeInfinity;
         _state = DriftState.None;
+    }
+
+    /// <inheritdoc />
+    public StateSnapshot Snapshot() =>
+        new SnapshotWriter(nameof(PageHinkley), SnapshotVersion)
+            .Write(_minimumInstances).Write(_delta).Write(_threshold).Write(_alpha).Write((int)_direction)
+            .Write(_count).Write(_sum).Write(_increaseSum).Write(_increaseMinimum).Write(_decreaseSum).Write(_decreaseMaximum)
+            .Write((int)_state)
+            .ToSnapshot();
+
+    /// <inheritdoc />
+    public void Restore(StateSnapshot snapshot)
+    {
+        var reader = SnapshotReader.Open(snapshot, nameof(PageHinkley), SnapshotVersion);
+        reader.ExpectParameter(nameof(MinimumInstances), _minimumInstances);
+        reader.ExpectParameter(nameof(Delta), _delta);
+        reader.ExpectParameter(nameof(Threshold), _threshold);
+        reader.ExpectParameter(nameof(Alpha), _alpha);
+        reader.ExpectParameter(nameof(Direction), (long)_direction);
+        long count = reader.ReadInt64();
+        double sum = reader.ReadDouble();
+        double increaseSum = reader.ReadDouble();
+        double increaseMinimum = reader.ReadDouble();
+        double decreaseSum = reader.ReadDouble();
+        double decreaseMaximum = reader.ReadDouble();
+        var state = (DriftState)reader.ReadInt32();
+        reader.End();
+        if (count < 0 || state is not (DriftState.None or DriftState.Drift))
+        {
+            throw reader.Corrupt("the count or state is out of range");
+        }
+
+        _count = count;
+        _sum = sum;
+        _increaseSum = increaseSum;
+        _increaseMinimum = increaseMinimum;
+        _decreaseSum = decreaseSum;
+        _decreaseMaximum = decreaseMaximum;
+        _state = state;
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]

@@ -349,4 +349,25 @@ public sealed class DdmTests
             actual.Should().BeApproximately(expected, 1e-12, "value {0}", index + 1);
         }
     }
+
+    [Fact]
+    public void Restore_MidStream_ReplaysTheRestIdentically()
+    {
+        var random = new Random(7);
+        var stream = Enumerable.Range(0, 4_000).Select(i => random.NextDouble() < (i < 2_000 ? 0.1 : 0.5) ? 1.0 : 0.0).ToArray();
+        DetectorSnapshots.AssertReplayIdentical(() => new Ddm(), stream, splitAt: 1_500);
+    }
+
+    [Fact]
+    public void Restore_OtherParameters_IsRefusedAndKeepsState()
+    {
+        var source = new Ddm(driftThreshold: 3.5);
+        var other = new Ddm();
+        other.Update(1);
+        DetectorSnapshots.AssertOtherParametersRefused(source, other, nameof(Ddm.DriftThreshold));
+    }
+
+    [Fact]
+    public void Restore_CorruptOrForeignSnapshot_IsRefused() =>
+        DetectorSnapshots.AssertCorruptRefused(new Ddm(), new PageHinkley());
 }

@@ -402,4 +402,25 @@ public sealed class PageHinkleyTests
         ph.Mean.Should().BeApproximately(mean, 1e-12);
         ph.Statistic.Should().BeApproximately(statistic, 1e-12);
     }
+
+    [Fact]
+    public void Restore_MidStream_ReplaysTheRestIdentically()
+    {
+        var random = new Random(11);
+        var stream = Enumerable.Range(0, 4_000).Select(i => (i < 2_000 ? 0.0 : 3.0) + random.NextDouble()).ToArray();
+        DetectorSnapshots.AssertReplayIdentical(() => new PageHinkley(delta: 0.5), stream, splitAt: 1_000);
+    }
+
+    [Fact]
+    public void Restore_OtherParameters_IsRefusedAndKeepsState()
+    {
+        var source = new PageHinkley(direction: PageHinkleyDirection.Up);
+        var other = new PageHinkley();
+        other.Update(2.5);
+        DetectorSnapshots.AssertOtherParametersRefused(source, other, nameof(PageHinkley.Direction));
+    }
+
+    [Fact]
+    public void Restore_CorruptOrForeignSnapshot_IsRefused() =>
+        DetectorSnapshots.AssertCorruptRefused(new PageHinkley(), new Ddm());
 }
