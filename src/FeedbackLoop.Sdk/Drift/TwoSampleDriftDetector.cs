@@ -39,10 +39,12 @@ public sealed class TwoSampleDriftDetector : IRestorableDriftDetector
     private readonly double[] _window;
     private readonly int _evaluateEvery;
     private readonly long _referenceFingerprint;
+    private readonly bool _countNonFiniteAsMissing;
 
     private int _filled;
     private int _next;
     private int _sinceTest;
+    private long _missing;
     private DriftState _state;
 
     /// <summary>Initializes a new instance of the <see cref="TwoSampleDriftDetector"/> class.</summary>
@@ -68,6 +70,11 @@ public sealed class TwoSampleDriftDetector : IRestorableDriftDetector
             throw new ArgumentOutOfRangeException(nameof(options), options.EvaluateEvery, "EvaluateEvery must be at least 1.");
         }
 
+        if (options.NonFiniteValues is not (NonFiniteValues.Reject or NonFiniteValues.CountAsMissing))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.NonFiniteValues, "NonFiniteValues must be Reject or CountAsMissing.");
+        }
+
         if (options.Window is not (CurrentWindow.Tumbling or CurrentWindow.Sliding))
         {
             throw new ArgumentOutOfRangeException(nameof(options), options.Window, "The window must be Tumbling or Sliding.");
@@ -76,6 +83,7 @@ public sealed class TwoSampleDriftDetector : IRestorableDriftDetector
         _test = test.Prepare(reference);
         _window = new double[options.WindowSize];
         Window = options.Window;
+        _countNonFiniteAsMissing = options.NonFiniteValues == NonFiniteValues.CountAsMissing;
         _evaluateEvery = options.Window == CurrentWindow.Tumbling ? options.WindowSize : options.EvaluateEvery;
         _referenceFingerprint = Fingerprint(reference);
     }
@@ -100,22 +108,35 @@ public sealed class TwoSampleDriftDetector : IRestorableDriftDetector
     /// <summary>Gets the number of values currently in the window.</summary>
     public int Count => _filled;
 
+    /// <summary>Gets the number of NaN and infinite values left out since construction or <see cref="Reset"/>.</summary>
+    /// <value>Always 0 unless the options say <see cref="NonFiniteValues.CountAsMissing"/>.</value>
+    public long MissingCount => _missing;
+
     /// <summary>Gets the result of the last test of the window.</summary>
     /// <value><see langword="null"/> before the first test, after <see cref="Reset"/> and after <see cref="Restore"/>.</value>
     public TwoSampleResult? LastResult { get; private set; }
 
     /// <summary>Adds one value to the current window and tests the window when it is due.</summary>
     /// <param name="value">The observation; any finite number the test accepts.</param>
-    /// <returns><see cref="DriftState.Drift"/> when this value completed a window the test judged drifted, otherwise <see cref="DriftState.None"/>.</returns>
+    /// <returns>
+    /// <see cref="DriftState.Drift"/> when this value completed a window the test judged drifted, otherwise
+    /// <see cref="DriftState.None"/>; a value counted as missing leaves the state as it was.
+    /// </returns>
     /// <exception cref="ArgumentOutOfRangeException">
-    /// <paramref name="value"/> is NaN or infinite (the state is kept), or the test refused a value of the window
-    /// (the window is emptied).
+    /// <paramref name="value"/> is NaN or infinite and the options say <see cref="NonFiniteValues.Reject"/> (the state
+    /// is kept), or the test refused a value of the window (the window is emptied).
     /// </exception>
     public DriftState Update(double value)
     {
         if (!double.IsFinite(value))
         {
-            ThrowNotFinite(value);
+            if (!_countNonFiniteAsMissing)
+            {
+                ThrowNotFinite(value);
+            }
+
+            _missing++;
+            return _state;
         }
 
         if (_state == DriftState.Drift)
@@ -165,6 +186,7 @@ public sealed class TwoSampleDriftDetector : IRestorableDriftDetector
     public void Reset()
     {
         ClearWindow();
+        _missing = 0;
         LastResult = null;
     }
 
@@ -173,7 +195,8 @@ public sealed class TwoSampleDriftDetector : IRestorableDriftDetector
     public StateSnapshot Snapshot() =>
         new SnapshotWriter(nameof(TwoSampleDriftDetector), SnapshotVersion)
             .Write(_window.Length).Write((int)Window).Write(_evaluateEvery).Write(_test.ReferenceCount).Write(_referenceFingerprint)
-            .Write(_filled).Write(_next).Write(_sinceTest).Write((int)_state)
+            .Write(_countNonFiniteAsMissing)
+            .Write(_filled).Write(_next).Write(_sinceTest).Write(_missing).Write((int)_state)
             .Write(_window.AsSpan(0, _filled))
             .ToSnapshot();
 
@@ -186,13 +209,15 @@ public sealed class TwoSampleDriftDetector : IRestorableDriftDetector
         reader.ExpectParameter(nameof(EvaluateEvery), _evaluateEvery);
         reader.ExpectParameter("ReferenceCount", _test.ReferenceCount);
         reader.ExpectParameter("ReferenceFingerprint", _referenceFingerprint);
+        reader.ExpectParameter(nameof(NonFiniteValues), _countNonFiniteAsMissing ? 1 : 0);
         int filled = reader.ReadInt32();
         int next = reader.ReadInt32();
         int sinceTest = reader.ReadInt32();
+        long missing = reader.ReadInt64();
         var state = (DriftState)reader.ReadInt32();
         double[] values = reader.ReadDoubles(_window.Length);
         reader.End();
-        if (filled != values.Length || next < 0 || next >= _window.Length || sinceTest < 0 || sinceTest > _evaluateEvery
+        if (filled != values.Length || next < 0 || next >= _window.Length || sinceTest < 0 || sinceTest > _evaluateEvery || missing < 0
             || state is not (DriftState.None or DriftState.Drift))
         {
             throw reader.Corrupt("the window position, counters or state are out of range");
@@ -203,6 +228,7 @@ public sealed class TwoSampleDriftDetector : IRestorableDriftDetector
         _filled = filled;
         _next = next;
         _sinceTest = sinceTest;
+        _missing = missing;
         _state = state;
         LastResult = null;
     }

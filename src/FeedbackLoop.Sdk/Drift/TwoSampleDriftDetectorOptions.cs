@@ -15,4 +15,8 @@ public sealed class TwoSampleDriftDetectorOptions
     /// <summary>Gets or sets how many values pass between two tests of a full sliding window.</summary>
     /// <value>100 by default; at least 1. Ignored for <see cref="CurrentWindow.Tumbling"/>, which tests every <see cref="WindowSize"/> values.</value>
     public int EvaluateEvery { get; set; } = 100;
+
+    /// <summary>Gets or sets what <see cref="TwoSampleDriftDetector.Update"/> does with NaN and infinite values.</summary>
+    /// <value><see cref="NonFiniteValues.Reject"/> by default.</value>
+    public NonFiniteValues NonFiniteValues { get; set; } = NonFiniteValues.Reject;
 }

@@ -59,6 +59,24 @@ public sealed class TwoSampleDriftDetectorTests
         detector.Count.Should().Be(1);
     }
 
+    [Theory]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    [InlineData(double.NegativeInfinity)]
+    public void Update_NotFiniteCountedAsMissing_LeavesItOutOfTheWindow(double value)
+    {
+        var detector = new TwoSampleDriftDetector(new MeanShiftTest(), Reference, new() { WindowSize = 2, NonFiniteValues = NonFiniteValues.CountAsMissing });
+        detector.Update(3);
+
+        detector.Update(value).Should().Be(DriftState.None);
+
+        detector.MissingCount.Should().Be(1);
+        detector.Count.Should().Be(1);
+        detector.Update(3).Should().Be(DriftState.Drift, "the missing value took no place in the window");
+        detector.Reset();
+        detector.MissingCount.Should().Be(0);
+    }
+
     [Fact]
     public void Update_TestRefusesAWindowValue_PropagatesAndEmptiesTheWindow()
     {
@@ -121,9 +139,13 @@ public sealed class TwoSampleDriftDetectorTests
     [InlineData(1, 1, CurrentWindow.Tumbling, "*window size*")]
     [InlineData(10, 0, CurrentWindow.Sliding, "*EvaluateEvery*")]
     [InlineData(10, 1, (CurrentWindow)9, "*Tumbling or Sliding*")]
-    public void Constructor_InvalidOptions_Throw(int windowSize, int evaluateEvery, CurrentWindow window, string message)
+    [InlineData(10, 1, CurrentWindow.Tumbling, "*Reject or CountAsMissing*", (NonFiniteValues)5)]
+    public void Constructor_InvalidOptions_Throw(int windowSize, int evaluateEvery, CurrentWindow window, string message, NonFiniteValues nonFinite = NonFiniteValues.Reject)
     {
-        Action act = () => _ = new TwoSampleDriftDetector(new MeanShiftTest(), Reference, new() { WindowSize = windowSize, EvaluateEvery = evaluateEvery, Window = window });
+        Action act = () => _ = new TwoSampleDriftDetector(
+            new MeanShiftTest(),
+            Reference,
+            new() { WindowSize = windowSize, EvaluateEvery = evaluateEvery, Window = window, NonFiniteValues = nonFinite });
         act.Should().Throw<ArgumentOutOfRangeException>().WithMessage(message);
     }
 
