@@ -24,7 +24,9 @@ public sealed class DistributionBinning
     /// <c>k / count</c> for <c>k = 1 .. count - 1</c> (linear interpolation between order statistics, numpy's
     /// default <c>method="linear"</c>), equal edges are merged, and a value <c>v</c> falls in the bin numbered by how
     /// many edges are <c>&lt;= v</c>. The outer bins are open, so values beyond the reference range fall in the first
-    /// or last bin.
+    /// or last bin. A constant reference has a single edge, at its value: values below it fall in one bin, values at
+    /// or above it in the other, so a shift above a constant reference is not seen by a binned distance (use
+    /// <see cref="WassersteinDistance"/> for such a feature).
     /// </summary>
     /// <param name="count">The number of bins before equal edges are merged; at least 2. Defaults to 10 (deciles).</param>
     /// <returns>The binning.</returns>
