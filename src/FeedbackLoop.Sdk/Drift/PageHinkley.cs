@@ -50,7 +50,7 @@ public sealed class PageHinkley : IRestorableDriftDetector
     private readonly double _delta;
     private readonly double _threshold;
     private readonly double _alpha;
-    private readonly PageHinkleyDirection _direction;
+    private readonly ChangeDirection _direction;
     private readonly bool _watchIncrease;
     private readonly bool _watchDecrease;
 
@@ -76,18 +76,18 @@ public sealed class PageHinkley : IRestorableDriftDetector
     /// The forgetting factor α applied to the cumulative sums, in (0, 1]; 1 disables forgetting. Defaults to
     /// 1 - 0.0001 (River, MOA).
     /// </param>
-    /// <param name="direction">Which changes of the mean raise a drift. Defaults to <see cref="PageHinkleyDirection.Both"/> (River's <c>mode="both"</c>).</param>
+    /// <param name="direction">Which changes of the mean raise a drift. Defaults to <see cref="ChangeDirection.Both"/> (River's <c>mode="both"</c>).</param>
     /// <exception cref="ArgumentOutOfRangeException">
     /// <paramref name="minimumInstances"/> is less than 1, <paramref name="delta"/> is negative or not finite,
     /// <paramref name="threshold"/> is not a finite positive number, <paramref name="alpha"/> is not in (0, 1], or
-    /// <paramref name="direction"/> is not a defined <see cref="PageHinkleyDirection"/>.
+    /// <paramref name="direction"/> is not a defined <see cref="ChangeDirection"/>.
     /// </exception>
     public PageHinkley(
         int minimumInstances = 30,
         double delta = 0.005,
         double threshold = 50,
         double alpha = 1 - 1e-4,
-        PageHinkleyDirection direction = PageHinkleyDirection.Both)
+        ChangeDirection direction = ChangeDirection.Both)
     {
         if (minimumInstances < 1)
         {
@@ -121,7 +121,7 @@ public sealed class PageHinkley : IRestorableDriftDetector
                 "Alpha (the forgetting factor) must be greater than 0 and at most 1.");
         }
 
-        if (direction is not (PageHinkleyDirection.Up or PageHinkleyDirection.Down or PageHinkleyDirection.Both))
+        if (direction is not (ChangeDirection.Up or ChangeDirection.Down or ChangeDirection.Both))
         {
             throw new ArgumentOutOfRangeException(
                 nameof(direction),
@@ -134,8 +134,8 @@ public sealed class PageHinkley : IRestorableDriftDetector
         _threshold = threshold;
         _alpha = alpha;
         _direction = direction;
-        _watchIncrease = direction != PageHinkleyDirection.Down;
-        _watchDecrease = direction != PageHinkleyDirection.Up;
+        _watchIncrease = direction != ChangeDirection.Down;
+        _watchDecrease = direction != ChangeDirection.Up;
         Reset();
     }
 
@@ -156,8 +156,8 @@ public sealed class PageHinkley : IRestorableDriftDetector
     public double Alpha => _alpha;
 
     /// <summary>Gets which changes of the mean raise a drift.</summary>
-    /// <value><see cref="PageHinkleyDirection.Both"/> by default.</value>
-    public PageHinkleyDirection Direction => _direction;
+    /// <value><see cref="ChangeDirection.Both"/> by default.</value>
+    public ChangeDirection Direction => _direction;
 
     /// <inheritdoc />
     /// <remarks>Never <see cref="DriftState.Warning"/>: Page-Hinkley has no warning zone.</remarks>
@@ -174,8 +174,8 @@ public sealed class PageHinkley : IRestorableDriftDetector
 
     /// <summary>
     /// Gets the Page-Hinkley statistic compared with <see cref="Threshold"/>: <c>m_t - M_t</c> for
-    /// <see cref="PageHinkleyDirection.Up"/>, <c>U_t - u_t</c> for <see cref="PageHinkleyDirection.Down"/>, and
-    /// the larger of the two for <see cref="PageHinkleyDirection.Both"/>.
+    /// <see cref="ChangeDirection.Up"/>, <c>U_t - u_t</c> for <see cref="ChangeDirection.Down"/>, and
+    /// the larger of the two for <see cref="ChangeDirection.Both"/>.
     /// </summary>
     /// <value>0 before the first value; never negative.</value>
     public double Statistic
@@ -191,8 +191,8 @@ public sealed class PageHinkley : IRestorableDriftDetector
             double decrease = _decreaseMaximum - _decreaseSum;
             return _direction switch
             {
-                PageHinkleyDirection.Up => increase,
-                PageHinkleyDirection.Down => decrease,
+                ChangeDirection.Up => increase,
+                ChangeDirection.Down => decrease,
                 _ => Math.Max(increase, decrease),
             };
         }

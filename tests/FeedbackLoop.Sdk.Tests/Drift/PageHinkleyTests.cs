@@ -18,7 +18,7 @@ public sealed class PageHinkleyTests
         ph.Delta.Should().Be(0.005);
         ph.Threshold.Should().Be(50.0);
         ph.Alpha.Should().Be(1 - 0.0001);
-        ph.Direction.Should().Be(PageHinkleyDirection.Both);
+        ph.Direction.Should().Be(ChangeDirection.Both);
         ph.State.Should().Be(DriftState.None);
         ph.Count.Should().Be(0);
         ph.Mean.Should().Be(0.0);
@@ -75,11 +75,11 @@ public sealed class PageHinkleyTests
     }
 
     [Theory]
-    [InlineData(PageHinkleyDirection.Up, DriftState.None, 0.0)]
-    [InlineData(PageHinkleyDirection.Down, DriftState.Drift, 6.0)]
-    [InlineData(PageHinkleyDirection.Both, DriftState.Drift, 6.0)]
+    [InlineData(ChangeDirection.Up, DriftState.None, 0.0)]
+    [InlineData(ChangeDirection.Down, DriftState.Drift, 6.0)]
+    [InlineData(ChangeDirection.Both, DriftState.Drift, 6.0)]
     public void Update_ShortDecrease_OnlyDirectionsWatchingDecreasesSignal(
-        PageHinkleyDirection direction, DriftState expectedState, double expectedStatistic)
+        ChangeDirection direction, DriftState expectedState, double expectedStatistic)
     {
         var ph = new PageHinkley(minimumInstances: 2, delta: 0.5, threshold: 5, alpha: 1, direction: direction);
         ph.Update(10);
@@ -104,18 +104,18 @@ public sealed class PageHinkleyTests
         ph.Update(10).Should().Be(DriftState.Drift, "the statistic is tested from the fifth value on");
     }
 
-    public static TheoryData<string, PageHinkleyDirection, int, double, double, double> ReferenceTraces => new()
+    public static TheoryData<string, ChangeDirection, int, double, double, double> ReferenceTraces => new()
     {
-        { nameof(DriftReferenceData.PageHinkleyBoth300Steps), PageHinkleyDirection.Both, 10, 0.1, 8.0, 0.99 },
-        { nameof(DriftReferenceData.PageHinkleyUp300Steps), PageHinkleyDirection.Up, 10, 0.1, 8.0, 0.99 },
-        { nameof(DriftReferenceData.PageHinkleyDown300Steps), PageHinkleyDirection.Down, 10, 0.1, 8.0, 0.99 },
-        { nameof(DriftReferenceData.PageHinkleyDefaults300Steps), PageHinkleyDirection.Both, 30, 0.005, 50.0, 1 - 1e-4 },
+        { nameof(DriftReferenceData.PageHinkleyBoth300Steps), ChangeDirection.Both, 10, 0.1, 8.0, 0.99 },
+        { nameof(DriftReferenceData.PageHinkleyUp300Steps), ChangeDirection.Up, 10, 0.1, 8.0, 0.99 },
+        { nameof(DriftReferenceData.PageHinkleyDown300Steps), ChangeDirection.Down, 10, 0.1, 8.0, 0.99 },
+        { nameof(DriftReferenceData.PageHinkleyDefaults300Steps), ChangeDirection.Both, 30, 0.005, 50.0, 1 - 1e-4 },
     };
 
     [Theory]
     [MemberData(nameof(ReferenceTraces))]
     public void Update_ShiftingSequence_MatchesReferenceTrace(
-        string trace, PageHinkleyDirection direction, int minimumInstances, double delta, double threshold, double alpha)
+        string trace, ChangeDirection direction, int minimumInstances, double delta, double threshold, double alpha)
     {
         PageHinkleyStep[] steps = trace switch
         {
@@ -236,8 +236,8 @@ public sealed class PageHinkleyTests
         // N(0, 1) then N(-2, 1) from value 2,000: no simulated stream alarmed in Up mode
         // (PageHinkleyHalfSigmaUpOnDecreaseAlarmRate), while the same stream in Down mode detects the decrease.
         var normal = new Normal(0, 1, new Random(3));
-        var up = new PageHinkley(delta: 0.5, direction: PageHinkleyDirection.Up);
-        var down = new PageHinkley(delta: 0.5, direction: PageHinkleyDirection.Down);
+        var up = new PageHinkley(delta: 0.5, direction: ChangeDirection.Up);
+        var down = new PageHinkley(delta: 0.5, direction: ChangeDirection.Down);
         int downDetected = -1;
         for (int i = 0; i < 3_000; i++)
         {
@@ -369,7 +369,7 @@ public sealed class PageHinkleyTests
     [Fact]
     public void Constructor_UndefinedDirection_Throws()
     {
-        Action act = () => _ = new PageHinkley(direction: (PageHinkleyDirection)7);
+        Action act = () => _ = new PageHinkley(direction: (ChangeDirection)7);
 
         act.Should().Throw<ArgumentOutOfRangeException>()
             .Where(e => e.ParamName == "direction")
@@ -414,7 +414,7 @@ public sealed class PageHinkleyTests
     [Fact]
     public void Restore_OtherParameters_IsRefusedAndKeepsState()
     {
-        var source = new PageHinkley(direction: PageHinkleyDirection.Up);
+        var source = new PageHinkley(direction: ChangeDirection.Up);
         var other = new PageHinkley();
         other.Update(2.5);
         DetectorSnapshots.AssertOtherParametersRefused(source, other, nameof(PageHinkley.Direction));

@@ -1,8 +1,8 @@
 namespace FeedbackLoop.Drift;
 
-/// <summary>The direction of a change in the mean that a <see cref="PageHinkley"/> detector looks for.</summary>
+/// <summary>The direction of a change in the mean that a <see cref="PageHinkley"/> or <see cref="Cusum"/> detector looks for.</summary>
 /// <remarks>Mirrors the <c>mode</c> parameter of River's <c>drift.PageHinkley</c> (<c>"up"</c>, <c>"down"</c>, <c>"both"</c>).</remarks>
-public enum PageHinkleyDirection
+public enum ChangeDirection
 {
     /// <summary>Only an increase of the mean raises a drift.</summary>
     Up,
