@@ -22,6 +22,7 @@ internal static class TwoSampleReference
             : DistributionBinning.QuantileBins(int.Parse(parts[1][1..], System.Globalization.CultureInfo.InvariantCulture));
         return parts[0] switch
         {
+            "ks" => new KolmogorovSmirnovTest(),
             "wasserstein" => new WassersteinDistance(normed: false),
             "wasserstein_normed" => new WassersteinDistance(),
             "energy" => new EnergyDistance(),

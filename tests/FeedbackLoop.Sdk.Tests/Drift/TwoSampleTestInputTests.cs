@@ -6,11 +6,13 @@ namespace FeedbackLoop.Tests.Drift;
 // insufficient-data verdict with a reason, invalid parameters name the parameter.
 public sealed class TwoSampleTestInputTests
 {
-    private static readonly string[] Numeric = ["wasserstein", "wasserstein_normed", "energy", "psi:q10", "kl_div:q10", "jensenshannon:q10", "hellinger:q10", "tvd:q10", "linf:q10"];
+    private static readonly string[] Numeric = ["ks", "wasserstein", "wasserstein_normed", "energy", "psi:q10", "kl_div:q10", "jensenshannon:q10", "hellinger:q10", "tvd:q10", "linf:q10"];
     private static readonly string[] Categorical = ["chisquare", "g-test", "psi:cat", "jensenshannon:cat", "linf:cat"];
     private static readonly string[] Binary = ["z", "fisher"];
 
     public static TheoryData<string> NumericMethods => new(Numeric);
+
+    public static TheoryData<string> NumericDistances => new(Numeric.Where(m => m != "ks"));
 
     public static TheoryData<string> CategoricalMethods => new(Categorical);
 
@@ -67,7 +69,7 @@ public sealed class TwoSampleTestInputTests
     }
 
     [Theory]
-    [MemberData(nameof(NumericMethods))]
+    [MemberData(nameof(NumericDistances))]
     public void Compare_ConstantSamples_GiveADefinedFiniteAnswer(string method)
     {
         var test = TwoSampleReference.Create(method);
@@ -81,6 +83,19 @@ public sealed class TwoSampleTestInputTests
         same.IsDrift.Should().BeFalse();
         double.IsFinite(different.Statistic).Should().BeTrue();
         different.IsDrift.Should().BeTrue();
+    }
+
+    [Fact]
+    public void Compare_KolmogorovSmirnovOnConstantSamples_IsDefined()
+    {
+        var test = new KolmogorovSmirnovTest();
+
+        var same = test.Test([3, 3, 3, 3], [3, 3, 3]);
+        var different = test.Test([3, 3, 3, 3], [4, 4, 4]);
+
+        (same.Statistic, same.PValue).Should().Be((0.0, 1.0));
+        different.Statistic.Should().Be(1);
+        different.PValue.Should().BeApproximately(2.0 / 35, 1e-15, "the exact probability that two samples of 4 and 3 separate completely");
     }
 
     [Theory]

@@ -112,6 +112,9 @@ def evaluate(method, ref, cur):
     ref = np.asarray(ref, dtype=float)
     cur = np.asarray(cur, dtype=float)
     name, _, binning = method.partition(":")
+    if name == "ks":
+        res = stats.ks_2samp(ref, cur)
+        return float(res.statistic), float(res.pvalue)
     if name == "wasserstein":
         return float(stats.wasserstein_distance(ref, cur)), None
     if name == "wasserstein_normed":
@@ -158,7 +161,7 @@ binary = {
 cases = []
 binned_methods = ["psi", "kl_div", "jensenshannon", "jensenshannon2", "hellinger", "tvd", "linf"]
 for data_name, (ref, cur) in numeric.items():
-    for method in ["wasserstein", "wasserstein_normed", "energy"] + [m + ":q10" for m in binned_methods] + [m + ":q4" for m in ["psi", "jensenshannon"]]:
+    for method in ["ks", "wasserstein", "wasserstein_normed", "energy"] + [m + ":q10" for m in binned_methods] + [m + ":q4" for m in ["psi", "jensenshannon"]]:
         s, p = evaluate(method, ref, cur)
         cases.append({"name": data_name, "method": method, "reference": ref, "current": cur, "statistic": finite_or_name(s), "pvalue": finite_or_name(p)})
 for data_name, (ref, cur) in categorical.items():
@@ -176,6 +179,22 @@ r, c = splitmix(**big_ref), splitmix(**big_cur)
 for method in ["wasserstein", "wasserstein_normed", "energy", "psi:q10", "jensenshannon:q10", "kl_div:q10", "hellinger:q10"]:
     s, p = evaluate(method, r, c)
     cases.append({"name": "million", "method": method, "reference": big_ref, "current": big_cur, "statistic": finite_or_name(s), "pvalue": finite_or_name(p)})
+
+# Kolmogorov-Smirnov p-value regimes: exact (equal and unequal sizes up to 10,000) and scipy's asymptotic branches
+# (Pelz-Good, Smirnov tail, Durbin matrix for a small effective n, and 0 beyond n x^2 >= 370).
+ks_cases = {
+    "exact-equal": ({"seed": 5, "n": 500, "scale": 1.0, "shift": 0.0}, {"seed": 6, "n": 500, "scale": 1.0, "shift": 0.05}),
+    "exact-unequal": ({"seed": 7, "n": 900, "scale": 1.0, "shift": 0.0}, {"seed": 8, "n": 650, "scale": 1.0, "shift": 0.04}),
+    "exact-limit": ({"seed": 9, "n": 10_000, "scale": 1.0, "shift": 0.0}, {"seed": 10, "n": 7_000, "scale": 1.0, "shift": 0.01}),
+    "asymptotic-pelz-good": ({"seed": 11, "n": 1_000_000, "scale": 1.0, "shift": 0.0}, {"seed": 12, "n": 1_000_000, "scale": 1.0, "shift": 0.0}),
+    "asymptotic-smirnov": ({"seed": 13, "n": 20_000, "scale": 1.0, "shift": 0.0}, {"seed": 14, "n": 30_000, "scale": 1.0, "shift": 0.02}),
+    "asymptotic-small-n": ({"seed": 15, "n": 12_000, "scale": 1.0, "shift": 0.0}, {"seed": 16, "n": 60, "scale": 1.0, "shift": 0.0}),
+    "asymptotic-zero": ({"seed": 1, "n": 1_000_000, "scale": 10.0, "shift": 0.0}, {"seed": 2, "n": 1_000_000, "scale": 10.0, "shift": 0.5}),
+}
+for data_name, (rspec, cspec) in ks_cases.items():
+    s_, p_ = evaluate("ks", splitmix(**rspec), splitmix(**cspec))
+    cases.append({"name": data_name, "method": "ks", "reference": rspec, "current": cspec, "statistic": s_, "pvalue": p_})
+    print(data_name, s_, p_)
 
 with open("two_sample_reference.json", "w") as f:
     json.dump({"scipy": __import__("scipy").__version__, "numpy": np.__version__, "cases": cases}, f)
