@@ -14,7 +14,7 @@ namespace FeedbackLoop.Drift;
 /// </para>
 /// <para>Immutable and thread-safe.</para>
 /// </remarks>
-public sealed class ChiSquareTest : ITwoSampleTest
+public sealed class ChiSquareTest : ITwoSampleTest, IHasSampleDomain
 {
     /// <summary>Initializes a new instance of the <see cref="ChiSquareTest"/> class.</summary>
     /// <param name="alpha">The significance level: drift when the p-value is below it. Defaults to 0.05.</param>
@@ -32,6 +32,9 @@ public sealed class ChiSquareTest : ITwoSampleTest
     /// <summary>Gets the significance level.</summary>
     /// <value>0.05 by default.</value>
     public double Alpha { get; }
+
+    /// <inheritdoc />
+    SampleDomain IHasSampleDomain.Domain => SampleDomain.CategoryCodes;
 
     /// <inheritdoc />
     public IPreparedTwoSampleTest Prepare(ReadOnlySpan<double> reference) => new ContingencyTest(Name, reference, Alpha, logLikelihood: false);

@@ -13,7 +13,7 @@ namespace FeedbackLoop.Drift;
 /// </para>
 /// <para>Immutable and thread-safe.</para>
 /// </remarks>
-public sealed class EnergyDistance : ITwoSampleTest
+public sealed class EnergyDistance : ITwoSampleTest, IHasSampleDomain
 {
     /// <summary>Initializes a new instance of the <see cref="EnergyDistance"/> class.</summary>
     /// <param name="threshold">The distance at or above which the samples are judged drifted. Defaults to 0.1.</param>
@@ -31,6 +31,9 @@ public sealed class EnergyDistance : ITwoSampleTest
     /// <summary>Gets the distance at or above which the samples are judged drifted.</summary>
     /// <value>0.1 by default.</value>
     public double Threshold { get; }
+
+    /// <inheritdoc />
+    SampleDomain IHasSampleDomain.Domain => SampleDomain.Values;
 
     /// <inheritdoc />
     public IPreparedTwoSampleTest Prepare(ReadOnlySpan<double> reference) =>

@@ -19,7 +19,7 @@ namespace FeedbackLoop.Drift;
 /// </para>
 /// <para>Immutable and thread-safe.</para>
 /// </remarks>
-public sealed class FisherExactTest : ITwoSampleTest
+public sealed class FisherExactTest : ITwoSampleTest, IHasSampleDomain
 {
     private const double RelativeTolerance = 1e-14;
 
@@ -39,6 +39,9 @@ public sealed class FisherExactTest : ITwoSampleTest
     /// <summary>Gets the significance level.</summary>
     /// <value>0.05 by default.</value>
     public double Alpha { get; }
+
+    /// <inheritdoc />
+    SampleDomain IHasSampleDomain.Domain => SampleDomain.Binary;
 
     /// <inheritdoc />
     public IPreparedTwoSampleTest Prepare(ReadOnlySpan<double> reference) => new Prepared(this, BinaryCounts.Ones(reference, "reference"), reference.Length);

@@ -15,7 +15,7 @@ namespace FeedbackLoop.Drift;
 /// </para>
 /// <para>Immutable and thread-safe.</para>
 /// </remarks>
-public sealed class JensenShannonDistance : ITwoSampleTest
+public sealed class JensenShannonDistance : ITwoSampleTest, IHasSampleDomain
 {
     private readonly DistributionBinning _binning;
     private readonly double _threshold;
@@ -55,6 +55,9 @@ public sealed class JensenShannonDistance : ITwoSampleTest
     /// <summary>Gets the base of the logarithm.</summary>
     /// <value>e by default.</value>
     public double LogarithmBase => _logarithmBase;
+
+    /// <inheritdoc />
+    SampleDomain IHasSampleDomain.Domain => _binning.IsCategorical ? SampleDomain.CategoryCodes : SampleDomain.Values;
 
     /// <inheritdoc />
     public IPreparedTwoSampleTest Prepare(ReadOnlySpan<double> reference)

@@ -18,7 +18,7 @@ namespace FeedbackLoop.Drift;
 /// </para>
 /// <para>Immutable and thread-safe.</para>
 /// </remarks>
-public sealed class KolmogorovSmirnovTest : ITwoSampleTest
+public sealed class KolmogorovSmirnovTest : ITwoSampleTest, IHasSampleDomain
 {
     private const int MaximumExactSize = 10_000;
 
@@ -38,6 +38,9 @@ public sealed class KolmogorovSmirnovTest : ITwoSampleTest
     /// <summary>Gets the significance level.</summary>
     /// <value>0.05 by default.</value>
     public double Alpha { get; }
+
+    /// <inheritdoc />
+    SampleDomain IHasSampleDomain.Domain => SampleDomain.Values;
 
     /// <inheritdoc />
     public IPreparedTwoSampleTest Prepare(ReadOnlySpan<double> reference) => new Prepared(this, SortedSamples.Prepare(reference));

@@ -13,7 +13,7 @@ namespace FeedbackLoop.Drift;
 /// </para>
 /// <para>Immutable and thread-safe.</para>
 /// </remarks>
-public sealed class KullbackLeiblerDivergence : ITwoSampleTest
+public sealed class KullbackLeiblerDivergence : ITwoSampleTest, IHasSampleDomain
 {
     private readonly DistributionBinning _binning;
     private readonly double _threshold;
@@ -51,6 +51,9 @@ public sealed class KullbackLeiblerDivergence : ITwoSampleTest
     /// <summary>Gets the proportion that replaces 0 for an empty bin.</summary>
     /// <value>0.0001 by default.</value>
     public double Epsilon => _epsilon;
+
+    /// <inheritdoc />
+    SampleDomain IHasSampleDomain.Domain => _binning.IsCategorical ? SampleDomain.CategoryCodes : SampleDomain.Values;
 
     /// <inheritdoc />
     public IPreparedTwoSampleTest Prepare(ReadOnlySpan<double> reference) =>

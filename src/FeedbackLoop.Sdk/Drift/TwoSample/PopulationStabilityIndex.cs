@@ -14,7 +14,7 @@ namespace FeedbackLoop.Drift;
 /// </para>
 /// <para>Immutable and thread-safe.</para>
 /// </remarks>
-public sealed class PopulationStabilityIndex : ITwoSampleTest
+public sealed class PopulationStabilityIndex : ITwoSampleTest, IHasSampleDomain
 {
     private readonly DistributionBinning _binning;
     private readonly double _threshold;
@@ -52,6 +52,9 @@ public sealed class PopulationStabilityIndex : ITwoSampleTest
     /// <summary>Gets the proportion that replaces 0 for an empty bin.</summary>
     /// <value>0.0001 by default.</value>
     public double Epsilon => _epsilon;
+
+    /// <inheritdoc />
+    SampleDomain IHasSampleDomain.Domain => _binning.IsCategorical ? SampleDomain.CategoryCodes : SampleDomain.Values;
 
     /// <inheritdoc />
     public IPreparedTwoSampleTest Prepare(ReadOnlySpan<double> reference) =>

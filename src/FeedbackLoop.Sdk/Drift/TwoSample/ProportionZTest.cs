@@ -17,7 +17,7 @@ namespace FeedbackLoop.Drift;
 /// </para>
 /// <para>Immutable and thread-safe.</para>
 /// </remarks>
-public sealed class ProportionZTest : ITwoSampleTest
+public sealed class ProportionZTest : ITwoSampleTest, IHasSampleDomain
 {
     /// <summary>Initializes a new instance of the <see cref="ProportionZTest"/> class.</summary>
     /// <param name="alpha">The significance level: drift when the p-value is below it. Defaults to 0.05.</param>
@@ -35,6 +35,9 @@ public sealed class ProportionZTest : ITwoSampleTest
     /// <summary>Gets the significance level.</summary>
     /// <value>0.05 by default.</value>
     public double Alpha { get; }
+
+    /// <inheritdoc />
+    SampleDomain IHasSampleDomain.Domain => SampleDomain.Binary;
 
     /// <inheritdoc />
     public IPreparedTwoSampleTest Prepare(ReadOnlySpan<double> reference) => new Prepared(this, BinaryCounts.Ones(reference, "reference"), reference.Length);

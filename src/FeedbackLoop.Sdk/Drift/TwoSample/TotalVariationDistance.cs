@@ -13,7 +13,7 @@ namespace FeedbackLoop.Drift;
 /// </para>
 /// <para>Immutable and thread-safe.</para>
 /// </remarks>
-public sealed class TotalVariationDistance : ITwoSampleTest
+public sealed class TotalVariationDistance : ITwoSampleTest, IHasSampleDomain
 {
     private readonly DistributionBinning _binning;
     private readonly double _threshold;
@@ -39,6 +39,9 @@ public sealed class TotalVariationDistance : ITwoSampleTest
     /// <summary>Gets the distance at or above which the samples are judged drifted.</summary>
     /// <value>0.1 by default.</value>
     public double Threshold => _threshold;
+
+    /// <inheritdoc />
+    SampleDomain IHasSampleDomain.Domain => _binning.IsCategorical ? SampleDomain.CategoryCodes : SampleDomain.Values;
 
     /// <inheritdoc />
     public IPreparedTwoSampleTest Prepare(ReadOnlySpan<double> reference) =>

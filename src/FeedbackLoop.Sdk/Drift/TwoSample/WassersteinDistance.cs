@@ -16,7 +16,7 @@ namespace FeedbackLoop.Drift;
 /// </para>
 /// <para>Immutable and thread-safe.</para>
 /// </remarks>
-public sealed class WassersteinDistance : ITwoSampleTest
+public sealed class WassersteinDistance : ITwoSampleTest, IHasSampleDomain
 {
     private const double MinimumNorm = 0.001;
 
@@ -42,6 +42,9 @@ public sealed class WassersteinDistance : ITwoSampleTest
     /// <summary>Gets the distance at or above which the samples are judged drifted.</summary>
     /// <value>0.1 by default.</value>
     public double Threshold { get; }
+
+    /// <inheritdoc />
+    SampleDomain IHasSampleDomain.Domain => SampleDomain.Values;
 
     /// <inheritdoc />
     public IPreparedTwoSampleTest Prepare(ReadOnlySpan<double> reference)
