@@ -8,7 +8,7 @@ namespace FeedbackLoop.Tests.Drift;
 // allocation per update.
 public sealed class StreamingDetectorContractTests
 {
-    public static TheoryData<string> Detectors => new(["Adwin", "Cusum", "Eddm", "HddmA", "HddmW", "HddmW-two-sided"]);
+    public static TheoryData<string> Detectors => new(["Adwin", "Cusum", "Eddm", "HddmA", "HddmW", "HddmW-two-sided", "Kswin"]);
 
     [Theory]
     [MemberData(nameof(Detectors))]
@@ -28,6 +28,7 @@ public sealed class StreamingDetectorContractTests
         DetectorSnapshots.AssertOtherParametersRefused(new Eddm(driftThreshold: 0.8), Feed(new Eddm(), 100), nameof(Eddm.DriftThreshold));
         DetectorSnapshots.AssertOtherParametersRefused(new HddmA(twoSided: true), Feed(new HddmA(), 100), nameof(HddmA.TwoSided));
         DetectorSnapshots.AssertOtherParametersRefused(new HddmW(lambda: 0.1), Feed(new HddmW(), 100), nameof(HddmW.Lambda));
+        DetectorSnapshots.AssertOtherParametersRefused(new Kswin(seed: 1), Feed(new Kswin(), 200), nameof(Kswin.Seed));
     }
 
     [Theory]
@@ -84,6 +85,7 @@ public sealed class StreamingDetectorContractTests
         "HddmA" => new HddmA(twoSided: true),
         "HddmW" => new HddmW(),
         "HddmW-two-sided" => new HddmW(twoSided: true),
+        "Kswin" => new Kswin(seed: 5),
         _ => throw new ArgumentException($"Unknown detector {name}.", nameof(name)),
     };
 

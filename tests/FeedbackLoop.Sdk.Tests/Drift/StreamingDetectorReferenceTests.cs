@@ -57,7 +57,7 @@ public sealed class StreamingDetectorReferenceTests
     public void ReferenceFile_CoversEveryDetectorWithDrifts()
     {
         var names = Cases.Value.Select(c => c.GetProperty("detector").GetString()!.Split('(')[0]).Distinct();
-        names.Should().BeEquivalentTo("Adwin", "Cusum", "Eddm", "HddmA", "HddmW");
+        names.Should().BeEquivalentTo("Adwin", "Cusum", "Eddm", "HddmA", "HddmW", "Kswin");
         Cases.Value.Should().Contain(c => c.GetProperty("events").GetArrayLength() > 0);
     }
 
@@ -73,6 +73,8 @@ public sealed class StreamingDetectorReferenceTests
         "HddmA(twoSided=true)" => new HddmA(twoSided: true),
         "HddmW()" => new HddmW(),
         "HddmW(twoSided=true)" => new HddmW(twoSided: true),
+        "Kswin()" => new Kswin(),
+        "Kswin(alpha=0.0001, seed=42)" => new Kswin(alpha: 0.0001, seed: 42),
         _ => throw new ArgumentException($"Unknown detector {name}.", nameof(name)),
     };
 

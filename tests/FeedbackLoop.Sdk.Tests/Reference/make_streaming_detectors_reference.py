@@ -20,11 +20,17 @@ EDDM (Baena-Garcia et al. 2006), River's binary.EDDM: on an error, Welford updat
 HDDM_A (Frias-Blanco et al. 2015), MOA/River: sums and counts; cut prefixes for increase/decrease with Hoeffding
   bound sqrt(ln(1/dD) / (2 n)); tests sqrt(m/2 ln(2/d)) with m = (n - n_cut) / n_cut / n.
 HDDM_W (Frias-Blanco et al. 2015), River's order, paper's EWMA summaries (first value starts the EWMA, D_1 = 1).
+KSWIN (Raab et al. 2020), River's drift.KSWIN: once the window of n values is full, test the newest r against r
+  drawn without replacement from the older n - r with scipy.stats.ks_2samp; drift when p <= alpha and D > 0.1;
+  reset (empty window, generator back to the seed) on the next update. The sample is drawn by a partial
+  Fisher-Yates shuffle of the older positions driven by SplitMix64 (index k + ((z >> 32) * (m - k) >> 32)), as the
+  library does, instead of Python's random.sample.
 """
 import json
 import math
 
 import numpy as np
+from scipy import stats
 
 NONE, WARNING, DRIFT = 0, 1, 2
 
@@ -275,6 +281,54 @@ class Adwin:
         return DRIFT if change else NONE
 
 
+class SplitMix:
+    M = (1 << 64) - 1
+
+    def __init__(self, state):
+        self.state = state & self.M
+
+    def next(self):
+        self.state = (self.state + 0x9E3779B97F4A7C15) & self.M
+        z = self.state
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & self.M
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & self.M
+        return z ^ (z >> 31)
+
+    def next_int(self, m):
+        return ((self.next() >> 32) * m) >> 32
+
+
+class Kswin:
+    def __init__(self, alpha=0.005, window=100, r=30, seed=0):
+        self.alpha, self.n, self.r, self.seed = alpha, window, r, seed
+        self.reset()
+
+    def reset(self):
+        self.rng = SplitMix(self.seed)
+        self.positions = list(range(self.n - self.r))
+        self.window = []
+        self.state = NONE
+
+    def update(self, x):
+        if self.state == DRIFT:
+            self.reset()
+        self.window.append(x)
+        if len(self.window) > self.n:
+            self.window.pop(0)
+        if len(self.window) < self.n:
+            return self.state
+        older = self.n - self.r
+        sample = []
+        for k in range(self.r):
+            j = k + self.rng.next_int(older - k)
+            self.positions[k], self.positions[j] = self.positions[j], self.positions[k]
+            sample.append(self.window[self.positions[k]])
+        recent = self.window[older:]
+        res = stats.ks_2samp(sample, recent)
+        self.state = DRIFT if res.pvalue <= self.alpha and res.statistic > 0.1 else NONE
+        return self.state
+
+
 def errors(seed, n, p_before, p_after, at):
     u = splitmix_uniform(seed, n)
     return [1.0 if u[i] < (p_before if i < at else p_after) else 0.0 for i in range(n)]
@@ -311,6 +365,8 @@ detectors = {
     "HddmA(twoSided=true)": lambda: HddmA(two_sided=True),
     "HddmW()": lambda: HddmW(),
     "HddmW(twoSided=true)": lambda: HddmW(two_sided=True),
+    "Kswin()": lambda: Kswin(),
+    "Kswin(alpha=0.0001, seed=42)": lambda: Kswin(alpha=0.0001, seed=42),
 }
 binary_only = {"Eddm()"}
 

@@ -46,29 +46,32 @@ public sealed class KolmogorovSmirnovTest : ITwoSampleTest, IHasSampleDomain
     public IPreparedTwoSampleTest Prepare(ReadOnlySpan<double> reference) => new Prepared(this, SortedSamples.Prepare(reference));
 
     /// <summary>The statistic and p-value for two sorted samples.</summary>
-    internal static (double Statistic, double PValue) Test(ReadOnlySpan<double> reference, ReadOnlySpan<double> current)
+    internal static (double Statistic, double PValue) Test(ReadOnlySpan<double> reference, ReadOnlySpan<double> current) =>
+        PValue(reference.Length, current.Length, Statistic(reference, current));
+
+    /// <summary>
+    /// scipy's <c>method="auto"</c>: the exact p-value when neither size exceeds 10,000 (with the statistic rounded to
+    /// its lattice <c>h / lcm</c>), falling back, as scipy does, to the asymptotic one when the exact computation leaves
+    /// [0, 1] through rounding.
+    /// </summary>
+    internal static (double Statistic, double PValue) PValue(long n1, long n2, double d)
     {
-        double d = Statistic(reference, current);
-        long n1 = reference.Length;
-        long n2 = current.Length;
         if (Math.Max(n1, n2) <= MaximumExactSize)
         {
             long g = (long)System.Numerics.BigInteger.GreatestCommonDivisor(n1, n2);
             long lcm = n1 / g * n2;
             long h = (long)Math.Round(d * lcm);
-            double lattice = (double)h / lcm;
+            d = (double)h / lcm;
             if (h == 0)
             {
-                return (lattice, 1.0);
+                return (d, 1.0);
             }
 
             double p = n1 == n2 ? KolmogorovDistribution.OutsideSquare(n1, h) : KolmogorovDistribution.OutsideBand(n1, n2, g, h);
             if (p is >= 0 and <= 1)
             {
-                return (lattice, p);
+                return (d, p);
             }
-
-            d = lattice;
         }
 
         double m = Math.Max(n1, n2);
@@ -77,7 +80,8 @@ public sealed class KolmogorovSmirnovTest : ITwoSampleTest, IHasSampleDomain
         return (d, KolmogorovDistribution.Survival(effective, d));
     }
 
-    private static double Statistic(ReadOnlySpan<double> u, ReadOnlySpan<double> v)
+    /// <summary>The two-sided statistic of two sorted samples, walked once over their distinct values.</summary>
+    internal static double Statistic(ReadOnlySpan<double> u, ReadOnlySpan<double> v)
     {
         int i = 0;
         int j = 0;
