@@ -17,8 +17,14 @@ internal static class DetectorEvaluationReport
         var options = new DetectorEvaluationOptions();
         KeyValuePair<string, Func<IDriftDetector>>[] detectors =
         [
+            new("ADWIN", () => new Adwin()),
             new("DDM", () => new Ddm()),
+            new("EDDM", () => new Eddm()),
+            new("HDDM_A", () => new HddmA()),
+            new("HDDM_W", () => new HddmW()),
             new("Page-Hinkley", () => new PageHinkley()),
+            new("CUSUM", () => new Cusum()),
+            new("KSWIN", () => new Kswin()),
         ];
 
         IReadOnlyList<DetectorEvaluationResult> results = DetectorEvaluation.Run(detectors, options);
