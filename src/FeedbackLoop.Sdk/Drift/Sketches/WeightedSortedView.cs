@@ -35,6 +35,25 @@ internal sealed class WeightedSortedView
         return index < 0 ? 0 : (double)_cumulative[index] / _total;
     }
 
+    /// <summary>The estimated share of values strictly less than <paramref name="x"/>.</summary>
+    public double CdfBelow(double x)
+    {
+        int index = Array.BinarySearch(_values, x);
+        if (index < 0)
+        {
+            index = ~index;
+        }
+        else
+        {
+            while (index > 0 && _values[index - 1] == x)
+            {
+                index--;
+            }
+        }
+
+        return index == 0 ? 0 : (double)_cumulative[index - 1] / _total;
+    }
+
     /// <summary>The smallest value whose cumulative share is at least <paramref name="fraction"/>.</summary>
     public double Quantile(double fraction, double minimum, double maximum)
     {
