@@ -23,6 +23,9 @@ internal static class TwoSampleReference
         return parts[0] switch
         {
             "ks" => new KolmogorovSmirnovTest(),
+            "mannwhitneyu" => new MannWhitneyUTest(),
+            "cramervonmises" => new CramerVonMisesTest(),
+            "anderson_ksamp" => new AndersonDarlingTest(),
             "wasserstein" => new WassersteinDistance(normed: false),
             "wasserstein_normed" => new WassersteinDistance(),
             "energy" => new EnergyDistance(),

@@ -6,13 +6,13 @@ namespace FeedbackLoop.Tests.Drift;
 // insufficient-data verdict with a reason, invalid parameters name the parameter.
 public sealed class TwoSampleTestInputTests
 {
-    private static readonly string[] Numeric = ["ks", "wasserstein", "wasserstein_normed", "energy", "psi:q10", "kl_div:q10", "jensenshannon:q10", "hellinger:q10", "tvd:q10", "linf:q10"];
+    private static readonly string[] Numeric = ["ks", "mannwhitneyu", "cramervonmises", "anderson_ksamp", "wasserstein", "wasserstein_normed", "energy", "psi:q10", "kl_div:q10", "jensenshannon:q10", "hellinger:q10", "tvd:q10", "linf:q10"];
     private static readonly string[] Categorical = ["chisquare", "g-test", "psi:cat", "jensenshannon:cat", "linf:cat"];
     private static readonly string[] Binary = ["z", "fisher"];
 
     public static TheoryData<string> NumericMethods => new(Numeric);
 
-    public static TheoryData<string> NumericDistances => new(Numeric.Where(m => m != "ks"));
+    public static TheoryData<string> NumericDistances => new(Numeric.Where(m => m is not ("ks" or "mannwhitneyu" or "cramervonmises" or "anderson_ksamp")));
 
     public static TheoryData<string> CategoricalMethods => new(Categorical);
 
@@ -98,6 +98,19 @@ public sealed class TwoSampleTestInputTests
         different.PValue.Should().BeApproximately(2.0 / 35, 1e-15, "the exact probability that two samples of 4 and 3 separate completely");
     }
 
+    [Fact]
+    public void Compare_RankTestsOnConstantSamples_AreDefined()
+    {
+        double[] constant = [3, 3, 3, 3];
+
+        new MannWhitneyUTest().Test(constant, [3, 3, 3]).PValue.Should().Be(1, "every value tied: no evidence of a shift");
+        new CramerVonMisesTest().Test(constant, [3, 3, 3]).PValue.Should().BeInRange(0, 1);
+        var anderson = new AndersonDarlingTest().Test(constant, [3, 3, 3]);
+        anderson.Outcome.Should().Be(TwoSampleOutcome.InsufficientData);
+        anderson.Reason.Should().Contain("two distinct values");
+        new AndersonDarlingTest().Test(constant, [4, 4, 4]).Outcome.Should().NotBe(TwoSampleOutcome.InsufficientData);
+    }
+
     [Theory]
     [MemberData(nameof(BinaryMethods))]
     public void Compare_NonBinaryValue_Throws(string method)
@@ -165,7 +178,11 @@ public sealed class TwoSampleTestInputTests
     [InlineData(double.NaN)]
     public void Constructor_AlphaOutsideZeroToOne_Throws(double alpha)
     {
-        Action[] constructors = [() => _ = new ChiSquareTest(alpha), () => _ = new GTest(alpha), () => _ = new ProportionZTest(alpha), () => _ = new FisherExactTest(alpha)];
+        Action[] constructors =
+        [
+            () => _ = new ChiSquareTest(alpha), () => _ = new GTest(alpha), () => _ = new ProportionZTest(alpha), () => _ = new FisherExactTest(alpha),
+            () => _ = new KolmogorovSmirnovTest(alpha), () => _ = new MannWhitneyUTest(alpha), () => _ = new CramerVonMisesTest(alpha), () => _ = new AndersonDarlingTest(alpha),
+        ];
 
         foreach (Action constructor in constructors)
         {

@@ -112,6 +112,18 @@ def evaluate(method, ref, cur):
     ref = np.asarray(ref, dtype=float)
     cur = np.asarray(cur, dtype=float)
     name, _, binning = method.partition(":")
+    if name == "mannwhitneyu":
+        res = stats.mannwhitneyu(ref, cur)
+        return float(res.statistic), float(res.pvalue)
+    if name == "cramervonmises":
+        res = stats.cramervonmises_2samp(ref, cur)
+        return float(res.statistic), float(res.pvalue)
+    if name == "anderson_ksamp":
+        import warnings
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res = stats.anderson_ksamp([ref, cur])
+        return float(res.statistic), float(res.significance_level)
     if name == "ks":
         res = stats.ks_2samp(ref, cur)
         return float(res.statistic), float(res.pvalue)
@@ -161,7 +173,11 @@ binary = {
 cases = []
 binned_methods = ["psi", "kl_div", "jensenshannon", "jensenshannon2", "hellinger", "tvd", "linf"]
 for data_name, (ref, cur) in numeric.items():
-    for method in ["ks", "wasserstein", "wasserstein_normed", "energy"] + [m + ":q10" for m in binned_methods] + [m + ":q4" for m in ["psi", "jensenshannon"]]:
+    if data_name == "constant-equal":
+        rank_methods = ["mannwhitneyu", "cramervonmises"]
+    else:
+        rank_methods = ["mannwhitneyu", "cramervonmises", "anderson_ksamp"]
+    for method in rank_methods + ["ks", "wasserstein", "wasserstein_normed", "energy"] + [m + ":q10" for m in binned_methods] + [m + ":q4" for m in ["psi", "jensenshannon"]]:
         s, p = evaluate(method, ref, cur)
         cases.append({"name": data_name, "method": method, "reference": ref, "current": cur, "statistic": finite_or_name(s), "pvalue": finite_or_name(p)})
 for data_name, (ref, cur) in categorical.items():
@@ -191,6 +207,28 @@ ks_cases = {
     "asymptotic-small-n": ({"seed": 15, "n": 12_000, "scale": 1.0, "shift": 0.0}, {"seed": 16, "n": 60, "scale": 1.0, "shift": 0.0}),
     "asymptotic-zero": ({"seed": 1, "n": 1_000_000, "scale": 10.0, "shift": 0.0}, {"seed": 2, "n": 1_000_000, "scale": 10.0, "shift": 0.5}),
 }
+# Rank tests: exact and asymptotic regimes of Mann-Whitney U and Cramer-von Mises, and every branch of the
+# Anderson-Darling p-value (interpolated, capped at 0.25, floored at 0.001).
+rank_cases = {
+    "mwu-exact-small": ([1.1, 2.3, 0.4, 5.6, 3.3], [2.2, 7.7, 6.1, 9.4, 8.8, 4.4, 10.1]),
+    "mwu-exact-8-vs-30": (list(rng.normal(0, 1, 8)), list(rng.normal(0.8, 1, 30))),
+    "cvm-exact-12-vs-15": (list(rng.normal(0, 1, 12)), list(rng.normal(0.5, 1, 15))),
+    "cvm-exact-20-vs-20": (list(rng.normal(0, 1, 20)), list(rng.normal(0.3, 1, 20))),
+    "ad-floored": (list(rng.normal(0, 1, 200)), list(rng.normal(1.5, 1, 200))),
+    "ad-capped": ([float(v) for v in np.arange(50)], [float(v) + 0.5 for v in np.arange(50)]),
+    "ad-interpolated": (list(rng.normal(0, 1, 150)), list(rng.normal(0.25, 1, 150))),
+}
+for data_name, (ref, cur) in rank_cases.items():
+    for method in ["mannwhitneyu", "cramervonmises", "anderson_ksamp"]:
+        s_, p_ = evaluate(method, ref, cur)
+        cases.append({"name": data_name, "method": method, "reference": ref, "current": cur, "statistic": s_, "pvalue": p_})
+        print(data_name, method, s_, p_)
+big = {"seed": 17, "n": 1_000_000, "scale": 1.0, "shift": 0.0}, {"seed": 18, "n": 1_000_000, "scale": 1.0, "shift": 0.001}
+for method in ["mannwhitneyu", "cramervonmises", "anderson_ksamp"]:
+    s_, p_ = evaluate(method, splitmix(**big[0]), splitmix(**big[1]))
+    cases.append({"name": "million", "method": method, "reference": big[0], "current": big[1], "statistic": s_, "pvalue": p_})
+    print("million", method, s_, p_)
+
 for data_name, (rspec, cspec) in ks_cases.items():
     s_, p_ = evaluate("ks", splitmix(**rspec), splitmix(**cspec))
     cases.append({"name": data_name, "method": "ks", "reference": rspec, "current": cspec, "statistic": s_, "pvalue": p_})

@@ -162,8 +162,7 @@ internal static class KolmogorovDistribution
         long last = (long)Math.Floor(n * (1 - x));
         double logX = Math.Log(x);
         double logFactorialN = SpecialFunctions.FactorialLn((int)n);
-        double sum = 0;
-        double compensation = 0;
+        var sum = default(CompensatedSum);
         for (long j = 0; j <= last; j++)
         {
             double a = 1 - x - ((double)j / n);
@@ -175,13 +174,10 @@ internal static class KolmogorovDistribution
 
             double logTerm = logFactorialN - SpecialFunctions.FactorialLn((int)j) - SpecialFunctions.FactorialLn((int)(n - j))
                 + ((n - j) * Math.Log(a)) + ((j - 1) * Math.Log(b)) + logX;
-            double term = Math.Exp(logTerm) - compensation;
-            double next = sum + term;
-            compensation = next - sum - term;
-            sum = next;
+            sum.Add(Math.Exp(logTerm));
         }
 
-        return sum;
+        return sum.Value;
     }
 
     /// <summary>Pr(D_n &lt;= d) by the Durbin matrix of Marsaglia, Tsang and Wang (2003), with power-of-two rescaling.</summary>
