@@ -243,7 +243,7 @@ public sealed class Adwin : IRestorableDriftDetector
             }
 
             int at = row * _rowCapacity;
-            double size = Math.Pow(2, row);
+            double size = 1L << row;
             double mean1 = _totals[at] / size;
             double mean2 = _totals[at + 1] / size;
             double merged = size * size * (mean1 - mean2) * (mean1 - mean2) / (size + size);
@@ -328,10 +328,15 @@ public sealed class Adwin : IRestorableDriftDetector
 
     private void RemoveOldest(int row, int count)
     {
+        // A row holds at most MaximumBuckets + 1 buckets: a plain loop beats Array.Copy's call overhead.
         int at = row * _rowCapacity;
         int remaining = _rowCounts[row] - count;
-        Array.Copy(_totals, at + count, _totals, at, remaining);
-        Array.Copy(_variances, at + count, _variances, at, remaining);
+        for (int i = 0; i < remaining; i++)
+        {
+            _totals[at + i] = _totals[at + count + i];
+            _variances[at + i] = _variances[at + count + i];
+        }
+
         _rowCounts[row] = remaining;
     }
 }

@@ -41,6 +41,10 @@ public sealed class HddmA : IRestorableDriftDetector
     private double _minimumSum;
     private long _maximumCount;
     private double _maximumSum;
+    private double _minimumMean;
+    private double _minimumBound;
+    private double _maximumMean;
+    private double _maximumBound;
     private DriftState _state;
 
     /// <summary>Initializes a new instance of the <see cref="HddmA"/> class.</summary>
@@ -104,36 +108,26 @@ public sealed class HddmA : IRestorableDriftDetector
 
         long n = ++_count;
         double sum = _sum += value;
-        if (_minimumCount == 0)
+
+        // One division and one square root per value: the cut points keep their mean and bound from when they were
+        // set, and the tests below compare squares.
+        double inverse = 1.0 / n;
+        double mean = sum * inverse;
+        double bound = Math.Sqrt(_cutBoundFactor * inverse);
+        if (_minimumCount == 0 || _minimumMean + _minimumBound >= mean + bound)
         {
-            _minimumCount = n;
-            _minimumSum = sum;
+            (_minimumCount, _minimumSum, _minimumMean, _minimumBound) = (n, sum, mean, bound);
         }
 
-        if (_maximumCount == 0)
+        if (_maximumCount == 0 || _maximumMean - _maximumBound <= mean - bound)
         {
-            _maximumCount = n;
-            _maximumSum = sum;
+            (_maximumCount, _maximumSum, _maximumMean, _maximumBound) = (n, sum, mean, bound);
         }
 
-        double mean = sum / n;
-        double bound = Math.Sqrt(_cutBoundFactor / n);
-        if ((_minimumSum / _minimumCount) + Math.Sqrt(_cutBoundFactor / _minimumCount) >= mean + bound)
-        {
-            _minimumCount = n;
-            _minimumSum = sum;
-        }
-
-        if ((_maximumSum / _maximumCount) - Math.Sqrt(_cutBoundFactor / _maximumCount) <= mean - bound)
-        {
-            _maximumCount = n;
-            _maximumSum = sum;
-        }
-
-        DriftState state = Test(mean - (_minimumSum / _minimumCount), _minimumCount);
+        DriftState state = Test(mean - _minimumMean, _minimumCount);
         if (_twoSided)
         {
-            DriftState decrease = Test((_maximumSum / _maximumCount) - mean, _maximumCount);
+            DriftState decrease = Test(_maximumMean - mean, _maximumCount);
             state = (DriftState)Math.Max((int)state, (int)decrease);
         }
 
@@ -150,6 +144,10 @@ public sealed class HddmA : IRestorableDriftDetector
         _minimumSum = 0;
         _maximumCount = 0;
         _maximumSum = 0;
+        _minimumMean = 0;
+        _minimumBound = 0;
+        _maximumMean = 0;
+        _maximumBound = 0;
         _state = DriftState.None;
     }
 
@@ -182,25 +180,33 @@ public sealed class HddmA : IRestorableDriftDetector
 
         _count = count;
         _sum = sum;
-        _minimumCount = minimumCount;
-        _minimumSum = minimumSum;
-        _maximumCount = maximumCount;
-        _maximumSum = maximumSum;
+        (_minimumCount, _minimumSum, _minimumMean, _minimumBound) = (minimumCount, minimumSum, MeanOf(minimumSum, minimumCount), BoundOf(minimumCount));
+        (_maximumCount, _maximumSum, _maximumMean, _maximumBound) = (maximumCount, maximumSum, MeanOf(maximumSum, maximumCount), BoundOf(maximumCount));
         _state = state;
     }
 
-    /// <summary>The paper's Corollary 1 for the difference between the current mean and the mean at the cut point.</summary>
+    private static double MeanOf(double sum, long count) => count == 0 ? 0 : sum * (1.0 / count);
+
+    /// <summary>
+    /// The paper's Corollary 1 for the difference between the current mean and the mean at the cut point:
+    /// <c>difference &gt;= sqrt(m / 2 · ln(2 / δ))</c> with <c>m = (n - n_cut) / (n_cut n)</c>, compared as
+    /// <c>difference² · n_cut · n &gt;= (n - n_cut) · ln(2 / δ) / 2</c> for a non-negative difference, without a
+    /// division or square root.
+    /// </summary>
     private DriftState Test(double difference, long cutCount)
     {
         long n = _count;
-        if (cutCount == n)
+        if (cutCount == n || difference < 0)
         {
             return DriftState.None;
         }
 
-        double m = (double)(n - cutCount) / cutCount / n;
-        return difference >= Math.Sqrt(m * _driftFactor) ? DriftState.Drift
-            : difference >= Math.Sqrt(m * _warningFactor) ? DriftState.Warning
+        double left = difference * difference * cutCount * n;
+        double right = n - cutCount;
+        return left >= right * _driftFactor ? DriftState.Drift
+            : left >= right * _warningFactor ? DriftState.Warning
             : DriftState.None;
     }
+
+    private double BoundOf(long count) => count == 0 ? 0 : Math.Sqrt(_cutBoundFactor * (1.0 / count));
 }

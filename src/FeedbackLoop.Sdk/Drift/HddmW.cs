@@ -210,9 +210,16 @@ public sealed class HddmW : IRestorableDriftDetector
             return DriftState.None;
         }
 
+        // difference > sqrt(w · ln(1/δ) / 2), compared as squares for a positive difference.
+        if (difference <= 0)
+        {
+            return DriftState.None;
+        }
+
         double weights = cut.SquaredWeights + after.SquaredWeights;
-        return difference > Math.Sqrt(weights * _driftFactor) ? DriftState.Drift
-            : difference > Math.Sqrt(weights * _warningFactor) ? DriftState.Warning
+        double squared = difference * difference;
+        return squared > weights * _driftFactor ? DriftState.Drift
+            : squared > weights * _warningFactor ? DriftState.Warning
             : DriftState.None;
     }
 

@@ -35,9 +35,18 @@ internal static class ScoreSort
         return (ulong)bits ^ ((ulong)(bits >> 63) | 0x8000_0000_0000_0000UL);
     }
 
+    /// <summary>Maps a key made by <see cref="ToKey"/> back to its score (−0 comes back as +0).</summary>
+    public static double FromKey(ulong key)
+    {
+        ulong bits = (key & 0x8000_0000_0000_0000UL) != 0 ? key ^ 0x8000_0000_0000_0000UL : ~key;
+        return BitConverter.Int64BitsToDouble((long)bits);
+    }
+
     /// <summary>Sorts <paramref name="entries"/> by key, using <paramref name="scratch"/> of the same length.</summary>
+    /// <typeparam name="T">The element: a score entry, or a bare key.</typeparam>
     /// <returns>The span, <paramref name="entries"/> or <paramref name="scratch"/>, that holds the sorted entries.</returns>
-    public static Span<ScoreEntry> Sort(Span<ScoreEntry> entries, Span<ScoreEntry> scratch)
+    public static Span<T> Sort<T>(Span<T> entries, Span<T> scratch)
+        where T : struct, IRadixKeyed
     {
         if (entries.Length < RadixThreshold)
         {
@@ -50,7 +59,7 @@ internal static class ScoreSort
         {
             Span<int> histograms = histogramBuffer.AsSpan(0, Passes * Buckets);
             histograms.Clear();
-            foreach (ref readonly ScoreEntry entry in entries)
+            foreach (ref readonly T entry in entries)
             {
                 ulong key = entry.Key;
                 for (int pass = 0; pass < Passes; pass++)
@@ -59,8 +68,8 @@ internal static class ScoreSort
                 }
             }
 
-            Span<ScoreEntry> source = entries;
-            Span<ScoreEntry> target = scratch[..entries.Length];
+            Span<T> source = entries;
+            Span<T> target = scratch[..entries.Length];
             for (int pass = 0; pass < Passes; pass++)
             {
                 Span<int> offsets = histograms.Slice(pass * Buckets, Buckets);
@@ -78,12 +87,12 @@ internal static class ScoreSort
                     running += count;
                 }
 
-                foreach (ref readonly ScoreEntry entry in source)
+                foreach (ref readonly T entry in source)
                 {
                     target[offsets[(int)((entry.Key >> shift) & (Buckets - 1))]++] = entry;
                 }
 
-                Span<ScoreEntry> swap = source;
+                Span<T> swap = source;
                 source = target;
                 target = swap;
             }

@@ -104,6 +104,8 @@ class Eddm:
 
 
 class HddmA:
+    # Means as sum * (1 / n) and the tests compared as squares (difference^2 n_cut n >= (n - n_cut) ln(2/d) / 2),
+    # the library's arithmetic for the same decisions.
     def __init__(self, drift=0.001, warning=0.005, two_sided=False):
         self.cut = math.log(1 / drift) / 2
         self.df = math.log(2 / drift) / 2
@@ -113,16 +115,18 @@ class HddmA:
 
     def reset(self):
         self.n, self.sum = 0, 0.0
-        self.nmin, self.smin, self.nmax, self.smax = 0, 0.0, 0, 0.0
+        self.nmin = self.nmax = 0
+        self.mmin = self.bmin = self.mmax = self.bmax = 0.0
         self.state = NONE
 
     def test(self, diff, ncut):
-        if ncut == self.n:
+        if ncut == self.n or diff < 0:
             return NONE
-        m = (self.n - ncut) / ncut / self.n
-        if diff >= math.sqrt(m * self.df):
+        left = diff * diff * ncut * self.n
+        right = float(self.n - ncut)
+        if left >= right * self.df:
             return DRIFT
-        if diff >= math.sqrt(m * self.wf):
+        if left >= right * self.wf:
             return WARNING
         return NONE
 
@@ -131,20 +135,16 @@ class HddmA:
             self.reset()
         self.n += 1
         self.sum += x
-        n, s = self.n, self.sum
-        if self.nmin == 0:
-            self.nmin, self.smin = n, s
-        if self.nmax == 0:
-            self.nmax, self.smax = n, s
-        mean = s / n
-        bound = math.sqrt(self.cut / n)
-        if self.smin / self.nmin + math.sqrt(self.cut / self.nmin) >= mean + bound:
-            self.nmin, self.smin = n, s
-        if self.smax / self.nmax - math.sqrt(self.cut / self.nmax) <= mean - bound:
-            self.nmax, self.smax = n, s
-        state = self.test(mean - self.smin / self.nmin, self.nmin)
+        inv = 1.0 / self.n
+        mean = self.sum * inv
+        bound = math.sqrt(self.cut * inv)
+        if self.nmin == 0 or self.mmin + self.bmin >= mean + bound:
+            self.nmin, self.mmin, self.bmin = self.n, mean, bound
+        if self.nmax == 0 or self.mmax - self.bmax <= mean - bound:
+            self.nmax, self.mmax, self.bmax = self.n, mean, bound
+        state = self.test(mean - self.mmin, self.nmin)
         if self.two:
-            state = max(state, self.test(self.smax / self.nmax - mean, self.nmax))
+            state = max(state, self.test(self.mmax - mean, self.nmax))
         self.state = state
         return state
 
@@ -179,12 +179,12 @@ class HddmW:
         self.state = NONE
 
     def test(self, cut, after, diff):
-        if not (cut.started and after.started):
+        if not (cut.started and after.started) or diff <= 0:
             return NONE
         w = cut.w + after.w
-        if diff > math.sqrt(w * self.df):
+        if diff * diff > w * self.df:
             return DRIFT
-        if diff > math.sqrt(w * self.wf):
+        if diff * diff > w * self.wf:
             return WARNING
         return NONE
 

@@ -45,9 +45,7 @@ public sealed class DistributionBinning
             return new PreparedBins(null, Count(null, reference, 0), reference.Length);
         }
 
-        SampleChecks.RequireFinite(reference, "reference");
-        double[] sorted = reference.ToArray();
-        Array.Sort(sorted);
+        double[] sorted = SortedSamples.Prepare(reference);
         var edges = new List<double>(BinCount - 1);
         if (sorted.Length > 0)
         {
