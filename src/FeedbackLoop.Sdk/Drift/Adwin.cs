@@ -13,7 +13,8 @@ namespace FeedbackLoop.Drift;
 /// of the next row, so memory is <c>O(M log(W / M))</c> for a window of <c>W</c> values. Every
 /// <see cref="Clock"/> values, once the window is longer than <see cref="GracePeriod"/>, every cut between buckets
 /// splits the window into an older part <c>W0</c> (<c>n0</c> values) and a newer part <c>W1</c> (<c>n1</c>), and the cut
-/// is significant when <c>|μ0 - μ1| &gt; sqrt(2 m σ² δ') + (2 / 3) δ' m</c> with <c>δ' = ln(2 ln(W) / δ)</c>,
+/// is significant when <c>|μ0 - μ1| &gt; sqrt(2 m σ² δ') + (2 / 3) δ' m</c> (evaluated without a square root) with
+/// <c>δ' = ln(2 ln(W) / δ)</c>,
 /// <c>m = 1 / (n0 - L + 1) + 1 / (n1 - L + 1)</c>, <c>L</c> = <see cref="MinimumWindowLength"/> and <c>σ²</c> the
 /// window's variance (MOA's <c>blnCutexpression</c>, the paper's bound for variance-aware ADWIN). Only cuts with both
 /// parts longer than <c>L + 1</c> are tested, as in MOA (River tests parts of at least <c>L</c>). On a significant cut
@@ -286,7 +287,7 @@ public sealed class Adwin : IRestorableDriftDetector
                     }
 
                     if (n1 > _minimumWindowLength + 1 && n0 > _minimumWindowLength + 1
-                        && IsSignificant(n0, n1, (u0 / n0) - (u1 / n1), logTerm, windowVariance))
+                        && IsSignificant(n0, n1, u0, u1, logTerm, windowVariance))
                     {
                         changed = true;
                         again = true;
@@ -300,11 +301,19 @@ public sealed class Adwin : IRestorableDriftDetector
         return changed;
     }
 
-    private bool IsSignificant(long n0, long n1, double difference, double logTerm, double windowVariance)
+    /// <summary>
+    /// MOA's cut test <c>|u0/n0 - u1/n1| &gt; sqrt(2 m σ² δ') + (2/3) δ' m</c>, evaluated with two divisions and no
+    /// square root: the difference of means as <c>(u0 n1 - u1 n0) / (n0 n1)</c>, <c>m</c> as <c>(a + b) / (a b)</c>, and
+    /// the comparison as <c>t &gt; 0 and t² &gt; 2 m σ² δ'</c> with <c>t = |difference| - (2/3) δ' m</c>.
+    /// </summary>
+    private bool IsSignificant(long n0, long n1, double u0, double u1, double logTerm, double windowVariance)
     {
-        double m = (1.0 / (n0 - _minimumWindowLength + 1)) + (1.0 / (n1 - _minimumWindowLength + 1));
-        double epsilon = Math.Sqrt(2 * m * windowVariance * logTerm) + (2.0 / 3 * logTerm * m);
-        return Math.Abs(difference) > epsilon;
+        double difference = Math.Abs(((u0 * n1) - (u1 * n0)) / ((double)n0 * n1));
+        double a = n0 - _minimumWindowLength + 1;
+        double b = n1 - _minimumWindowLength + 1;
+        double m = (a + b) / (a * b);
+        double excess = difference - (2.0 / 3 * logTerm * m);
+        return excess > 0 && excess * excess > 2 * m * windowVariance * logTerm;
     }
 
     /// <summary>MOA's deleteElement: drops the oldest bucket and takes its values out of the window's statistics.</summary>

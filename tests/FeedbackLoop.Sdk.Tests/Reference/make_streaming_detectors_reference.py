@@ -266,9 +266,12 @@ class Adwin:
                     if row == 0 and k == count - 1:
                         break
                     if n1 > self.L + 1 and n0 > self.L + 1:
-                        m = 1.0 / (n0 - self.L + 1) + 1.0 / (n1 - self.L + 1)
-                        eps = math.sqrt(2 * m * wv * log_term) + 2.0 / 3 * log_term * m
-                        if abs(u0 / n0 - u1 / n1) > eps:
+                        # MOA's test |u0/n0 - u1/n1| > sqrt(2 m v dd) + 2/3 dd m, in the library's arithmetic.
+                        diff = abs((u0 * n1 - u1 * n0) / (float(n0) * n1))
+                        a, b = float(n0 - self.L + 1), float(n1 - self.L + 1)
+                        m = (a + b) / (a * b)
+                        excess = diff - 2.0 / 3 * log_term * m
+                        if excess > 0 and excess * excess > 2 * m * wv * log_term:
                             changed = again = True
                             self.delete_oldest()
                             break
