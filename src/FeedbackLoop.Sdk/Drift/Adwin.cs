@@ -22,8 +22,9 @@ namespace FeedbackLoop.Drift;
 /// </para>
 /// <para>
 /// <see cref="DriftState.Drift"/> is reported for the value whose scan shrank the window; there is no warning zone.
-/// ADWIN does not restart after a drift, as in MOA and River: dropping the stale part of the window is its response,
-/// and the window that remains describes the new distribution. <see cref="Width"/>, <see cref="Mean"/> and
+/// ADWIN does not restart after a drift, as in the paper and MOA: dropping the stale part of the window is its
+/// response, and the window that remains describes the new distribution. (River, since its 2022 detector refactor,
+/// clears the whole window on the update after a drift; call <see cref="Reset"/> after a drift for that behaviour.) <see cref="Width"/>, <see cref="Mean"/> and
 /// <see cref="Variance"/> describe the current window.
 /// </para>
 /// <para>

@@ -51,7 +51,14 @@ public sealed class AndersonDarlingTest : ITwoSampleTest, IHasSampleDomain
     SampleDomain IHasSampleDomain.Domain => SampleDomain.Values;
 
     /// <inheritdoc />
-    public IPreparedTwoSampleTest Prepare(ReadOnlySpan<double> reference) => new Prepared(this, SortedSamples.Prepare(reference));
+    public IPreparedTwoSampleTest Prepare(ReadOnlySpan<double> reference) =>
+        new PreparedSortedTest(
+            Name,
+            SortedSamples.Prepare(reference),
+            Alpha,
+            TwoSampleDecision.PValueBelowThreshold,
+            (r, c) => Test(r, c),
+            "every value of the pooled sample is the same; the Anderson-Darling test needs at least two distinct values");
 
     private static (double Statistic, double PValue)? Test(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
     {
@@ -122,32 +129,5 @@ public sealed class AndersonDarlingTest : ITwoSampleTest, IHasSampleDomain
             : statistic > Critical.Max() ? Levels.Min()
             : Math.Exp(LogLevelFit[0] + (LogLevelFit[1] * statistic) + (LogLevelFit[2] * statistic * statistic));
         return (statistic, p);
-    }
-
-    private sealed class Prepared(AndersonDarlingTest test, double[] reference) : IPreparedTwoSampleTest
-    {
-        public string Name => test.Name;
-
-        public long ReferenceCount => reference.Length;
-
-        public TwoSampleResult Compare(ReadOnlySpan<double> current)
-        {
-            if (SampleChecks.TooSmall(reference.Length, current.Length) is { } reason)
-            {
-                SampleChecks.RequireFinite(current, "current");
-                return TwoSampleResult.Insufficient(Name, test.Alpha, TwoSampleDecision.PValueBelowThreshold, reference.Length, current.Length, reason);
-            }
-
-            var result = SortedSamples.WithSortedCurrent(current, (sorted, length) => Test(reference, sorted.AsSpan(0, length)));
-            return result is { } r
-                ? TwoSampleResult.Decide(Name, r.Statistic, r.PValue, test.Alpha, TwoSampleDecision.PValueBelowThreshold, reference.Length, current.Length)
-                : TwoSampleResult.Insufficient(
-                    Name,
-                    test.Alpha,
-                    TwoSampleDecision.PValueBelowThreshold,
-                    reference.Length,
-                    current.Length,
-                    "every value of the pooled sample is the same; the Anderson-Darling test needs at least two distinct values");
-        }
     }
 }

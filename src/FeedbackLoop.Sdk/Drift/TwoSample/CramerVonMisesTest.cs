@@ -45,7 +45,8 @@ public sealed class CramerVonMisesTest : ITwoSampleTest, IHasSampleDomain
     SampleDomain IHasSampleDomain.Domain => SampleDomain.Values;
 
     /// <inheritdoc />
-    public IPreparedTwoSampleTest Prepare(ReadOnlySpan<double> reference) => new Prepared(this, SortedSamples.Prepare(reference));
+    public IPreparedTwoSampleTest Prepare(ReadOnlySpan<double> reference) =>
+        new PreparedSortedTest(Name, SortedSamples.Prepare(reference), Alpha, TwoSampleDecision.PValueBelowThreshold, (r, c) => Test(r, c));
 
     private static (double T, double PValue) Test(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
     {
@@ -165,25 +166,6 @@ public sealed class CramerVonMisesTest : ITwoSampleTest, IHasSampleDomain
             {
                 return total;
             }
-        }
-    }
-
-    private sealed class Prepared(CramerVonMisesTest test, double[] reference) : IPreparedTwoSampleTest
-    {
-        public string Name => test.Name;
-
-        public long ReferenceCount => reference.Length;
-
-        public TwoSampleResult Compare(ReadOnlySpan<double> current)
-        {
-            if (SampleChecks.TooSmall(reference.Length, current.Length) is { } reason)
-            {
-                SampleChecks.RequireFinite(current, "current");
-                return TwoSampleResult.Insufficient(Name, test.Alpha, TwoSampleDecision.PValueBelowThreshold, reference.Length, current.Length, reason);
-            }
-
-            (double t, double p) = SortedSamples.WithSortedCurrent(current, (sorted, length) => Test(reference, sorted.AsSpan(0, length)));
-            return TwoSampleResult.Decide(Name, t, p, test.Alpha, TwoSampleDecision.PValueBelowThreshold, reference.Length, current.Length);
         }
     }
 }

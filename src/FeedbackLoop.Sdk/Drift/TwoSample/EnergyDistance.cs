@@ -37,9 +37,10 @@ public sealed class EnergyDistance : ITwoSampleTest, IHasSampleDomain
 
     /// <inheritdoc />
     public IPreparedTwoSampleTest Prepare(ReadOnlySpan<double> reference) =>
-        new PreparedContinuousDistance(
+        new PreparedSortedTest(
             Name,
             SortedSamples.Prepare(reference),
             Threshold,
-            (u, v) => Math.Sqrt(2 * SortedSamples.CdfDistanceIntegral(u, v, power: 2)));
+            TwoSampleDecision.StatisticAtLeastThreshold,
+            (u, v) => (Math.Sqrt(2 * SortedSamples.CdfDistanceIntegral(u, v, power: 2)), null));
 }

@@ -44,7 +44,8 @@ public sealed class FisherExactTest : ITwoSampleTest, IHasSampleDomain
     SampleDomain IHasSampleDomain.Domain => SampleDomain.Binary;
 
     /// <inheritdoc />
-    public IPreparedTwoSampleTest Prepare(ReadOnlySpan<double> reference) => new Prepared(this, BinaryCounts.Ones(reference, "reference"), reference.Length);
+    public IPreparedTwoSampleTest Prepare(ReadOnlySpan<double> reference) =>
+        new PreparedBinaryTest(Name, reference, Alpha, (r1, n1, c1, n2) => Test(r1, n1 - r1, c1, n2 - c1));
 
     /// <summary>The odds ratio and two-sided p-value of the table <c>[[a, b], [c, d]]</c>.</summary>
     internal static (double OddsRatio, double PValue) Test(long a, long b, long c, long d)
@@ -114,25 +115,6 @@ public sealed class FisherExactTest : ITwoSampleTest, IHasSampleDomain
         }
 
         return f(lo) <= target ? lo : lo - 1;
-    }
-
-    private sealed class Prepared(FisherExactTest test, long referenceOnes, long referenceCount) : IPreparedTwoSampleTest
-    {
-        public string Name => test.Name;
-
-        public long ReferenceCount => referenceCount;
-
-        public TwoSampleResult Compare(ReadOnlySpan<double> current)
-        {
-            long currentOnes = BinaryCounts.Ones(current, "current");
-            if (SampleChecks.TooSmall(referenceCount, current.Length) is { } reason)
-            {
-                return TwoSampleResult.Insufficient(Name, test.Alpha, TwoSampleDecision.PValueBelowThreshold, referenceCount, current.Length, reason);
-            }
-
-            (double oddsRatio, double pValue) = Test(referenceOnes, referenceCount - referenceOnes, currentOnes, current.Length - currentOnes);
-            return TwoSampleResult.Decide(Name, oddsRatio, pValue, test.Alpha, TwoSampleDecision.PValueBelowThreshold, referenceCount, current.Length);
-        }
     }
 
     /// <summary>

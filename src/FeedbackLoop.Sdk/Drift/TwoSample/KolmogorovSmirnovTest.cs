@@ -43,7 +43,8 @@ public sealed class KolmogorovSmirnovTest : ITwoSampleTest, IHasSampleDomain
     SampleDomain IHasSampleDomain.Domain => SampleDomain.Values;
 
     /// <inheritdoc />
-    public IPreparedTwoSampleTest Prepare(ReadOnlySpan<double> reference) => new Prepared(this, SortedSamples.Prepare(reference));
+    public IPreparedTwoSampleTest Prepare(ReadOnlySpan<double> reference) =>
+        new PreparedSortedTest(Name, SortedSamples.Prepare(reference), Alpha, TwoSampleDecision.PValueBelowThreshold, (r, c) => Test(r, c));
 
     /// <summary>The statistic and p-value for two sorted samples.</summary>
     internal static (double Statistic, double PValue) Test(ReadOnlySpan<double> reference, ReadOnlySpan<double> current) =>
@@ -104,24 +105,5 @@ public sealed class KolmogorovSmirnovTest : ITwoSampleTest, IHasSampleDomain
 
         // Past the end of one sample the other's distribution function only rises towards 1, closing the gap.
         return largest;
-    }
-
-    private sealed class Prepared(KolmogorovSmirnovTest test, double[] reference) : IPreparedTwoSampleTest
-    {
-        public string Name => test.Name;
-
-        public long ReferenceCount => reference.Length;
-
-        public TwoSampleResult Compare(ReadOnlySpan<double> current)
-        {
-            if (SampleChecks.TooSmall(reference.Length, current.Length) is { } reason)
-            {
-                SampleChecks.RequireFinite(current, "current");
-                return TwoSampleResult.Insufficient(Name, test.Alpha, TwoSampleDecision.PValueBelowThreshold, reference.Length, current.Length, reason);
-            }
-
-            (double statistic, double pValue) = SortedSamples.WithSortedCurrent(current, (sorted, length) => Test(reference, sorted.AsSpan(0, length)));
-            return TwoSampleResult.Decide(Name, statistic, pValue, test.Alpha, TwoSampleDecision.PValueBelowThreshold, reference.Length, current.Length);
-        }
     }
 }

@@ -48,7 +48,8 @@ public sealed class MannWhitneyUTest : ITwoSampleTest, IHasSampleDomain
     SampleDomain IHasSampleDomain.Domain => SampleDomain.Values;
 
     /// <inheritdoc />
-    public IPreparedTwoSampleTest Prepare(ReadOnlySpan<double> reference) => new Prepared(this, SortedSamples.Prepare(reference));
+    public IPreparedTwoSampleTest Prepare(ReadOnlySpan<double> reference) =>
+        new PreparedSortedTest(Name, SortedSamples.Prepare(reference), Alpha, TwoSampleDecision.PValueBelowThreshold, (r, c) => Test(r, c));
 
     private static (double U, double PValue) Test(ReadOnlySpan<double> reference, ReadOnlySpan<double> current)
     {
@@ -139,24 +140,5 @@ public sealed class MannWhitneyUTest : ITwoSampleTest, IHasSampleDomain
         }
 
         return Math.Exp(BigInteger.Log(tail) - BigInteger.Log(total));
-    }
-
-    private sealed class Prepared(MannWhitneyUTest test, double[] reference) : IPreparedTwoSampleTest
-    {
-        public string Name => test.Name;
-
-        public long ReferenceCount => reference.Length;
-
-        public TwoSampleResult Compare(ReadOnlySpan<double> current)
-        {
-            if (SampleChecks.TooSmall(reference.Length, current.Length) is { } reason)
-            {
-                SampleChecks.RequireFinite(current, "current");
-                return TwoSampleResult.Insufficient(Name, test.Alpha, TwoSampleDecision.PValueBelowThreshold, reference.Length, current.Length, reason);
-            }
-
-            (double u, double p) = SortedSamples.WithSortedCurrent(current, (sorted, length) => Test(reference, sorted.AsSpan(0, length)));
-            return TwoSampleResult.Decide(Name, u, p, test.Alpha, TwoSampleDecision.PValueBelowThreshold, reference.Length, current.Length);
-        }
     }
 }

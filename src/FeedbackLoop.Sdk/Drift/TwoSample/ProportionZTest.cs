@@ -40,31 +40,21 @@ public sealed class ProportionZTest : ITwoSampleTest, IHasSampleDomain
     SampleDomain IHasSampleDomain.Domain => SampleDomain.Binary;
 
     /// <inheritdoc />
-    public IPreparedTwoSampleTest Prepare(ReadOnlySpan<double> reference) => new Prepared(this, BinaryCounts.Ones(reference, "reference"), reference.Length);
+    public IPreparedTwoSampleTest Prepare(ReadOnlySpan<double> reference) => new PreparedBinaryTest(Name, reference, Alpha, Test);
 
-    private sealed class Prepared(ProportionZTest test, long referenceOnes, long referenceCount) : IPreparedTwoSampleTest
+    /// <summary>The pooled two-proportion z statistic and its two-sided p-value.</summary>
+    private static (double Z, double PValue) Test(long referenceOnes, long referenceCount, long currentOnes, long currentCount)
     {
-        public string Name => test.Name;
-
-        public long ReferenceCount => referenceCount;
-
-        public TwoSampleResult Compare(ReadOnlySpan<double> current)
+        double n1 = referenceCount;
+        double n2 = currentCount;
+        double pooled = (referenceOnes + currentOnes) / (n1 + n2);
+        double variance = pooled * (1 - pooled) * ((1 / n1) + (1 / n2));
+        if (variance <= 0)
         {
-            long currentOnes = BinaryCounts.Ones(current, "current");
-            if (SampleChecks.TooSmall(referenceCount, current.Length) is { } reason)
-            {
-                return TwoSampleResult.Insufficient(Name, test.Alpha, TwoSampleDecision.PValueBelowThreshold, referenceCount, current.Length, reason);
-            }
-
-            double n1 = referenceCount;
-            double n2 = current.Length;
-            double p1 = referenceOnes / n1;
-            double p2 = currentOnes / n2;
-            double pooled = (referenceOnes + currentOnes) / (n1 + n2);
-            double variance = pooled * (1 - pooled) * ((1 / n1) + (1 / n2));
-            double z = variance > 0 ? (p1 - p2) / Math.Sqrt(variance) : 0;
-            double pValue = variance > 0 ? SpecialFunctions.Erfc(Math.Abs(z) / Math.Sqrt(2)) : 1;
-            return TwoSampleResult.Decide(Name, z, pValue, test.Alpha, TwoSampleDecision.PValueBelowThreshold, referenceCount, current.Length);
+            return (0, 1);
         }
+
+        double z = ((referenceOnes / n1) - (currentOnes / n2)) / Math.Sqrt(variance);
+        return (z, SpecialFunctions.Erfc(Math.Abs(z) / Math.Sqrt(2)));
     }
 }

@@ -51,11 +51,12 @@ public sealed class WassersteinDistance : ITwoSampleTest, IHasSampleDomain
     {
         double[] sorted = SortedSamples.Prepare(reference);
         double norm = Normed ? Math.Max(PopulationStandardDeviation(sorted), MinimumNorm) : 1.0;
-        return new PreparedContinuousDistance(
+        return new PreparedSortedTest(
             Name,
             sorted,
             Threshold,
-            (u, v) => SortedSamples.CdfDistanceIntegral(u, v, power: 1) / norm);
+            TwoSampleDecision.StatisticAtLeastThreshold,
+            (u, v) => (SortedSamples.CdfDistanceIntegral(u, v, power: 1) / norm, null));
     }
 
     private static double PopulationStandardDeviation(double[] values)
