@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace FeedbackLoop.Evaluation;
 
@@ -17,6 +19,7 @@ internal static class ScoreSort
     private const int DigitBits = 11;
     private const int Buckets = 1 << DigitBits;
     private const int Passes = (64 + DigitBits - 1) / DigitBits;
+    private const ulong Mask = Buckets - 1;
 
     /// <summary>Maps a score to an unsigned key whose unsigned order is the score's numeric order.</summary>
     /// <remarks>
@@ -59,13 +62,19 @@ internal static class ScoreSort
         {
             Span<int> histograms = histogramBuffer.AsSpan(0, Passes * Buckets);
             histograms.Clear();
+
+            // Masked digits are always inside their 2,048-entry histogram, so the hot loops index without bounds
+            // checks; the passes are unrolled (Passes is 6).
+            ref int counts = ref MemoryMarshal.GetReference(histograms);
             foreach (ref readonly T entry in entries)
             {
                 ulong key = entry.Key;
-                for (int pass = 0; pass < Passes; pass++)
-                {
-                    histograms[(pass * Buckets) + (int)((key >> (pass * DigitBits)) & (Buckets - 1))]++;
-                }
+                Unsafe.Add(ref counts, (int)(key & Mask))++;
+                Unsafe.Add(ref counts, Buckets + (int)((key >> DigitBits) & Mask))++;
+                Unsafe.Add(ref counts, (2 * Buckets) + (int)((key >> (2 * DigitBits)) & Mask))++;
+                Unsafe.Add(ref counts, (3 * Buckets) + (int)((key >> (3 * DigitBits)) & Mask))++;
+                Unsafe.Add(ref counts, (4 * Buckets) + (int)((key >> (4 * DigitBits)) & Mask))++;
+                Unsafe.Add(ref counts, (5 * Buckets) + (int)(key >> (5 * DigitBits)))++;
             }
 
             Span<T> source = entries;
@@ -87,9 +96,12 @@ internal static class ScoreSort
                     running += count;
                 }
 
+                ref int offset = ref MemoryMarshal.GetReference(offsets);
+                ref T destination = ref MemoryMarshal.GetReference(target);
                 foreach (ref readonly T entry in source)
                 {
-                    target[offsets[(int)((entry.Key >> shift) & (Buckets - 1))]++] = entry;
+                    // Each offset stays below source.Length: it starts at the count of smaller digits.
+                    Unsafe.Add(ref destination, Unsafe.Add(ref offset, (int)((entry.Key >> shift) & Mask))++) = entry;
                 }
 
                 Span<T> swap = source;
