@@ -37,6 +37,7 @@ public sealed class HddmW : IRestorableDriftDetector
     private readonly bool _twoSided;
     private readonly double _driftFactor;
     private readonly double _warningFactor;
+    private readonly EwmaWeights _weights;
 
     private Ewma _total;
     private Ewma _increaseCut;
@@ -69,6 +70,7 @@ public sealed class HddmW : IRestorableDriftDetector
         _twoSided = twoSided;
         _driftFactor = Math.Log(1 / driftConfidence) / 2;
         _warningFactor = Math.Log(1 / warningConfidence) / 2;
+        _weights = new EwmaWeights(lambda, 1 - lambda, lambda * lambda, (1 - lambda) * (1 - lambda));
         Reset();
     }
 
@@ -111,7 +113,7 @@ public sealed class HddmW : IRestorableDriftDetector
             Reset();
         }
 
-        _total.Add(value, _lambda);
+        _total.Add(value, _weights);
         double bound = Math.Sqrt(_total.SquaredWeights * _driftFactor);
         if (_total.Mean + bound < _increaseCutPoint)
         {
@@ -121,24 +123,25 @@ public sealed class HddmW : IRestorableDriftDetector
         }
         else
         {
-            _increaseAfter.Add(value, _lambda);
+            _increaseAfter.Add(value, _weights);
         }
 
         DriftState state = Test(_increaseCut, _increaseAfter, _increaseAfter.Mean - _increaseCut.Mean);
 
-        if (_total.Mean - bound > _decreaseCutPoint)
-        {
-            _decreaseCutPoint = _total.Mean - bound;
-            _decreaseCut = _total;
-            _decreaseAfter = default;
-        }
-        else
-        {
-            _decreaseAfter.Add(value, _lambda);
-        }
-
+        // The decrease side only matters to the two-sided test (River updates it regardless, to no effect).
         if (_twoSided)
         {
+            if (_total.Mean - bound > _decreaseCutPoint)
+            {
+                _decreaseCutPoint = _total.Mean - bound;
+                _decreaseCut = _total;
+                _decreaseAfter = default;
+            }
+            else
+            {
+                _decreaseAfter.Add(value, _weights);
+            }
+
             DriftState decrease = Test(_decreaseCut, _decreaseAfter, _decreaseCut.Mean - _decreaseAfter.Mean);
             state = (DriftState)Math.Max((int)state, (int)decrease);
         }
@@ -223,10 +226,13 @@ public sealed class HddmW : IRestorableDriftDetector
             : DriftState.None;
     }
 
+    /// <summary>λ, 1 - λ and their squares, computed once.</summary>
+    private readonly record struct EwmaWeights(double Lambda, double Complement, double LambdaSquared, double ComplementSquared);
+
     /// <summary>An EWMA and the sum of its squared weights.</summary>
     private record struct Ewma(bool Started, double Mean, double SquaredWeights)
     {
-        public void Add(double value, double lambda)
+        public void Add(double value, in EwmaWeights weights)
         {
             if (!Started)
             {
@@ -236,8 +242,8 @@ public sealed class HddmW : IRestorableDriftDetector
                 return;
             }
 
-            Mean = (lambda * value) + ((1 - lambda) * Mean);
-            SquaredWeights = (lambda * lambda) + ((1 - lambda) * (1 - lambda) * SquaredWeights);
+            Mean = (weights.Lambda * value) + (weights.Complement * Mean);
+            SquaredWeights = weights.LambdaSquared + (weights.ComplementSquared * SquaredWeights);
         }
     }
 }
