@@ -13,8 +13,8 @@ namespace FeedbackLoop.Drift;
 /// of the next row, so memory is <c>O(M log(W / M))</c> for a window of <c>W</c> values. Every
 /// <see cref="Clock"/> values, once the window is longer than <see cref="GracePeriod"/>, every cut between buckets
 /// splits the window into an older part <c>W0</c> (<c>n0</c> values) and a newer part <c>W1</c> (<c>n1</c>), and the cut
-/// is significant when <c>|μ0 - μ1| &gt; sqrt(2 m σ² δ') + (2 / 3) δ' m</c> (evaluated without a square root) with
-/// <c>δ' = ln(2 ln(W) / δ)</c>,
+/// is significant when <c>|μ0 - μ1| &gt; sqrt(2 m σ² δ') + (2 / 3) δ' m</c> (evaluated without a division or a square
+/// root) with <c>δ' = ln(2 ln(W) / δ)</c>,
 /// <c>m = 1 / (n0 - L + 1) + 1 / (n1 - L + 1)</c>, <c>L</c> = <see cref="MinimumWindowLength"/> and <c>σ²</c> the
 /// window's variance (MOA's <c>blnCutexpression</c>, the paper's bound for variance-aware ADWIN). Only cuts with both
 /// parts longer than <c>L + 1</c> are tested, as in MOA (River tests parts of at least <c>L</c>). On a significant cut
@@ -52,6 +52,7 @@ public sealed class Adwin : IRestorableDriftDetector
     private double _total;
     private double _variance;
     private long _time;
+    private long _untilScan;
     private long _detections;
     private DriftState _state;
 
@@ -75,6 +76,7 @@ public sealed class Adwin : IRestorableDriftDetector
         _rowCapacity = maximumBuckets + 1;
         _totals = new double[MaximumRows * _rowCapacity];
         _variances = new double[MaximumRows * _rowCapacity];
+        _untilScan = clock;
     }
 
     /// <summary>Gets the confidence δ of the cut test.</summary>
@@ -131,7 +133,15 @@ public sealed class Adwin : IRestorableDriftDetector
 
         _time++;
         Insert(value);
-        bool change = _time % _clock == 0 && _width > _gracePeriod && Shrink();
+
+        // MOA scans when the time is a multiple of the clock; a countdown avoids a 64-bit division per value.
+        bool due = --_untilScan == 0;
+        if (due)
+        {
+            _untilScan = _clock;
+        }
+
+        bool change = due && _width > _gracePeriod && Shrink();
         _detections += change ? 1 : 0;
         _state = change ? DriftState.Drift : DriftState.None;
         return _state;
@@ -148,6 +158,7 @@ public sealed class Adwin : IRestorableDriftDetector
         _total = 0;
         _variance = 0;
         _time = 0;
+        _untilScan = _clock;
         _detections = 0;
         _state = DriftState.None;
     }
@@ -210,6 +221,7 @@ public sealed class Adwin : IRestorableDriftDetector
         _total = total;
         _variance = variance;
         _time = time;
+        _untilScan = _clock - (time % _clock);
         _detections = detections;
         _state = state;
     }
@@ -220,11 +232,12 @@ public sealed class Adwin : IRestorableDriftDetector
         _totals[_rowCounts[0]] = value;
         _variances[_rowCounts[0]] = 0;
         _rowCounts[0]++;
+        // MOA's (W - 1)(x - T / (W - 1))² / W, as (x (W - 1) - T)² / ((W - 1) W): one division.
         long width = ++_width;
         if (width > 1)
         {
-            double deviation = value - (_total / (width - 1));
-            _variance += (width - 1) * deviation * deviation / width;
+            double deviation = (value * (width - 1)) - _total;
+            _variance += deviation * deviation / ((double)(width - 1) * width);
         }
 
         _total += value;
@@ -244,11 +257,10 @@ public sealed class Adwin : IRestorableDriftDetector
                 _lastRow++;
             }
 
+            // MOA's n² (μ1 - μ2)² / 2n for two buckets of n values, as (t1 - t2)² / 2n: one division.
             int at = row * _rowCapacity;
-            double size = 1L << row;
-            double mean1 = _totals[at] / size;
-            double mean2 = _totals[at + 1] / size;
-            double merged = size * size * (mean1 - mean2) * (mean1 - mean2) / (size + size);
+            double difference = _totals[at] - _totals[at + 1];
+            double merged = difference * difference / (2.0 * (1L << row));
             int next = ((row + 1) * _rowCapacity) + _rowCounts[row + 1];
             _totals[next] = _totals[at] + _totals[at + 1];
             _variances[next] = _variances[at] + _variances[at + 1] + merged;
@@ -303,18 +315,19 @@ public sealed class Adwin : IRestorableDriftDetector
     }
 
     /// <summary>
-    /// MOA's cut test <c>|u0/n0 - u1/n1| &gt; sqrt(2 m σ² δ') + (2/3) δ' m</c>, evaluated with two divisions and no
-    /// square root: the difference of means as <c>(u0 n1 - u1 n0) / (n0 n1)</c>, <c>m</c> as <c>(a + b) / (a b)</c>, and
-    /// the comparison as <c>t &gt; 0 and t² &gt; 2 m σ² δ'</c> with <c>t = |difference| - (2/3) δ' m</c>.
+    /// MOA's cut test <c>|u0/n0 - u1/n1| &gt; sqrt(2 m σ² δ') + (2/3) δ' m</c> with <c>m = (a + b) / (a b)</c>,
+    /// <c>a = n0 - L + 1</c>, <c>b = n1 - L + 1</c>, multiplied through by <c>n0 n1 a b</c> so that it needs neither a
+    /// division nor a square root: with <c>D = u0 n1 - u1 n0</c> and <c>t = |D| a b - (2/3) δ' (a + b) n0 n1</c>, the cut is
+    /// significant when <c>t &gt; 0</c> and <c>t² &gt; 2 δ' σ² (a + b) a b (n0 n1)²</c>.
     /// </summary>
     private bool IsSignificant(long n0, long n1, double u0, double u1, double logTerm, double windowVariance)
     {
-        double difference = Math.Abs(((u0 * n1) - (u1 * n0)) / ((double)n0 * n1));
+        double product = (double)n0 * n1;
         double a = n0 - _minimumWindowLength + 1;
         double b = n1 - _minimumWindowLength + 1;
-        double m = (a + b) / (a * b);
-        double excess = difference - (2.0 / 3 * logTerm * m);
-        return excess > 0 && excess * excess > 2 * m * windowVariance * logTerm;
+        double ab = a * b;
+        double excess = (Math.Abs((u0 * n1) - (u1 * n0)) * ab) - (2.0 / 3 * logTerm * (a + b) * product);
+        return excess > 0 && excess * excess > 2 * logTerm * windowVariance * (a + b) * ab * product * product;
     }
 
     /// <summary>MOA's deleteElement: drops the oldest bucket and takes its values out of the window's statistics.</summary>

@@ -220,17 +220,16 @@ class Adwin:
         self.rows[0].append((x, 0.0))
         self.width += 1
         if self.width > 1:
-            dev = x - self.total / (self.width - 1)
-            self.var += (self.width - 1) * dev * dev / self.width
+            # MOA's (W - 1)(x - T / (W - 1))^2 / W, in the library's arithmetic.
+            dev = x * (self.width - 1) - self.total
+            self.var += dev * dev / (float(self.width - 1) * self.width)
         self.total += x
         row = 0
         while len(self.rows[row]) > self.M:
             if row == len(self.rows) - 1:
                 self.rows.append([])
-            size = math.pow(2, row)
             (t1, v1), (t2, v2) = self.rows[row][0], self.rows[row][1]
-            m1, m2 = t1 / size, t2 / size
-            merged = size * size * (m1 - m2) * (m1 - m2) / (size + size)
+            merged = (t1 - t2) * (t1 - t2) / (2.0 * (1 << row))
             self.rows[row + 1].append((t1 + t2, v1 + v2 + merged))
             del self.rows[row][:2]
             row += 1
@@ -266,12 +265,13 @@ class Adwin:
                     if row == 0 and k == count - 1:
                         break
                     if n1 > self.L + 1 and n0 > self.L + 1:
-                        # MOA's test |u0/n0 - u1/n1| > sqrt(2 m v dd) + 2/3 dd m, in the library's arithmetic.
-                        diff = abs((u0 * n1 - u1 * n0) / (float(n0) * n1))
+                        # MOA's test |u0/n0 - u1/n1| > sqrt(2 m v dd) + 2/3 dd m, multiplied through by n0 n1 a b
+                        # (the library's arithmetic, no division or square root).
+                        product = float(n0) * n1
                         a, b = float(n0 - self.L + 1), float(n1 - self.L + 1)
-                        m = (a + b) / (a * b)
-                        excess = diff - 2.0 / 3 * log_term * m
-                        if excess > 0 and excess * excess > 2 * m * wv * log_term:
+                        ab = a * b
+                        excess = abs(u0 * n1 - u1 * n0) * ab - 2.0 / 3 * log_term * (a + b) * product
+                        if excess > 0 and excess * excess > 2 * log_term * wv * (a + b) * ab * product * product:
                             changed = again = True
                             self.delete_oldest()
                             break
