@@ -51,6 +51,12 @@ public class StreamingDetectorBenchmarks
     }
 
     [Benchmark(OperationsPerInvoke = Length)]
+    public int PageHinkleyBatch() => AddAll(_pageHinkley);
+
+    [Benchmark(OperationsPerInvoke = Length)]
+    public int CusumBatch() => AddAll(_cusum);
+
+    [Benchmark(OperationsPerInvoke = Length)]
     public DriftState Cusum()
     {
         DriftState last = DriftState.None;
@@ -147,5 +153,20 @@ public class StreamingDetectorBenchmarks
         }
 
         return last;
+    }
+
+    /// <summary>Feeds the stream through <see cref="IDriftDetector.UpdateUntilDrift"/>, going on after any drift.</summary>
+    private int AddAll<TDetector>(TDetector detector)
+        where TDetector : IDriftDetector
+    {
+        ReadOnlySpan<double> rest = _stream;
+        int drifts = 0;
+        while (!rest.IsEmpty)
+        {
+            rest = rest[detector.UpdateUntilDrift(rest)..];
+            drifts += detector.State == DriftState.Drift ? 1 : 0;
+        }
+
+        return drifts;
     }
 }

@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+
 namespace FeedbackLoop.Drift;
 
 /// <summary>
@@ -34,8 +36,12 @@ namespace FeedbackLoop.Drift;
 /// </remarks>
 public sealed class Adwin : IRestorableDriftDetector
 {
-    private const int SnapshotVersion = 1;
+    private const int SnapshotVersion = 2;
     private const int MaximumRows = 64;
+
+    // Values wait in a buffer of this size until the next scan (or until it fills) and then enter the bucket rows
+    // together; see Flush.
+    private const int PendingCapacity = 64;
 
     private readonly double _delta;
     private readonly int _clock;
@@ -46,6 +52,16 @@ public sealed class Adwin : IRestorableDriftDetector
     private readonly double[] _totals;
     private readonly double[] _variances;
     private readonly int[] _rowCounts = new int[MaximumRows];
+    private readonly double[] _cutOlderCounts;
+    private readonly double[] _cutOlderTotals;
+    private readonly double[] _cutNewerTotals;
+    private readonly int _carryStart;
+    private double[] _carryTotals;
+    private double[] _carryVariances;
+    private double[] _nextTotals;
+    private double[] _nextVariances;
+
+    private int _pending;
 
     private int _lastRow;
     private long _width;
@@ -76,6 +92,14 @@ public sealed class Adwin : IRestorableDriftDetector
         _rowCapacity = maximumBuckets + 1;
         _totals = new double[MaximumRows * _rowCapacity];
         _variances = new double[MaximumRows * _rowCapacity];
+        _cutOlderCounts = new double[(MaximumRows * _rowCapacity) + Vector256<double>.Count];
+        _cutOlderTotals = new double[_cutOlderCounts.Length];
+        _cutNewerTotals = new double[_cutOlderCounts.Length];
+        _carryStart = maximumBuckets;
+        _carryTotals = new double[maximumBuckets + PendingCapacity];
+        _carryVariances = new double[_carryTotals.Length];
+        _nextTotals = new double[_carryTotals.Length];
+        _nextVariances = new double[_carryTotals.Length];
         _untilScan = clock;
     }
 
@@ -104,18 +128,18 @@ public sealed class Adwin : IRestorableDriftDetector
     public DriftState State => _state;
 
     /// <summary>Gets the number of values in the current window.</summary>
-    public long Width => _width;
+    public long Width => Flush() ? _width : 0;
 
     /// <summary>Gets the sum of the values in the current window.</summary>
-    public double Total => _total;
+    public double Total => Flush() ? _total : 0;
 
     /// <summary>Gets the mean of the current window, ADWIN's estimate of the stream's current mean.</summary>
     /// <value>0 while the window is empty.</value>
-    public double Mean => _width == 0 ? 0 : _total / _width;
+    public double Mean => Flush() && _width > 0 ? _total / _width : 0;
 
     /// <summary>Gets the population variance of the current window.</summary>
     /// <value>0 while the window is empty.</value>
-    public double Variance => _width == 0 ? 0 : _variance / _width;
+    public double Variance => Flush() && _width > 0 ? _variance / _width : 0;
 
     /// <summary>Gets the number of drifts detected since construction or <see cref="Reset"/>.</summary>
     public long Detections => _detections;
@@ -141,7 +165,7 @@ public sealed class Adwin : IRestorableDriftDetector
             _untilScan = _clock;
         }
 
-        bool change = due && _width > _gracePeriod && Shrink();
+        bool change = due && Flush() && _width > _gracePeriod && Shrink();
         _detections += change ? 1 : 0;
         _state = change ? DriftState.Drift : DriftState.None;
         return _state;
@@ -153,6 +177,7 @@ public sealed class Adwin : IRestorableDriftDetector
         Array.Clear(_totals);
         Array.Clear(_variances);
         Array.Clear(_rowCounts);
+        _pending = 0;
         _lastRow = 0;
         _width = 0;
         _total = 0;
@@ -166,12 +191,12 @@ public sealed class Adwin : IRestorableDriftDetector
     /// <inheritdoc />
     public StateSnapshot Snapshot()
     {
-        int used = (_lastRow + 1) * _rowCapacity;
+        Flush();
         return new SnapshotWriter(nameof(Adwin), SnapshotVersion)
             .Write(_delta).Write(_clock).Write(_maximumBuckets).Write(_minimumWindowLength).Write(_gracePeriod)
             .Write(_lastRow).Write(_width).Write(_total).Write(_variance).Write(_time).Write(_detections).Write((int)_state)
             .Write(_rowCounts.AsSpan(0, _lastRow + 1).ToArray().Select(c => (long)c).ToArray())
-            .Write(_totals.AsSpan(0, used)).Write(_variances.AsSpan(0, used))
+            .Write(LiveBuckets(_totals)).Write(LiveBuckets(_variances))
             .ToSnapshot();
     }
 
@@ -195,14 +220,10 @@ public sealed class Adwin : IRestorableDriftDetector
         double[] totals = reader.ReadDoubles(MaximumRows * _rowCapacity);
         double[] variances = reader.ReadDoubles(MaximumRows * _rowCapacity);
         reader.End();
-        long counted = 0;
-        for (int row = 0; row < rowCounts.Length; row++)
-        {
-            counted += rowCounts[row] is >= 0 and <= int.MaxValue ? rowCounts[row] << row : -1;
-        }
-
-        if (lastRow is < 0 or >= MaximumRows || rowCounts.Length != lastRow + 1 || totals.Length != (lastRow + 1) * _rowCapacity
-            || variances.Length != totals.Length || rowCounts.Any(c => c > _maximumBuckets) || counted != width
+        bool rowsInRange = rowCounts.All(c => c >= 0 && c <= _maximumBuckets);
+        Int128 counted = rowsInRange ? rowCounts.Select((c, row) => (Int128)c << row).Aggregate(Int128.Zero, (sum, c) => sum + c) : -1;
+        if (lastRow is < 0 or >= MaximumRows || rowCounts.Length != lastRow + 1 || !rowsInRange || counted != width
+            || totals.Length != rowCounts.Sum() || variances.Length != totals.Length
             || time < 0 || detections < 0 || state is not (DriftState.None or DriftState.Drift))
         {
             throw reader.Corrupt("the bucket rows do not add up to the window width, or a counter or the state is out of range");
@@ -210,13 +231,15 @@ public sealed class Adwin : IRestorableDriftDetector
 
         Reset();
         _lastRow = lastRow;
+        int next = 0;
         for (int row = 0; row <= lastRow; row++)
         {
-            _rowCounts[row] = (int)rowCounts[row];
+            int count = _rowCounts[row] = (int)rowCounts[row];
+            totals.AsSpan(next, count).CopyTo(_totals.AsSpan(row * _rowCapacity));
+            variances.AsSpan(next, count).CopyTo(_variances.AsSpan(row * _rowCapacity));
+            next += count;
         }
 
-        totals.CopyTo(_totals, 0);
-        variances.CopyTo(_variances, 0);
         _width = width;
         _total = total;
         _variance = variance;
@@ -226,108 +249,217 @@ public sealed class Adwin : IRestorableDriftDetector
         _state = state;
     }
 
-    private void Insert(double value)
+    /// <summary>Gets the buckets in use, row by row from row 0, for a snapshot (the free slots of a row hold stale values).</summary>
+    private double[] LiveBuckets(double[] rows)
     {
-        // MOA's insertElement: a new bucket of one value, then the window's variance updated with the new value.
-        _totals[_rowCounts[0]] = value;
-        _variances[_rowCounts[0]] = 0;
-        _rowCounts[0]++;
-        // MOA's (W - 1)(x - T / (W - 1))² / W, as (x (W - 1) - T)² / ((W - 1) W): one division.
-        long width = ++_width;
-        if (width > 1)
+        var live = new List<double>();
+        for (int row = 0; row <= _lastRow; row++)
         {
-            double deviation = (value * (width - 1)) - _total;
-            _variance += deviation * deviation / ((double)(width - 1) * width);
+            live.AddRange(rows.AsSpan(row * _rowCapacity, _rowCounts[row]));
         }
 
-        _total += value;
-        if (_rowCounts[0] > _maximumBuckets)
+        return [.. live];
+    }
+
+    private void Insert(double value)
+    {
+        // MOA's insertElement adds a bucket of one value and updates the window's statistics; both wait for Flush.
+        _carryTotals[_carryStart + _pending] = value;
+        if (++_pending == PendingCapacity)
         {
-            Compress();
+            Flush();
         }
     }
 
-    /// <summary>MOA's compressBuckets: a full row merges its two oldest buckets into the next row, cascading.</summary>
-    private void Compress()
+    /// <summary>
+    /// Adds the values held back to the window's statistics and the bucket rows, leaving both as MOA's value-by-value
+    /// inserts would, to the bit.
+    /// </summary>
+    /// <returns>Always <see langword="true"/>, so that a scan or a read can be chained after it.</returns>
+    /// <remarks>
+    /// <para>
+    /// MOA merges a row's two oldest buckets into one of the next row whenever the row holds more than M buckets.
+    /// Buckets reach a row one at a time and oldest first, so the merged pairs are always consecutive pairs from the
+    /// oldest, and once the row has overflowed M - 1 or M buckets stay: a row that holds <c>c</c> buckets and receives
+    /// <c>k</c> more merges <c>(c + k - M + 1) / 2</c> pairs when <c>c + k &gt; M</c>. Row by row for a batch, this
+    /// gives the same buckets as the cascade after every value, in straight loops instead of a cascade of
+    /// unpredictable depth. Nothing reads the rows between scans, so values wait until the next scan, a read of the
+    /// statistics or a snapshot.
+    /// </para>
+    /// <para>
+    /// The incoming buckets of a row sit in a carry buffer after <c>M</c> free slots; the row's own buckets are copied
+    /// into the slots just before them, so that the row's sequence is contiguous, and the merged pairs go to a second
+    /// buffer that carries them to the next row.
+    /// </para>
+    /// </remarks>
+    private bool Flush()
     {
-        for (int row = 0; _rowCounts[row] > _maximumBuckets; row++)
+        int incoming = _pending;
+        if (incoming == 0)
         {
-            if (row == _lastRow)
+            return true;
+        }
+
+        _pending = 0;
+        AddPendingToStatistics(incoming);
+        (double[] carryTotals, double[] carryVariances) = (_carryTotals, _carryVariances);
+        (double[] nextTotals, double[] nextVariances) = (_nextTotals, _nextVariances);
+        double[] totals = _totals;
+        double[] variances = _variances;
+        int carryStart = _carryStart;
+        for (int row = 0; incoming > 0; row++)
+        {
+            int at = row * _rowCapacity;
+            int held = _rowCounts[row];
+            int first = carryStart - held;
+            for (int i = 0; i < held; i++)
+            {
+                carryTotals[first + i] = totals[at + i];
+                carryVariances[first + i] = variances[at + i];
+            }
+
+            // MOA's n² (μ1 - μ2)² / 2n for two buckets of n values, as (t1 - t2)² / 2n; 1 / 2n is a power of two, so
+            // multiplying by it is exact.
+            int length = held + incoming;
+            int merges = length > _maximumBuckets ? (length - _maximumBuckets + 1) / 2 : 0;
+            double halfReciprocalSize = Math.ScaleB(1.0, -(row + 1));
+            for (int i = 0; i < merges; i++)
+            {
+                int older = first + (2 * i);
+                double difference = carryTotals[older] - carryTotals[older + 1];
+                nextTotals[carryStart + i] = carryTotals[older] + carryTotals[older + 1];
+                nextVariances[carryStart + i] = carryVariances[older] + carryVariances[older + 1] + (difference * difference * halfReciprocalSize);
+            }
+
+            int kept = length - (2 * merges);
+            for (int i = 0; i < kept; i++)
+            {
+                totals[at + i] = carryTotals[first + (2 * merges) + i];
+                variances[at + i] = carryVariances[first + (2 * merges) + i];
+            }
+
+            _rowCounts[row] = kept;
+            if (merges > 0 && row == _lastRow)
             {
                 _lastRow++;
             }
 
-            // MOA's n² (μ1 - μ2)² / 2n for two buckets of n values, as (t1 - t2)² / 2n: one division.
-            int at = row * _rowCapacity;
-            double difference = _totals[at] - _totals[at + 1];
-            double merged = difference * difference / (2.0 * (1L << row));
-            int next = ((row + 1) * _rowCapacity) + _rowCounts[row + 1];
-            _totals[next] = _totals[at] + _totals[at + 1];
-            _variances[next] = _variances[at] + _variances[at + 1] + merged;
-            _rowCounts[row + 1]++;
-            RemoveOldest(row, 2);
+            (carryTotals, nextTotals) = (nextTotals, carryTotals);
+            (carryVariances, nextVariances) = (nextVariances, carryVariances);
+            incoming = merges;
         }
+
+        (_carryTotals, _carryVariances, _nextTotals, _nextVariances) = (carryTotals, carryVariances, nextTotals, nextVariances);
+        return true;
     }
 
-    /// <summary>MOA's cut scan, repeated while it drops a bucket; true when the window shrank.</summary>
+    /// <summary>
+    /// MOA's insertElement statistics for each value held back: the window's variance updated as
+    /// (W - 1)(x - T / (W - 1))² / W, written (x (W - 1) - T)² / ((W - 1) W) with one division, then the total. The
+    /// new buckets of one value have no variance.
+    /// </summary>
+    private void AddPendingToStatistics(int count)
+    {
+        long width = _width;
+        double total = _total;
+        double variance = _variance;
+        for (int i = 0; i < count; i++)
+        {
+            double value = _carryTotals[_carryStart + i];
+            _carryVariances[_carryStart + i] = 0;
+            if (++width > 1)
+            {
+                double deviation = (value * (width - 1)) - total;
+                variance += deviation * deviation / ((double)(width - 1) * width);
+            }
+
+            total += value;
+        }
+
+        (_width, _total, _variance) = (width, total, variance);
+    }
+
     private bool Shrink()
     {
         bool changed = false;
-        bool again = true;
-        while (again)
+        while (ScanForCut())
         {
-            again = false;
-            long n0 = 0;
-            long n1 = _width;
-            double u0 = 0;
-            double u1 = _total;
-            double logTerm = Math.Log(2 * Math.Log(_width) / _delta);
-            double windowVariance = _variance / _width;
-            for (int row = _lastRow; row >= 0 && !again; row--)
-            {
-                long size = 1L << row;
-                int count = _rowCounts[row];
-                for (int k = 0; k < count; k++)
-                {
-                    double bucketTotal = _totals[(row * _rowCapacity) + k];
-                    n0 += size;
-                    n1 -= size;
-                    u0 += bucketTotal;
-                    u1 -= bucketTotal;
-                    if (row == 0 && k == count - 1)
-                    {
-                        break;
-                    }
-
-                    if (n1 > _minimumWindowLength + 1 && n0 > _minimumWindowLength + 1
-                        && IsSignificant(n0, n1, u0, u1, logTerm, windowVariance))
-                    {
-                        changed = true;
-                        again = true;
-                        DeleteOldest();
-                        break;
-                    }
-                }
-            }
+            changed = true;
+            DeleteOldest();
         }
 
         return changed;
     }
 
-    /// <summary>
-    /// MOA's cut test <c>|u0/n0 - u1/n1| &gt; sqrt(2 m σ² δ') + (2/3) δ' m</c> with <c>m = (a + b) / (a b)</c>,
-    /// <c>a = n0 - L + 1</c>, <c>b = n1 - L + 1</c>, multiplied through by <c>n0 n1 a b</c> so that it needs neither a
-    /// division nor a square root: with <c>D = u0 n1 - u1 n0</c> and <c>t = |D| a b - (2/3) δ' (a + b) n0 n1</c>, the cut is
-    /// significant when <c>t &gt; 0</c> and <c>t² &gt; 2 δ' σ² (a + b) a b (n0 n1)²</c>.
-    /// </summary>
-    private bool IsSignificant(long n0, long n1, double u0, double u1, double logTerm, double windowVariance)
+    /// <summary>Tests every cut between two buckets and says whether one is significant.</summary>
+    /// <remarks>
+    /// The cut test <c>|μ0 - μ1| &gt; sqrt(2 m σ² δ') + (2 / 3) δ' m</c> with <c>m = (a + b) / (a b)</c>,
+    /// <c>a = n0 - L + 1</c> and <c>b = n1 - L + 1</c>, multiplied through by <c>a b n0 n1</c> (all positive), is
+    /// <c>e = |u0 n1 - u1 n0| a b - (2 / 3) δ' (a + b) n0 n1 &gt; 0</c> and <c>e² &gt; 2 δ' σ² (a + b) a b (n0 n1)²</c>.
+    /// <c>a + b = W - 2L + 2</c> is the same for every cut, so the factors that do not depend on the cut are taken
+    /// out of the loop, in the order of the products they stand for. The running sums are taken from the oldest
+    /// bucket to the newest as in MOA (MOA never cuts after the newest bucket); then the cuts are tested four at a
+    /// time, which is exact because only whether some cut is significant matters, not which. Counts are held as
+    /// doubles, exact for any window below 2^53 values.
+    /// </remarks>
+    private bool ScanForCut()
     {
-        double product = (double)n0 * n1;
-        double a = n0 - _minimumWindowLength + 1;
-        double b = n1 - _minimumWindowLength + 1;
-        double ab = a * b;
-        double excess = (Math.Abs((u0 * n1) - (u1 * n0)) * ab) - (2.0 / 3 * logTerm * (a + b) * product);
-        return excess > 0 && excess * excess > 2 * logTerm * windowVariance * (a + b) * ab * product * product;
+        double width = _width;
+        double offset = _minimumWindowLength - 1;
+        double n0 = 0;
+        double u0 = 0;
+        double u1 = _total;
+        int cuts = 0;
+        for (int row = _lastRow; row >= 0; row--)
+        {
+            double size = 1L << row;
+            int at = row * _rowCapacity;
+            int end = at + _rowCounts[row] - (row == 0 ? 1 : 0);
+            for (int k = at; k < end; k++)
+            {
+                double bucketTotal = _totals[k];
+                n0 += size;
+                u0 += bucketTotal;
+                u1 -= bucketTotal;
+                _cutOlderCounts[cuts] = n0;
+                _cutOlderTotals[cuts] = u0;
+                _cutNewerTotals[cuts] = u1;
+                cuts++;
+            }
+        }
+
+        // Pad to whole vectors with empty older parts, which are never tested.
+        for (int i = cuts; i % Vector256<double>.Count != 0; i++)
+        {
+            _cutOlderCounts[i] = 0;
+        }
+
+        double logTerm = Math.Log(2 * Math.Log(width) / _delta);
+        double sum = (width - offset) - offset;
+        var boundFactor = Vector256.Create(2.0 / 3 * logTerm * sum);
+        var varianceFactor = Vector256.Create(2 * logTerm * (_variance / width) * sum);
+        var shortest = Vector256.Create(_minimumWindowLength + 1.0);
+        var offsets = Vector256.Create(offset);
+        var widths = Vector256.Create(width);
+        for (int i = 0; i < cuts; i += Vector256<double>.Count)
+        {
+            var older = Vector256.Create(_cutOlderCounts.AsSpan(i, Vector256<double>.Count));
+            var newer = widths - older;
+            var product = older * newer;
+            var ab = (older - offsets) * (newer - offsets);
+            var skew = (Vector256.Create(_cutOlderTotals.AsSpan(i, Vector256<double>.Count)) * newer)
+                - (Vector256.Create(_cutNewerTotals.AsSpan(i, Vector256<double>.Count)) * older);
+            var excess = (Vector256.Abs(skew) * ab) - (boundFactor * product);
+            var significant = Vector256.GreaterThan(older, shortest) & Vector256.GreaterThan(newer, shortest)
+                & Vector256.GreaterThan(excess, Vector256<double>.Zero)
+                & Vector256.GreaterThan(excess * excess, varianceFactor * ab * product * product);
+            if (significant != Vector256<double>.Zero)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>MOA's deleteElement: drops the oldest bucket and takes its values out of the window's statistics.</summary>
@@ -342,24 +474,12 @@ public sealed class Adwin : IRestorableDriftDetector
         double bucketMean = bucketTotal / size;
         double difference = bucketMean - (_total / _width);
         _variance -= _variances[at] + (size * _width * difference * difference / (size + _width));
-        RemoveOldest(row, 1);
-        if (_rowCounts[row] == 0 && _lastRow > 0)
+        int remaining = --_rowCounts[row];
+        _totals.AsSpan(at + 1, remaining).CopyTo(_totals.AsSpan(at));
+        _variances.AsSpan(at + 1, remaining).CopyTo(_variances.AsSpan(at));
+        if (remaining == 0 && _lastRow > 0)
         {
             _lastRow--;
         }
-    }
-
-    private void RemoveOldest(int row, int count)
-    {
-        // A row holds at most MaximumBuckets + 1 buckets: a plain loop beats Array.Copy's call overhead.
-        int at = row * _rowCapacity;
-        int remaining = _rowCounts[row] - count;
-        for (int i = 0; i < remaining; i++)
-        {
-            _totals[at + i] = _totals[at + count + i];
-            _variances[at + i] = _variances[at + count + i];
-        }
-
-        _rowCounts[row] = remaining;
     }
 }

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace FeedbackLoop.Drift;
 
 /// <summary>
@@ -38,10 +40,7 @@ public sealed class Cusum : IRestorableDriftDetector
     private readonly bool _watchIncrease;
     private readonly bool _watchDecrease;
 
-    private long _count;
-    private double _sum;
-    private double _increaseSum;
-    private double _decreaseSum;
+    private Sums _sums;
     private DriftState _state;
 
     /// <summary>Initializes a new instance of the <see cref="Cusum"/> class.</summary>
@@ -84,17 +83,17 @@ public sealed class Cusum : IRestorableDriftDetector
     public DriftState State => _state;
 
     /// <summary>Gets the number of values in the current statistic.</summary>
-    public long Count => _count;
+    public long Count => (long)_sums.Count;
 
     /// <summary>Gets the running mean of the current statistic.</summary>
     /// <value>0 before the first value.</value>
-    public double Mean => _count == 0 ? 0 : _sum / _count;
+    public double Mean => _sums.Count == 0 ? 0 : _sums.Sum / _sums.Count;
 
     /// <summary>Gets the increase sum <c>S⁺</c>.</summary>
-    public double IncreaseSum => _increaseSum;
+    public double IncreaseSum => _sums.Increase;
 
     /// <summary>Gets the decrease sum <c>S⁻</c>.</summary>
-    public double DecreaseSum => _decreaseSum;
+    public double DecreaseSum => _sums.Decrease;
 
     /// <summary>Adds one value.</summary>
     /// <param name="value">The observation; any finite number.</param>
@@ -112,28 +111,51 @@ public sealed class Cusum : IRestorableDriftDetector
             Reset();
         }
 
-        long count = ++_count;
-        double sum = _sum += value;
-        double deviation = value - (sum / count);
-        double increase = _increaseSum = Math.Max(0, _increaseSum + (deviation - _delta));
-        double decrease = _decreaseSum = Math.Max(0, _decreaseSum - (deviation + _delta));
-        if (count < _minimumInstances)
+        _state = Add(ref _sums, value, _delta, _threshold) ? DriftState.Drift : DriftState.None;
+        return _state;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// The same results as <see cref="Update"/> value by value, with the sums kept in registers across the batch
+    /// (about twice as fast per value; see docs/benchmarks.md).
+    /// </remarks>
+    public int UpdateUntilDrift(ReadOnlySpan<double> values)
+    {
+        int finite = DetectorArguments.FiniteLength(values);
+        if (finite == 0 && !values.IsEmpty)
         {
-            return _state;
+            DetectorArguments.ThrowNotFinite(nameof(Cusum), values[0]);
         }
 
-        bool drift = (_watchIncrease & (increase > _threshold)) | (_watchDecrease & (decrease > _threshold));
+        if (_state == DriftState.Drift && finite > 0)
+        {
+            Reset();
+        }
+
+        Sums sums = _sums;
+        (double delta, double threshold) = (_delta, _threshold);
+        int added = 0;
+        bool drift = false;
+        while (added < finite && !drift)
+        {
+            drift = Add(ref sums, values[added++], delta, threshold);
+        }
+
+        _sums = sums;
         _state = drift ? DriftState.Drift : DriftState.None;
-        return _state;
+        if (added < values.Length && !drift)
+        {
+            DetectorArguments.ThrowNotFinite(nameof(Cusum), values[added]);
+        }
+
+        return added;
     }
 
     /// <inheritdoc />
     public void Reset()
     {
-        _count = 0;
-        _sum = 0;
-        _increaseSum = 0;
-        _decreaseSum = 0;
+        _sums = default;
         _state = DriftState.None;
     }
 
@@ -141,7 +163,7 @@ public sealed class Cusum : IRestorableDriftDetector
     public StateSnapshot Snapshot() =>
         new SnapshotWriter(nameof(Cusum), SnapshotVersion)
             .Write(_minimumInstances).Write(_delta).Write(_threshold).Write((int)_direction)
-            .Write(_count).Write(_sum).Write(_increaseSum).Write(_decreaseSum).Write((int)_state)
+            .Write((long)_sums.Count).Write(_sums.Sum).Write(_sums.Increase).Write(_sums.Decrease).Write((int)_state)
             .ToSnapshot();
 
     /// <inheritdoc />
@@ -163,10 +185,40 @@ public sealed class Cusum : IRestorableDriftDetector
             throw reader.Corrupt("the count, sums or state are out of range");
         }
 
-        _count = count;
-        _sum = sum;
-        _increaseSum = increase;
-        _decreaseSum = decrease;
+        _sums = new Sums { Count = count, Sum = sum, Increase = increase, Decrease = decrease };
         _state = state;
+    }
+
+    /// <summary>
+    /// Adds one value to <paramref name="sums"/> and says whether it raised a drift. The parameters come in as
+    /// arguments so that a batch holds them in registers.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool Add(ref Sums sums, double value, double delta, double threshold)
+    {
+        double count = ++sums.Count;
+        double sum = sums.Sum += value;
+        double deviation = value - (sum / count);
+
+        // Branch-free floors at zero (the values are finite, so the native maximum is exact).
+        double increase = sums.Increase = double.MaxNative(0, sums.Increase + (deviation - delta));
+        double decrease = sums.Decrease = double.MaxNative(0, sums.Decrease - (deviation + delta));
+        bool increaseExceeds = increase > threshold;
+        bool decreaseExceeds = decrease > threshold;
+
+        // One rarely taken branch; the direction and the warm-up are looked at only past the threshold.
+        return (increaseExceeds | decreaseExceeds)
+            && count >= _minimumInstances
+            && ((_watchIncrease & increaseExceeds) | (_watchDecrease & decreaseExceeds));
+    }
+
+    /// <summary>The running sum and the two CUSUM sums.</summary>
+    private struct Sums
+    {
+        /// <summary>The count as a double (exact to 2^53), so the mean needs no integer conversion per value.</summary>
+        public double Count;
+        public double Sum;
+        public double Increase;
+        public double Decrease;
     }
 }

@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace FeedbackLoop.Drift;
 
@@ -22,6 +24,34 @@ internal static class DetectorArguments
         direction is ChangeDirection.Up or ChangeDirection.Down or ChangeDirection.Both
             ? direction
             : throw new ArgumentOutOfRangeException(paramName, direction, "The direction must be Up, Down or Both.");
+
+    /// <summary>Gets the length of the leading run of finite values: the position of the first NaN or infinity, or the length.</summary>
+    public static int FiniteLength(ReadOnlySpan<double> values)
+    {
+        // A double is NaN or infinite exactly when all its exponent bits are set (IEEE 754-2008, section 3.4).
+        const long ExponentBits = 0x7FF0_0000_0000_0000;
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var exponent = Vector256.Create(ExponentBits);
+            ref double first = ref MemoryMarshal.GetReference(values);
+            for (; i <= values.Length - Vector256<double>.Count; i += Vector256<double>.Count)
+            {
+                Vector256<long> bits = Vector256.LoadUnsafe(ref first, (nuint)i).AsInt64();
+                if (Vector256.EqualsAny(bits & exponent, exponent))
+                {
+                    break;
+                }
+            }
+        }
+
+        while (i < values.Length && double.IsFinite(values[i]))
+        {
+            i++;
+        }
+
+        return i;
+    }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static void ThrowNotFinite(string detector, double value) =>

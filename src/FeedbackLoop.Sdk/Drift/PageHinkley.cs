@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace FeedbackLoop.Drift;
 
@@ -46,20 +47,16 @@ public sealed class PageHinkley : IRestorableDriftDetector
 {
     private const int SnapshotVersion = 1;
 
+    private static readonly Vector128<double> NegateSecond = Vector128.Create(0.0, -0.0);
+
     private readonly long _minimumInstances;
     private readonly double _delta;
     private readonly double _threshold;
     private readonly double _alpha;
     private readonly ChangeDirection _direction;
-    private readonly bool _watchIncrease;
-    private readonly bool _watchDecrease;
+    private readonly uint _watched;
 
-    private long _count;
-    private double _sum;
-    private double _increaseSum;
-    private double _increaseMinimum;
-    private double _decreaseSum;
-    private double _decreaseMaximum;
+    private Sums _sums;
     private DriftState _state;
 
     /// <summary>Initializes a new instance of the <see cref="PageHinkley"/> class.</summary>
@@ -134,8 +131,8 @@ public sealed class PageHinkley : IRestorableDriftDetector
         _threshold = threshold;
         _alpha = alpha;
         _direction = direction;
-        _watchIncrease = direction != ChangeDirection.Down;
-        _watchDecrease = direction != ChangeDirection.Up;
+        // Bit 0 is the increase lane of the exceedance mask, bit 1 the decrease lane.
+        _watched = (direction != ChangeDirection.Down ? 1u : 0u) | (direction != ChangeDirection.Up ? 2u : 0u);
         Reset();
     }
 
@@ -166,11 +163,11 @@ public sealed class PageHinkley : IRestorableDriftDetector
     /// <summary>Gets the number of values in the current statistic (since construction, the last drift or <see cref="Reset"/>).</summary>
     /// <value>0 before the first value.</value>
     /// <remarks>After a drift this still counts the values that led to it until the next <see cref="Update"/>.</remarks>
-    public long Count => _count;
+    public long Count => (long)_sums.Count;
 
     /// <summary>Gets the running mean <c>x̄_t</c> of the current statistic.</summary>
     /// <value>0 before the first value.</value>
-    public double Mean => _count == 0 ? 0.0 : _sum / _count;
+    public double Mean => _sums.Count == 0 ? 0.0 : _sums.Sum / _sums.Count;
 
     /// <summary>
     /// Gets the Page-Hinkley statistic compared with <see cref="Threshold"/>: <c>m_t - M_t</c> for
@@ -182,13 +179,13 @@ public sealed class PageHinkley : IRestorableDriftDetector
     {
         get
         {
-            if (_count == 0)
+            if (_sums.Count == 0)
             {
                 return 0.0;
             }
 
-            double increase = _increaseSum - _increaseMinimum;
-            double decrease = _decreaseMaximum - _decreaseSum;
+            double increase = _sums.Increase - _sums.IncreaseMinimum;
+            double decrease = _sums.DecreaseMaximum - _sums.Decrease;
             return _direction switch
             {
                 ChangeDirection.Up => increase,
@@ -201,7 +198,7 @@ public sealed class PageHinkley : IRestorableDriftDetector
     /// <summary>Adds one value.</summary>
     /// <param name="value">The observation; any finite number.</param>
     /// <returns><see cref="DriftState.Drift"/> when this value raised a drift, otherwise <see cref="DriftState.None"/>.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="value"/> is NaN or infinite.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="value"/> is NaN or infinite; the state is kept.</exception>
     public DriftState Update(double value)
     {
         if (!double.IsFinite(value))
@@ -214,45 +211,51 @@ public sealed class PageHinkley : IRestorableDriftDetector
             Reset();
         }
 
-        long count = ++_count;
-        double sum = _sum += value;
-        double deviation = value - (sum / count);
+        _state = Add(ref _sums, value, _alpha, _delta, _threshold) ? DriftState.Drift : DriftState.None;
+        return _state;
+    }
 
-        // Page (1954) with River's forgetting factor on the sums: m_t = α m_(t-1) + (x_t - x̄_t - δ) and the
-        // mirrored u_t = α u_(t-1) + (x_t - x̄_t + δ).
-        double increase = _increaseSum = (_alpha * _increaseSum) + (deviation - _delta);
-        double decrease = _decreaseSum = (_alpha * _decreaseSum) + (deviation + _delta);
-        if (increase < _increaseMinimum)
+    /// <inheritdoc />
+    /// <remarks>
+    /// The same results as <see cref="Update"/> value by value, with the sums kept in registers across the batch
+    /// (about twice as fast per value; see docs/benchmarks.md).
+    /// </remarks>
+    public int UpdateUntilDrift(ReadOnlySpan<double> values)
+    {
+        int finite = DetectorArguments.FiniteLength(values);
+        if (finite == 0 && !values.IsEmpty)
         {
-            _increaseMinimum = increase;
+            ThrowNotFinite(values[0]);
         }
 
-        if (decrease > _decreaseMaximum)
+        if (_state == DriftState.Drift && finite > 0)
         {
-            _decreaseMaximum = decrease;
+            Reset();
         }
 
-        if (count < _minimumInstances)
+        Sums sums = _sums;
+        (double alpha, double delta, double threshold) = (_alpha, _delta, _threshold);
+        int added = 0;
+        bool drift = false;
+        while (added < finite && !drift)
         {
-            return _state;
+            drift = Add(ref sums, values[added++], alpha, delta, threshold);
         }
 
-        bool drift = (_watchIncrease & (increase - _increaseMinimum > _threshold))
-            | (_watchDecrease & (_decreaseMaximum - decrease > _threshold));
-        DriftState state = drift ? DriftState.Drift : DriftState.None;
-        _state = state;
-        return state;
+        _sums = sums;
+        _state = drift ? DriftState.Drift : DriftState.None;
+        if (added < values.Length && !drift)
+        {
+            ThrowNotFinite(values[added]);
+        }
+
+        return added;
     }
 
     /// <inheritdoc />
     public void Reset()
     {
-        _count = 0;
-        _sum = 0.0;
-        _increaseSum = 0.0;
-        _increaseMinimum = double.PositiveInfinity;
-        _decreaseSum = 0.0;
-        _decreaseMaximum = double.NegativeInfinity;
+        _sums = new Sums(0, 0, 0, double.PositiveInfinity, 0, double.NegativeInfinity);
         _state = DriftState.None;
     }
 
@@ -260,7 +263,7 @@ public sealed class PageHinkley : IRestorableDriftDetector
     public StateSnapshot Snapshot() =>
         new SnapshotWriter(nameof(PageHinkley), SnapshotVersion)
             .Write(_minimumInstances).Write(_delta).Write(_threshold).Write(_alpha).Write((int)_direction)
-            .Write(_count).Write(_sum).Write(_increaseSum).Write(_increaseMinimum).Write(_decreaseSum).Write(_decreaseMaximum)
+            .Write((long)_sums.Count).Write(_sums.Sum).Write(_sums.Increase).Write(_sums.IncreaseMinimum).Write(_sums.Decrease).Write(_sums.DecreaseMaximum)
             .Write((int)_state)
             .ToSnapshot();
 
@@ -286,13 +289,32 @@ public sealed class PageHinkley : IRestorableDriftDetector
             throw reader.Corrupt("the count or state is out of range");
         }
 
-        _count = count;
-        _sum = sum;
-        _increaseSum = increaseSum;
-        _increaseMinimum = increaseMinimum;
-        _decreaseSum = decreaseSum;
-        _decreaseMaximum = decreaseMaximum;
+        _sums = new Sums(count, sum, increaseSum, increaseMinimum, decreaseSum, decreaseMaximum);
         _state = state;
+    }
+
+    /// <summary>
+    /// Adds one value to <paramref name="sums"/> and says whether it raised a drift. The parameters come in as
+    /// arguments so that a batch holds them in registers.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool Add(ref Sums sums, double value, double alpha, double delta, double threshold)
+    {
+        double count = ++sums.Count;
+        double sum = sums.Sum += value;
+        double deviation = value - (sum / count);
+
+        // Page (1954) with River's forgetting factor on the sums: m_t = α m_(t-1) + (x_t - x̄_t - δ) and the
+        // mirrored u_t = α u_(t-1) + (x_t - x̄_t + δ), both in one vector as [m_t, -u_t]. Negation is exact and
+        // rounding to nearest is symmetric, so -u_t is computed to the bit as the negated scalar form would be, and
+        // one native minimum (exact: the values are finite) tracks both M_t = min m_i and -U_t = min -u_i.
+        Vector128<double> terms = (Vector128.Create(deviation) ^ NegateSecond) - Vector128.Create(delta);
+        Vector128<double> deviations = sums.Deviations = (Vector128.Create(alpha) * sums.Deviations) + terms;
+        Vector128<double> extremes = sums.Extremes = Vector128.MinNative(sums.Extremes, deviations);
+
+        // [m_t - M_t, U_t - u_t] against λ; one rarely taken branch, the direction and the warm-up looked at only past it.
+        uint exceeds = Vector128.GreaterThan(deviations - extremes, Vector128.Create(threshold)).ExtractMostSignificantBits();
+        return exceeds != 0 && count >= _minimumInstances && (exceeds & _watched) != 0;
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -301,4 +323,34 @@ public sealed class PageHinkley : IRestorableDriftDetector
             nameof(value),
             value,
             "Page-Hinkley takes finite values: the value must not be NaN or infinite.");
+
+    /// <summary>The running sum and the faded cumulative deviations with their extremes.</summary>
+    private struct Sums
+    {
+        /// <summary>The count as a double (exact to 2^53), so the mean needs no integer conversion per value.</summary>
+        public double Count;
+        public double Sum;
+
+        /// <summary><c>[m_t, -u_t]</c>: the increase sum and the negated decrease sum.</summary>
+        public Vector128<double> Deviations;
+
+        /// <summary><c>[M_t, -U_t]</c>: the least increase sum and the negated greatest decrease sum.</summary>
+        public Vector128<double> Extremes;
+
+        public Sums(double count, double sum, double increase, double increaseMinimum, double decrease, double decreaseMaximum)
+        {
+            Count = count;
+            Sum = sum;
+            Deviations = Vector128.Create(increase, -decrease);
+            Extremes = Vector128.Create(increaseMinimum, -decreaseMaximum);
+        }
+
+        public readonly double Increase => Deviations[0];
+
+        public readonly double IncreaseMinimum => Extremes[0];
+
+        public readonly double Decrease => -Deviations[1];
+
+        public readonly double DecreaseMaximum => -Extremes[1];
+    }
 }

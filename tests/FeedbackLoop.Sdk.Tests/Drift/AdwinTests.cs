@@ -73,4 +73,36 @@ public sealed class AdwinTests
         Action act = () => _ = new Adwin(delta, clock, buckets, minimumWindow, grace);
         act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName(parameter);
     }
+
+    // Rows [count of 1-value buckets, count of 2-value buckets] against the width 3: only [1, 1] adds up.
+    [Theory]
+    [InlineData(new long[] { 1, 1 }, 3, true)]
+    [InlineData(new long[] { 2, 0 }, 3, false)]
+    [InlineData(new long[] { -1, 2 }, 3, false)]
+    [InlineData(new long[] { 7, -2 }, 3, false)]
+    [InlineData(new long[] { 1, 1 }, 4, false)]
+    public void Restore_BucketRowsThatDoNotAddUpToTheWidth_AreRefused(long[] rowCounts, long width, bool valid)
+    {
+        double[] buckets = [.. Enumerable.Repeat(1.0, (int)Math.Max(0, rowCounts.Sum()))];
+        StateSnapshot snapshot = new SnapshotWriter(nameof(Adwin), 2)
+            .Write(0.002).Write(32).Write(5).Write(5).Write(10)
+            .Write(rowCounts.Length - 1).Write(width).Write(3.0).Write(0.5).Write(width).Write(0L).Write((int)DriftState.None)
+            .Write(rowCounts).Write(buckets).Write(buckets)
+            .ToSnapshot();
+        var adwin = new Adwin();
+
+        Action restore = () => adwin.Restore(snapshot);
+
+        if (valid)
+        {
+            restore();
+            adwin.Width.Should().Be(3);
+            adwin.Mean.Should().Be(1.0);
+        }
+        else
+        {
+            restore.Should().Throw<ArgumentException>().WithMessage("*do not add up*").And.ParamName.Should().Be("snapshot");
+            adwin.Width.Should().Be(0);
+        }
+    }
 }

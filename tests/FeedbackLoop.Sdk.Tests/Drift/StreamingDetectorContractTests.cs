@@ -77,10 +77,135 @@ public sealed class StreamingDetectorContractTests
         allocated.Should().Be(0);
     }
 
+    // Batches: the detectors that override UpdateUntilDrift (Cusum, PageHinkley) and some that use the interface's
+    // default, each set so that the shifting stream raises drifts.
+    public static TheoryData<string> BatchDetectors => new(["Cusum", "PageHinkley", "Ddm", "Adwin", "Kswin"]);
+
+    [Theory]
+    [MemberData(nameof(BatchDetectors))]
+    public void UpdateUntilDrift_InBatchesOfAnySize_GivesTheSameDriftsAndStateAsOneAtATime(string name)
+    {
+        double[] stream = ShiftingErrors(seed: 24);
+        IRestorableDriftDetector single = Create(name);
+        var expected = new List<int>();
+        for (int i = 0; i < stream.Length; i++)
+        {
+            if (single.Update(stream[i]) == DriftState.Drift)
+            {
+                expected.Add(i);
+            }
+        }
+
+        expected.Should().NotBeEmpty("the stream must raise drifts for the comparison to mean anything");
+        foreach (int batchSize in new[] { 1, 7, 64, 1_000, stream.Length })
+        {
+            IRestorableDriftDetector batched = Create(name);
+            var drifts = new List<int>();
+            for (int start = 0; start < stream.Length; start += batchSize)
+            {
+                int position = start;
+                ReadOnlySpan<double> rest = stream.AsSpan(start, Math.Min(batchSize, stream.Length - start));
+                while (!rest.IsEmpty)
+                {
+                    int added = batched.UpdateUntilDrift(rest);
+                    added.Should().BeInRange(1, rest.Length);
+                    position += added;
+                    rest = rest[added..];
+                    if (batched.State == DriftState.Drift)
+                    {
+                        drifts.Add(position - 1);
+                    }
+                }
+            }
+
+            drifts.Should().Equal(expected, $"batches of {batchSize} must raise the drifts of one-at-a-time updates");
+            batched.Snapshot().ToBytes().Should().Equal(single.Snapshot().ToBytes());
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(BatchDetectors))]
+    public void UpdateUntilDrift_NonFiniteValueInBatch_AddsTheValuesBeforeItThenThrows(string name)
+    {
+        double[] values = ShiftingErrors(seed: 25).Take(40).ToArray();
+        IRestorableDriftDetector expected = Feed(Create(name), 200);
+        foreach (double value in values[..25])
+        {
+            expected.Update(value);
+        }
+
+        foreach (double bad in new[] { double.NaN, double.PositiveInfinity, double.NegativeInfinity })
+        {
+            IRestorableDriftDetector detector = Feed(Create(name), 200);
+            double[] batch = values.ToArray();
+            batch[25] = bad;
+
+            Action act = () => detector.UpdateUntilDrift(batch);
+
+            act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("value");
+            detector.Snapshot().ToBytes().Should().Equal(expected.Snapshot().ToBytes());
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(BatchDetectors))]
+    public void UpdateUntilDrift_NonFiniteFirstValueAfterDrift_ThrowsAndKeepsTheDrift(string name)
+    {
+        IRestorableDriftDetector detector = Create(name);
+        double[] stream = ShiftingErrors(seed: 24);
+        int added = 0;
+        while (detector.State != DriftState.Drift)
+        {
+            added += detector.UpdateUntilDrift(stream.AsSpan(added));
+        }
+
+        byte[] before = detector.Snapshot().ToBytes();
+
+        Action act = () => detector.UpdateUntilDrift([double.NaN, 0.0]);
+
+        act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("value");
+        detector.State.Should().Be(DriftState.Drift);
+        detector.Snapshot().ToBytes().Should().Equal(before);
+    }
+
+    [Theory]
+    [MemberData(nameof(BatchDetectors))]
+    public void UpdateUntilDrift_Empty_AddsNothing(string name)
+    {
+        IRestorableDriftDetector detector = Feed(Create(name), 300);
+        byte[] before = detector.Snapshot().ToBytes();
+
+        detector.UpdateUntilDrift([]).Should().Be(0);
+
+        detector.Snapshot().ToBytes().Should().Equal(before);
+    }
+
+    [Theory]
+    [InlineData("Cusum")]
+    [InlineData("PageHinkley")]
+    public void UpdateUntilDrift_SteadyState_DoesNotAllocate(string name)
+    {
+        IRestorableDriftDetector detector = Create(name);
+        double[] stream = ShiftingErrors(seed: 22);
+
+        long allocated = Allocations.OnCurrentThread(() =>
+        {
+            ReadOnlySpan<double> rest = stream;
+            while (!rest.IsEmpty)
+            {
+                rest = rest[detector.UpdateUntilDrift(rest)..];
+            }
+        });
+
+        allocated.Should().Be(0);
+    }
+
     internal static IRestorableDriftDetector Create(string name) => name switch
     {
         "Adwin" => new Adwin(),
         "Cusum" => new Cusum(delta: 0.1, threshold: 5, direction: ChangeDirection.Both),
+        "PageHinkley" => new PageHinkley(threshold: 5),
+        "Ddm" => new Ddm(),
         "Eddm" => new Eddm(),
         "HddmA" => new HddmA(twoSided: true),
         "HddmW" => new HddmW(),

@@ -65,6 +65,7 @@ public sealed class StreamingDetectorReferenceTests
     {
         "Adwin()" => new Adwin(),
         "Adwin(delta=0.05, clock=8)" => new Adwin(delta: 0.05, clock: 8),
+        "Adwin(delta=0.05, clock=100, maximumBuckets=2)" => new Adwin(delta: 0.05, clock: 100, maximumBuckets: 2),
         "Cusum()" => new Cusum(),
         "Cusum(delta=0.1, threshold=5, direction=Both)" => new Cusum(delta: 0.1, threshold: 5, direction: ChangeDirection.Both),
         "Cusum(delta=0.1, threshold=5, direction=Down)" => new Cusum(delta: 0.1, threshold: 5, direction: ChangeDirection.Down),

@@ -360,6 +360,7 @@ def stream(spec):
 detectors = {
     "Adwin()": lambda: Adwin(),
     "Adwin(delta=0.05, clock=8)": lambda: Adwin(delta=0.05, clock=8),
+    "Adwin(delta=0.05, clock=100, maximumBuckets=2)": lambda: Adwin(delta=0.05, clock=100, max_buckets=2),
     "Cusum()": lambda: Cusum(),
     "Cusum(delta=0.1, threshold=5, direction=Both)": lambda: Cusum(delta=0.1, threshold=5.0, direction="both"),
     "Cusum(delta=0.1, threshold=5, direction=Down)": lambda: Cusum(delta=0.1, threshold=5.0, direction="down"),
