@@ -4,9 +4,9 @@ using System.Globalization;
 namespace FeedbackLoop.Evaluation;
 
 /// <summary>
-/// Metrics of a binary classifier over a batch of labelled examples: accuracy, ROC AUC, log loss and Brier score,
-/// each defined as scikit-learn defines it (<c>accuracy_score</c>, <c>roc_auc_score</c>, <c>log_loss</c>,
-/// <c>brier_score_loss</c>), with optional per-example weights.
+/// Metrics of a binary classifier over a batch of labelled examples: accuracy, ROC AUC, average precision, log loss
+/// and Brier score, each defined as scikit-learn defines it (<c>accuracy_score</c>, <c>roc_auc_score</c>,
+/// <c>average_precision_score</c>, <c>log_loss</c>, <c>brier_score_loss</c>), with optional per-example weights.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -106,7 +106,37 @@ public static class BinaryClassificationMetrics
     public static double RocAuc(
         ReadOnlySpan<bool> actual,
         ReadOnlySpan<double> scores,
-        ReadOnlySpan<double> sampleWeights = default)
+        ReadOnlySpan<double> sampleWeights = default) =>
+        FromRanking<RocCurve>(actual, scores, sampleWeights);
+
+    /// <summary>
+    /// Computes the average precision of <paramref name="scores"/> as a ranking of the positive class: the area under
+    /// the precision-recall curve as the step sum Σ (R_n − R_(n−1)) P_n over the thresholds from the highest score
+    /// down, scikit-learn's <c>average_precision_score</c>.
+    /// </summary>
+    /// <param name="actual">The true labels; at least one positive (with non-zero weight).</param>
+    /// <param name="scores">Any finite scores, larger meaning more likely positive.</param>
+    /// <param name="sampleWeights">One weight per example, or empty for unweighted.</param>
+    /// <returns>The average precision, in [0, 1]; the positive rate for a random ranking, higher is better.</returns>
+    /// <exception cref="ArgumentException">
+    /// The spans differ in length or are empty, the weights are all zero or sum to infinity, or there is no positive
+    /// example (recall is then undefined; scikit-learn returns NaN with a warning).
+    /// </exception>
+    /// <exception cref="ArgumentOutOfRangeException">A score is NaN or infinite, or a weight is negative, NaN or infinite.</exception>
+    /// <remarks>
+    /// Tied scores form one threshold, so tied examples enter the curve together; there is no interpolation between
+    /// points (Manning, Raghavan and Schütze, Introduction to Information Retrieval, 2008, section 8.4; scikit-learn
+    /// 1.2, <c>precision_recall_curve</c>). Sorting is as for <see cref="RocAuc"/>.
+    /// </remarks>
+    public static double AveragePrecision(
+        ReadOnlySpan<bool> actual,
+        ReadOnlySpan<double> scores,
+        ReadOnlySpan<double> sampleWeights = default) =>
+        FromRanking<PrecisionRecallCurve>(actual, scores, sampleWeights);
+
+    /// <summary>Sorts the examples by score and reads a ranking metric from them.</summary>
+    private static double FromRanking<TCurve>(ReadOnlySpan<bool> actual, ReadOnlySpan<double> scores, ReadOnlySpan<double> sampleWeights)
+        where TCurve : struct, IRankingCurve
     {
         MetricArguments.RequireBatch(actual.Length, scores.Length, nameof(scores), sampleWeights.Length);
         int n = actual.Length;
@@ -117,7 +147,7 @@ public static class BinaryClassificationMetrics
         try
         {
             // Each entry carries label and weight in one number, +w for a positive and -w for a negative. A zero
-            // weight may land in either class after the sign test in TrapezoidArea, which is harmless: it adds nothing.
+            // weight may land in either class after the sign test in the curve, which is harmless: it adds nothing.
             Span<ScoreEntry> entries = entryBuffer.AsSpan(0, n);
             double positiveWeight = 0.0;
             double negativeWeight = 0.0;
@@ -147,17 +177,17 @@ public static class BinaryClassificationMetrics
                 MetricArguments.RequireUsableTotalWeight(positiveWeight + negativeWeight, nameof(sampleWeights));
             }
 
-            if (positiveCount == 0 || negativeCount == 0)
+            if (positiveCount == 0 || (TCurve.NeedsNegatives && negativeCount == 0))
             {
                 throw new ArgumentException(
                     string.Create(
                         CultureInfo.InvariantCulture,
-                        $"only one class present; ROC AUC is not defined (actual has {positiveCount} positive and {negativeCount} negative examples with non-zero weight)."),
+                        $"{TCurve.Requirement}; {TCurve.Name} is not defined (actual has {positiveCount} positive and {negativeCount} negative examples with non-zero weight)."),
                     nameof(actual));
             }
 
             Span<ScoreEntry> sorted = ScoreSort.Sort(entries, scratchBuffer.AsSpan(0, n));
-            return TrapezoidArea(sorted, positiveWeight, negativeWeight);
+            return TCurve.Area(sorted, positiveWeight, negativeWeight);
         }
         finally
         {
@@ -241,56 +271,126 @@ public static class BinaryClassificationMetrics
         return sum / total;
     }
 
-    /// <summary>Trapezoid area under the ROC curve from entries sorted by ascending score.</summary>
+    /// <summary>A metric read from examples sorted by ascending score, walked from the highest threshold down.</summary>
+    private interface IRankingCurve
+    {
+        static abstract string Name { get; }
+
+        static abstract string Requirement { get; }
+
+        static abstract bool NeedsNegatives { get; }
+
+        static abstract double Area(ReadOnlySpan<ScoreEntry> sorted, double positiveWeight, double negativeWeight);
+    }
+
+    /// <summary>Trapezoid area under the ROC curve.</summary>
     /// <remarks>
     /// Walks the thresholds from the highest score down; each run of equal scores is one curve point, so ties add
     /// the trapezoid between the two points (half a unit per tied positive–negative pair). Rates are normalized
     /// before multiplying so that large but finite weights cannot overflow.
     /// </remarks>
-    private static double TrapezoidArea(ReadOnlySpan<ScoreEntry> sorted, double positiveWeight, double negativeWeight)
+    private readonly struct RocCurve : IRankingCurve
     {
-        double truePositives = 0.0;
-        double falsePositives = 0.0;
-        double tpr = 0.0;
-        double fpr = 0.0;
-        double twiceArea = 0.0;
-        int i = sorted.Length - 1;
-        while (i >= 0)
+        public static string Name => "ROC AUC";
+
+        public static string Requirement => "only one class present";
+
+        public static bool NeedsNegatives => true;
+
+        public static double Area(ReadOnlySpan<ScoreEntry> sorted, double positiveWeight, double negativeWeight)
         {
-            ulong threshold = sorted[i].Key;
+            double tpr = 0.0;
+            double fpr = 0.0;
+            double twiceArea = 0.0;
+            var walk = new ThresholdWalk(sorted);
+            while (walk.Next())
+            {
+                double nextTpr = walk.TruePositives / positiveWeight;
+                double nextFpr = walk.FalsePositives / negativeWeight;
+                twiceArea += (nextFpr - fpr) * (nextTpr + tpr);
+                tpr = nextTpr;
+                fpr = nextFpr;
+            }
+
+            return 0.5 * twiceArea;
+        }
+    }
+
+    /// <summary>Step area under the precision-recall curve: Σ (R_n − R_(n−1)) P_n.</summary>
+    private readonly struct PrecisionRecallCurve : IRankingCurve
+    {
+        public static string Name => "average precision";
+
+        public static string Requirement => "no positive example";
+
+        public static bool NeedsNegatives => false;
+
+        public static double Area(ReadOnlySpan<ScoreEntry> sorted, double positiveWeight, double negativeWeight)
+        {
+            double recall = 0.0;
+            double area = 0.0;
+            var walk = new ThresholdWalk(sorted);
+            while (walk.Next())
+            {
+                double predicted = walk.TruePositives + walk.FalsePositives;
+                double precision = predicted > 0 ? walk.TruePositives / predicted : 0.0;
+                double nextRecall = walk.TruePositives / positiveWeight;
+                area += (nextRecall - recall) * precision;
+                recall = nextRecall;
+            }
+
+            return area;
+        }
+    }
+
+    /// <summary>
+    /// The cumulative true- and false-positive weights at each distinct score, from the highest down (scikit-learn's
+    /// <c>_binary_clf_curve</c>).
+    /// </summary>
+    private ref struct ThresholdWalk(ReadOnlySpan<ScoreEntry> sorted)
+    {
+        private readonly ReadOnlySpan<ScoreEntry> _sorted = sorted;
+        private int _next = sorted.Length - 1;
+
+        public double TruePositives { get; private set; }
+
+        public double FalsePositives { get; private set; }
+
+        /// <summary>Takes in every example of the next lower score; false after the lowest.</summary>
+        public bool Next()
+        {
+            if (_next < 0)
+            {
+                return false;
+            }
+
+            ulong threshold = _sorted[_next].Key;
             do
             {
-                double signedWeight = sorted[i].Value;
+                double signedWeight = _sorted[_next].Value;
                 if (signedWeight > 0.0)
                 {
-                    truePositives += signedWeight;
+                    TruePositives += signedWeight;
                 }
                 else
                 {
-                    falsePositives -= signedWeight;
+                    FalsePositives -= signedWeight;
                 }
 
-                i--;
+                _next--;
             }
-            while (i >= 0 && sorted[i].Key == threshold);
-
-            double nextTpr = truePositives / positiveWeight;
-            double nextFpr = falsePositives / negativeWeight;
-            twiceArea += (nextFpr - fpr) * (nextTpr + tpr);
-            tpr = nextTpr;
-            fpr = nextFpr;
+            while (_next >= 0 && _sorted[_next].Key == threshold);
+            return true;
         }
-
-        return 0.5 * twiceArea;
     }
 
-    private interface IProbabilityLoss
+    internal interface IProbabilityLoss
     {
         static abstract double Loss(bool actual, double probability);
     }
 
     /// <summary>−ln of the probability given to the true class, the probability clipped to [ε, 1 − ε].</summary>
-    private readonly struct LogLossTerm : IProbabilityLoss
+    internal readonly struct LogLossTerm : IProbabilityLoss
     {
         public static double Loss(bool actual, double probability)
         {
@@ -300,7 +400,7 @@ public static class BinaryClassificationMetrics
     }
 
     /// <summary>(p − y)², the Brier term.</summary>
-    private readonly struct SquaredErrorTerm : IProbabilityLoss
+    internal readonly struct SquaredErrorTerm : IProbabilityLoss
     {
         public static double Loss(bool actual, double probability)
         {
