@@ -13,15 +13,22 @@ internal static class Resampling
     public static void Draw(Span<double> counts, ulong seed, int resample)
     {
         counts.Clear();
-
-        // The resample's own stream starts at a hash of (seed, resample): SplitMix64's output is a bijective mix of its
-        // state, so streams do not overlap as they would from states a multiple of its increment apart.
-        var mixer = new SplitMix64(seed ^ (0xD1B54A32D192ED03UL * (ulong)resample));
-        var random = new SplitMix64(mixer.NextUInt64());
+        SplitMix64 random = Stream(seed, resample);
         for (int i = 0; i < counts.Length; i++)
         {
             counts[random.NextInt32(counts.Length)] += 1;
         }
+    }
+
+    /// <summary>
+    /// The generator of stream <paramref name="index"/> of a seed. It starts at a hash of (seed, index): SplitMix64's
+    /// output is a bijective mix of its state, so streams do not overlap as they would from states a multiple of its
+    /// increment apart.
+    /// </summary>
+    public static SplitMix64 Stream(ulong seed, long index)
+    {
+        var mixer = new SplitMix64(seed ^ (0xD1B54A32D192ED03UL * (ulong)index));
+        return new SplitMix64(mixer.NextUInt64());
     }
 
     /// <summary>

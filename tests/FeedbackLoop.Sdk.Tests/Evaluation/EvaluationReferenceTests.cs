@@ -1,5 +1,6 @@
 using System.Text.Json;
 using FeedbackLoop.Evaluation;
+using FeedbackLoop.Evaluation.ErrorAnalysis;
 
 namespace FeedbackLoop.Tests.Evaluation;
 
@@ -25,6 +26,8 @@ public sealed class EvaluationReferenceTests
     public static TheoryData<string> RegressionCases => Names("regression");
 
     public static TheoryData<string> CalibrationCases => Names("calibration");
+
+    public static TheoryData<string> WelchCases => Names("welch");
 
     [Theory]
     [MemberData(nameof(BinaryCases))]
@@ -202,6 +205,27 @@ public sealed class EvaluationReferenceTests
 
             accumulator.ToCurve().Bins.Should().Equal(curve.Bins);
         }
+    }
+
+    [Theory]
+    [MemberData(nameof(WelchCases))]
+    public void WelchTest_MatchesScipy(string name)
+    {
+        JsonElement c = Case("welch", name);
+        double[] a = Doubles(c, "a");
+        double[] b = Doubles(c, "b");
+
+        WelchTest test = WelchTest.Greater(a.Length, a.Average(), Variance(a), b.Length, b.Average(), Variance(b))!.Value;
+
+        Close(test.Statistic, c, "statistic");
+        Close(test.DegreesOfFreedom, c, "df");
+        test.PValue.Should().BeApproximately(c.GetProperty("p").GetDouble(), 1e-9 * c.GetProperty("p").GetDouble(), "relative, down to p = 1.5e-32");
+    }
+
+    private static double Variance(double[] values)
+    {
+        double mean = values.Average();
+        return values.Sum(v => (v - mean) * (v - mean)) / (values.Length - 1);
     }
 
     private static TheoryData<string> Names(string kind) =>

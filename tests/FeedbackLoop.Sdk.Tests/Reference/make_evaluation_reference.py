@@ -14,11 +14,12 @@ import json
 import numpy as np
 import sklearn
 from sklearn import metrics
+from scipy import stats
 from sklearn.calibration import calibration_curve
 
 assert sklearn.__version__.startswith("1.2"), sklearn.__version__
 rng = np.random.default_rng(20261122)
-cases = {"binary": [], "multiclass": [], "regression": [], "calibration": []}
+cases = {"binary": [], "multiclass": [], "regression": [], "calibration": [], "welch": []}
 
 
 def weights_for(n, weighted):
@@ -126,6 +127,16 @@ def calibration_case(name, n, bins, strategy, decimals):
         "ece": float(np.sum(counts[nonzero] / len(p) * gaps)), "mce": float(np.max(gaps))})
 
 
+def welch_case(name, a, b):
+    # scipy 1.10.1 ttest_ind(a, b, equal_var=False, alternative="greater"); the Welch-Satterthwaite degrees of freedom
+    # from their definition (scipy 1.10 does not return them).
+    res = stats.ttest_ind(a, b, equal_var=False, alternative="greater")
+    va, vb = np.var(a, ddof=1) / len(a), np.var(b, ddof=1) / len(b)
+    df = (va + vb) ** 2 / (va ** 2 / (len(a) - 1) + vb ** 2 / (len(b) - 1))
+    cases["welch"].append({"name": name, "a": list(map(float, a)), "b": list(map(float, b)),
+                           "statistic": float(res.statistic), "df": float(df), "p": float(res.pvalue)})
+
+
 binary_case("small-ties", 40, 0.4, 1, False)
 binary_case("small-ties-weighted", 40, 0.4, 1, True)
 binary_case("imbalanced", 500, 0.05, 2, False)
@@ -142,6 +153,11 @@ calibration_case("uniform-10", 500, 10, "uniform", 2)
 calibration_case("uniform-7-coarse", 200, 7, "uniform", 1)
 calibration_case("quantile-10", 500, 10, "quantile", 3)
 calibration_case("quantile-5-ties", 300, 5, "quantile", 1)
+welch_case("small", [1, 2, 3, 4, 5.5], [1, 1.5, 2, 2, 2.5, 3])
+welch_case("unequal-variances", rng.normal(0.3, 2.0, 40), rng.normal(0.0, 0.5, 400))
+welch_case("errors-0-1", (rng.random(200) < 0.4).astype(float), (rng.random(2000) < 0.1).astype(float))
+welch_case("tiny-p", rng.normal(1.0, 1.0, 300), rng.normal(0.0, 1.0, 300))
+welch_case("lower-mean", rng.normal(-0.2, 1.0, 50), rng.normal(0.0, 1.0, 60))
 
 with open("evaluation_reference.json", "w") as f:
     json.dump(cases, f, indent=None, separators=(",", ":"))
