@@ -1,6 +1,7 @@
 using System.Text.Json;
 using FeedbackLoop.Evaluation;
 using FeedbackLoop.Evaluation.ErrorAnalysis;
+using FeedbackLoop.Evaluation.Estimation;
 
 namespace FeedbackLoop.Tests.Evaluation;
 
@@ -28,6 +29,8 @@ public sealed class EvaluationReferenceTests
     public static TheoryData<string> CalibrationCases => Names("calibration");
 
     public static TheoryData<string> WelchCases => Names("welch");
+
+    public static TheoryData<string> IsotonicCases => Names("isotonic");
 
     [Theory]
     [MemberData(nameof(BinaryCases))]
@@ -220,6 +223,23 @@ public sealed class EvaluationReferenceTests
         Close(test.Statistic, c, "statistic");
         Close(test.DegreesOfFreedom, c, "df");
         test.PValue.Should().BeApproximately(c.GetProperty("p").GetDouble(), 1e-9 * c.GetProperty("p").GetDouble(), "relative, down to p = 1.5e-32");
+    }
+
+    [Theory]
+    [MemberData(nameof(IsotonicCases))]
+    public void IsotonicCalibrator_MatchesScikitLearn(string name)
+    {
+        JsonElement c = Case("isotonic", name);
+        bool[] actual = Doubles(c, "y").Select(v => v == 1).ToArray();
+
+        IsotonicCalibrator calibrator = IsotonicCalibrator.Fit(actual, Doubles(c, "x"), Weights(c));
+
+        double[] grid = Doubles(c, "grid");
+        double[] expected = Doubles(c, "predicted");
+        for (int i = 0; i < grid.Length; i++)
+        {
+            calibrator.Calibrate(grid[i]).Should().BeApproximately(expected[i], 1e-12, $"at {grid[i]}");
+        }
     }
 
     private static double Variance(double[] values)

@@ -16,10 +16,11 @@ import sklearn
 from sklearn import metrics
 from scipy import stats
 from sklearn.calibration import calibration_curve
+from sklearn.isotonic import IsotonicRegression
 
 assert sklearn.__version__.startswith("1.2"), sklearn.__version__
 rng = np.random.default_rng(20261122)
-cases = {"binary": [], "multiclass": [], "regression": [], "calibration": [], "welch": []}
+cases = {"binary": [], "multiclass": [], "regression": [], "calibration": [], "welch": [], "isotonic": []}
 
 
 def weights_for(n, weighted):
@@ -158,6 +159,22 @@ welch_case("unequal-variances", rng.normal(0.3, 2.0, 40), rng.normal(0.0, 0.5, 4
 welch_case("errors-0-1", (rng.random(200) < 0.4).astype(float), (rng.random(2000) < 0.1).astype(float))
 welch_case("tiny-p", rng.normal(1.0, 1.0, 300), rng.normal(0.0, 1.0, 300))
 welch_case("lower-mean", rng.normal(-0.2, 1.0, 50), rng.normal(0.0, 1.0, 60))
+
+def isotonic_case(name, n, decimals, weighted):
+    # sklearn.isotonic.IsotonicRegression(out_of_bounds="clip"), the calibrator of NannyML's CBPE, fitted on scores
+    # with ties and predicted on a grid that runs past both ends.
+    x = np.round(rng.random(n), decimals)
+    y = (rng.random(n) < x ** 2).astype(float)
+    w = weights_for(n, weighted)
+    model = IsotonicRegression(out_of_bounds="clip").fit(x, y, sample_weight=None if w is None else np.array(w))
+    grid = np.linspace(-0.1, 1.1, 61)
+    cases["isotonic"].append({"name": name, "x": x.tolist(), "y": y.tolist(), "weights": w,
+                              "grid": grid.tolist(), "predicted": model.predict(grid).tolist()})
+
+
+isotonic_case("ties", 200, 1, False)
+isotonic_case("fine", 500, 3, False)
+isotonic_case("weighted-ties", 300, 2, True)
 
 with open("evaluation_reference.json", "w") as f:
     json.dump(cases, f, indent=None, separators=(",", ":"))
