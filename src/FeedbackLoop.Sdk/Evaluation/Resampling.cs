@@ -47,7 +47,8 @@ internal static class Resampling
         return new MetricEstimate(value, Quantile(replicates, tail), Quantile(replicates, 1 - tail), replicates.Length);
     }
 
-    private static double Quantile(ReadOnlySpan<double> sorted, double q)
+    /// <summary>The <paramref name="q"/> quantile of sorted values, interpolated linearly between order statistics (NumPy's default).</summary>
+    public static double Quantile(ReadOnlySpan<double> sorted, double q)
     {
         double index = (sorted.Length - 1) * q;
         int below = (int)Math.Floor(index);
