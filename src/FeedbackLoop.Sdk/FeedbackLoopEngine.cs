@@ -108,7 +108,7 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
         var joined = result.Status == FeedbackRecordStatus.Joined;
         if (joined && feedback.IsLabel)
         {
-            ObserveLabel(result.Joined.ModelVersion, result.Joined.Output.Label == feedback.Value, result.Joined.Timestamp);
+            ObserveLabel(result.Joined.ModelVersion, feedback.Value, result.Joined.Output, result.Joined.Timestamp);
         }
 
         if (_sinks.Length == 0)
@@ -242,7 +242,7 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
             var adopted = result.AdoptedFeedback[i];
             if (adopted.IsLabel)
             {
-                ObserveLabel(prediction.ModelVersion, prediction.Output.Label == adopted.Value, prediction.Timestamp);
+                ObserveLabel(prediction.ModelVersion, adopted.Value, prediction.Output, prediction.Timestamp);
             }
         }
 
@@ -263,12 +263,12 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
         return true;
     }
 
-    private void ObserveLabel(string modelVersion, bool correct, DateTimeOffset predictedAt)
+    private void ObserveLabel(string modelVersion, Label actual, PredictionOutput output, DateTimeOffset predictedAt)
     {
         // The error stream describes the live champion: labels that arrive late for an earlier model's
         // predictions say nothing about the current one and would raise false drift after a promotion.
         var live = Volatile.Read(ref _live);
-        _monitors.ObserveLabel(live is null || string.Equals(modelVersion, live.VersionText, StringComparison.Ordinal), correct, predictedAt);
+        _monitors.ObserveLabel(live is null || string.Equals(modelVersion, live.VersionText, StringComparison.Ordinal), actual, output, predictedAt);
     }
 
     private void ValidateFeatures(FeatureVector features)

@@ -360,6 +360,38 @@ public class FeedbackLoopEngineTests
     }
 
     [Fact]
+    public async Task RunCycle_FullRollingWindow_ReportsTheEvaluationMetricsOfTheLastOutcomes()
+    {
+        using var loop = LoopHarness.Builder(_time).Configure(o => o.RollingWindowSize = 200).Build();
+        await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), "initial", None);
+        var random = new Random(5);
+        var outcomes = new List<(bool Actual, PredictionOutput Output)>();
+        for (var i = 0; i < 300; i++)
+        {
+            var x1 = random.NextDouble();
+            var prediction = loop.Predict(Events.Vector(x1));
+            var actual = x1 + (0.3 * (random.NextDouble() - 0.5)) >= 0.5;
+            loop.RecordFeedback(Feedback.GroundTruth(prediction.Id, actual));
+            outcomes.Add((actual, prediction.Output));
+        }
+
+        var report = await loop.RunCycleAsync(None);
+
+        var last = outcomes.TakeLast(200).ToArray();
+        var actualLabels = last.Select(o => o.Actual).ToArray();
+        var predicted = last.Select(o => o.Output.Label.AsBoolean()).ToArray();
+        var scores = last.Select(o => o.Output.Score).ToArray();
+        var metrics = report.Observed.Metrics;
+        metrics.Keys.Should().BeEquivalentTo(
+            "accuracy", "balanced_accuracy", "precision", "recall", "f1", "matthews_corrcoef", "roc_auc", "log_loss", "brier_score");
+        metrics["accuracy"].Should().BeApproximately(BinaryClassificationMetrics.Accuracy(actualLabels, predicted), 1e-12);
+        metrics["recall"].Should().BeApproximately(ConfusionMatrix.From(actualLabels, predicted).Recall(1), 1e-12);
+        metrics["roc_auc"].Should().BeApproximately(BinaryClassificationMetrics.RocAuc(actualLabels, scores), 1e-12);
+        metrics["log_loss"].Should().BeApproximately(BinaryClassificationMetrics.LogLoss(actualLabels, scores), 1e-12);
+        metrics["accuracy"].Should().BeLessThan(1.0, "the labels are noisy, so the check above can tell windows apart");
+    }
+
+    [Fact]
     public async Task RecordPathAndFeedback_FromManyThreads_NothingLostOrDoubled()
     {
         using var loop = LoopHarness.Builder(_time).Configure(o => o.RollingWindowSize = 1_000).Build();

@@ -122,6 +122,9 @@ public sealed class Metric
         return _evaluate(actual, predicted, scores, sampleWeights);
     }
 
+    /// <summary>Gets a value indicating whether the metric reads the scores (otherwise it reads the predicted labels).</summary>
+    internal bool ReadsScores => _readsScores;
+
     /// <summary>
     /// Says why the metric is undefined on these examples — a denominator with no weight — or returns
     /// <see langword="null"/> when it is defined. The spans are those of <see cref="Compute"/>, already checked.

@@ -6,7 +6,7 @@ namespace FeedbackLoop.Monitoring;
 
 /// <summary>
 /// The monitors of one loop: a detector per monitored numeric feature, a detector on the champion's error
-/// stream, the rolling accuracy, and the drift signals raised since the last training.
+/// stream, the rolling metrics, and the drift signals raised since the last training.
 /// </summary>
 /// <remarks>
 /// Detectors are not thread-safe, so every update runs under one short lock. A detector that throws is
@@ -22,7 +22,7 @@ internal sealed class LoopMonitors
     private readonly Lock _sync = new();
     private readonly StreamMonitor[] _features;
     private readonly StreamMonitor _errors;
-    private readonly RollingMean _accuracy;
+    private readonly RollingOutcomes _outcomes;
     private readonly List<DriftSignal> _signals = [];
     private readonly LoopInstruments _instruments;
     private readonly ILogger _logger;
@@ -38,7 +38,7 @@ internal sealed class LoopMonitors
     {
         _features = [.. features.Select(f => new StreamMonitor("feature:" + f.Feature.Name, f.Feature.Ordinal, f.Factory()))];
         _errors = new StreamMonitor(ErrorMonitorName, -1, errors());
-        _accuracy = new RollingMean(rollingWindow);
+        _outcomes = new RollingOutcomes(rollingWindow);
         _instruments = instruments;
         _logger = logger;
     }
@@ -79,16 +79,16 @@ internal sealed class LoopMonitors
         }
     }
 
-    /// <summary>Counts a joined label and, when it is for the live champion's prediction, feeds its outcome to the error monitor and the rolling accuracy.</summary>
-    public void ObserveLabel(bool forChampion, bool correct, DateTimeOffset predictedAt)
+    /// <summary>Counts a joined label and, when it is for the live champion's prediction, feeds its outcome to the error monitor and the rolling metrics.</summary>
+    public void ObserveLabel(bool forChampion, Label actual, PredictionOutput output, DateTimeOffset predictedAt)
     {
         lock (_sync)
         {
             _labels++;
             if (forChampion)
             {
-                _accuracy.Add(correct ? 1.0 : 0.0);
-                Observe(_errors, correct ? 0.0 : 1.0, predictedAt);
+                _outcomes.Add(actual, output);
+                Observe(_errors, output.Label == actual ? 0.0 : 1.0, predictedAt);
             }
         }
     }
@@ -102,14 +102,12 @@ internal sealed class LoopMonitors
         }
     }
 
-    /// <summary>Reads the rolling metrics: <c>accuracy</c> once the rolling window is full.</summary>
+    /// <summary>Reads the rolling metrics once the rolling window is full (see <see cref="RollingOutcomes.Metrics"/>).</summary>
     public IReadOnlyDictionary<string, double> Metrics()
     {
         lock (_sync)
         {
-            return _accuracy.IsFull
-                ? new Dictionary<string, double>(StringComparer.Ordinal) { ["accuracy"] = _accuracy.Mean }
-                : new Dictionary<string, double>(StringComparer.Ordinal);
+            return _outcomes.Metrics();
         }
     }
 
@@ -137,7 +135,7 @@ internal sealed class LoopMonitors
         lock (_sync)
         {
             _errors.Reset();
-            _accuracy.Clear();
+            _outcomes.Clear();
         }
     }
 

@@ -1,0 +1,70 @@
+using FeedbackLoop.Evaluation;
+
+namespace FeedbackLoop.Monitoring;
+
+/// <summary>
+/// The champion's last <c>capacity</c> labelled outcomes in a ring — correct or not, and for binary labels the actual
+/// and predicted labels and the score — and the rolling metrics read from them with the evaluation layer's metrics.
+/// </summary>
+/// <remarks>Not thread-safe. Allocation-free when adding; reading allocates the batch it evaluates.</remarks>
+internal sealed class RollingOutcomes(int capacity)
+{
+    private readonly Outcome[] _outcomes = new Outcome[capacity];
+    private long _added;
+
+    public bool IsFull => _added >= _outcomes.Length;
+
+    public void Add(Label actual, PredictionOutput output)
+    {
+        bool binary = actual.Kind == LabelKind.Binary && output.Label.Kind == LabelKind.Binary;
+        _outcomes[(int)(_added % _outcomes.Length)] = new Outcome(
+            output.Label == actual,
+            binary,
+            binary && actual.AsBoolean(),
+            binary && output.Label.AsBoolean(),
+            output.Score);
+        _added++;
+    }
+
+    public void Clear() => _added = 0;
+
+    /// <summary>
+    /// The metrics of a full window, by <see cref="Metric.Name"/>: accuracy always; for binary labels the label metrics
+    /// that are defined on the window; and, when every score is a probability, the score metrics.
+    /// </summary>
+    public Dictionary<string, double> Metrics()
+    {
+        var metrics = new Dictionary<string, double>(StringComparer.Ordinal);
+        if (!IsFull)
+        {
+            return metrics;
+        }
+
+        metrics[Metric.Accuracy.Name] = _outcomes.Count(o => o.Correct) / (double)_outcomes.Length;
+        if (!_outcomes.All(o => o.Binary))
+        {
+            return metrics;
+        }
+
+        bool[] actual = _outcomes.Select(o => o.Actual).ToArray();
+        bool[] predicted = _outcomes.Select(o => o.Predicted).ToArray();
+        double[] scores = _outcomes.Select(o => o.Score).ToArray();
+        bool probabilities = scores.All(s => s is >= 0 and <= 1);
+        Metric[] candidates =
+        [
+            Metric.BalancedAccuracy, Metric.Precision, Metric.Recall, Metric.F1, Metric.MatthewsCorrelation,
+            Metric.RocAuc, Metric.LogLoss, Metric.BrierScore,
+        ];
+        foreach (Metric metric in candidates)
+        {
+            if ((!metric.ReadsScores || probabilities) && metric.UndefinedReason(actual, predicted, default) is null)
+            {
+                metrics[metric.Name] = metric.Compute(actual, predicted, scores);
+            }
+        }
+
+        return metrics;
+    }
+
+    private readonly record struct Outcome(bool Correct, bool Binary, bool Actual, bool Predicted, double Score);
+}
