@@ -40,11 +40,12 @@ def best_ms(fn):
     return min(timeit.repeat(fn, number=1, repeat=5)) * 1000
 
 
-with np.errstate(over="ignore"):
-    reference = 10 * splitmix_uniform(1, 1_000_000)
-    current = 10 * splitmix_uniform(2, 1_000_000) + 0.5
+if __name__ == "__main__":
+    with np.errstate(over="ignore"):
+        reference = 10 * splitmix_uniform(1, 1_000_000)
+        current = 10 * splitmix_uniform(2, 1_000_000) + 0.5
 
-print(f"scipy.stats.ks_2samp               {best_ms(lambda: stats.ks_2samp(reference, current)):8.1f} ms")
-print(f"scipy.stats.wasserstein_distance   {best_ms(lambda: stats.wasserstein_distance(reference, current)):8.1f} ms")
-print(f"numpy PSI, decile bins             {best_ms(lambda: psi_deciles(reference, current)):8.1f} ms")
-print("checks:", stats.ks_2samp(reference, current).statistic, stats.wasserstein_distance(reference, current), psi_deciles(reference, current))
+    print(f"scipy.stats.ks_2samp               {best_ms(lambda: stats.ks_2samp(reference, current)):8.1f} ms")
+    print(f"scipy.stats.wasserstein_distance   {best_ms(lambda: stats.wasserstein_distance(reference, current)):8.1f} ms")
+    print(f"numpy PSI, decile bins             {best_ms(lambda: psi_deciles(reference, current)):8.1f} ms")
+    print("checks:", stats.ks_2samp(reference, current).statistic, stats.wasserstein_distance(reference, current), psi_deciles(reference, current))

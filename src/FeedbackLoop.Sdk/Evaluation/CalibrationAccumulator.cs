@@ -17,32 +17,32 @@ public sealed class CalibrationAccumulator : IMergeable<CalibrationAccumulator>
     private const int MaximumBins = 1_000;
 
     private readonly double[] _edges;
-    private readonly double[] _weights;
+    private readonly bool _uniform;
+    private readonly double[] _classWeights; // [2 b] the negatives' weight in bin b, [2 b + 1] the positives'
     private readonly double[] _probabilities;
-    private readonly double[] _positives;
-    private double _totalWeight;
 
     /// <summary>Initializes an empty accumulator with equal-width bins.</summary>
     /// <param name="binCount">The number of bins, 1 to 1,000; 10 by default.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="binCount"/> is out of range.</exception>
     public CalibrationAccumulator(int binCount = 10)
-        : this(UniformEdges(binCount))
+        : this(UniformEdges(binCount), uniform: true)
     {
     }
 
-    internal CalibrationAccumulator(double[] edges)
+    internal CalibrationAccumulator(double[] edges, bool uniform)
     {
         _edges = edges;
-        _weights = new double[edges.Length - 1];
+        _uniform = uniform;
+        _classWeights = new double[2 * (edges.Length - 1)];
         _probabilities = new double[edges.Length - 1];
-        _positives = new double[edges.Length - 1];
     }
 
     /// <summary>Gets the number of bins.</summary>
-    public int BinCount => _weights.Length;
+    public int BinCount => _probabilities.Length;
 
     /// <summary>Gets the total weight of the pairs added.</summary>
-    public double TotalWeight => _totalWeight;
+    /// <remarks>Summed over the bins when read, which keeps a running total off <see cref="Add"/>.</remarks>
+    public double TotalWeight => _classWeights.Sum();
 
     /// <summary>Adds one pair.</summary>
     /// <param name="actual">The actual label.</param>
@@ -62,10 +62,8 @@ public sealed class CalibrationAccumulator : IMergeable<CalibrationAccumulator>
         }
 
         int bin = BinOf(probability);
-        _weights[bin] += weight;
+        _classWeights[(2 * bin) + (actual ? 1 : 0)] += weight;
         _probabilities[bin] += weight * probability;
-        _positives[bin] += actual ? weight : 0.0;
-        _totalWeight += weight;
     }
 
     /// <inheritdoc />
@@ -77,23 +75,20 @@ public sealed class CalibrationAccumulator : IMergeable<CalibrationAccumulator>
             throw new ArgumentException("Only accumulators with the same bins merge.", nameof(other));
         }
 
-        for (int b = 0; b < _weights.Length; b++)
+        for (int b = 0; b < _probabilities.Length; b++)
         {
-            _weights[b] += other._weights[b];
+            _classWeights[2 * b] += other._classWeights[2 * b];
+            _classWeights[(2 * b) + 1] += other._classWeights[(2 * b) + 1];
             _probabilities[b] += other._probabilities[b];
-            _positives[b] += other._positives[b];
         }
 
-        _totalWeight += other._totalWeight;
     }
 
     /// <summary>Removes every pair.</summary>
     public void Reset()
     {
-        Array.Clear(_weights);
+        Array.Clear(_classWeights);
         Array.Clear(_probabilities);
-        Array.Clear(_positives);
-        _totalWeight = 0;
     }
 
     /// <summary>Reads the reliability diagram of the pairs added so far.</summary>
@@ -101,17 +96,18 @@ public sealed class CalibrationAccumulator : IMergeable<CalibrationAccumulator>
     /// <exception cref="InvalidOperationException">No pair with positive weight has been added.</exception>
     public CalibrationCurve ToCurve()
     {
-        if (!(_totalWeight > 0))
+        if (!(TotalWeight > 0))
         {
             throw new InvalidOperationException("No pair with positive weight has been added; an empty window has no calibration.");
         }
 
         var bins = new List<ReliabilityBin>();
-        for (int b = 0; b < _weights.Length; b++)
+        for (int b = 0; b < _probabilities.Length; b++)
         {
-            if (_weights[b] > 0)
+            double weight = _classWeights[2 * b] + _classWeights[(2 * b) + 1];
+            if (weight > 0)
             {
-                bins.Add(new ReliabilityBin(_edges[b], _edges[b + 1], _weights[b], _probabilities[b] / _weights[b], _positives[b] / _weights[b]));
+                bins.Add(new ReliabilityBin(_edges[b], _edges[b + 1], weight, _probabilities[b] / weight, _classWeights[(2 * b) + 1] / weight));
             }
         }
 
@@ -142,8 +138,24 @@ public sealed class CalibrationAccumulator : IMergeable<CalibrationAccumulator>
     }
 
     /// <summary>The number of inner edges below <paramref name="probability"/>: <c>np.searchsorted(edges[1:-1], p)</c>.</summary>
+    /// <remarks>
+    /// Equal-width bins start from ⌊p n⌋ and correct it by one against the edges themselves (edge i is i · (1 / n),
+    /// which rounding can put on either side of the exact i / n); other bins search.
+    /// </remarks>
     private int BinOf(double probability)
     {
+        if (_uniform)
+        {
+            int bins = _probabilities.Length;
+            int bin = Math.Min((int)(probability * bins), bins - 1);
+            if (bin > 0 && probability <= _edges[bin])
+            {
+                return bin - 1;
+            }
+
+            return bin < bins - 1 && probability > _edges[bin + 1] ? bin + 1 : bin;
+        }
+
         int low = 1;
         int high = _edges.Length - 1;
         while (low < high)

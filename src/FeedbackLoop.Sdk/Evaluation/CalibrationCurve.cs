@@ -75,7 +75,7 @@ public sealed class CalibrationCurve
             CalibrationBinning.Quantile => QuantileEdges(probabilities, binCount),
             _ => throw new ArgumentOutOfRangeException(nameof(binning), binning, "The binning must be Uniform or Quantile."),
         };
-        var accumulator = new CalibrationAccumulator(edges);
+        var accumulator = new CalibrationAccumulator(edges, binning == CalibrationBinning.Uniform);
         for (int i = 0; i < actual.Length; i++)
         {
             double weight = sampleWeights.IsEmpty ? 1.0 : MetricArguments.Weight(sampleWeights, i, nameof(sampleWeights));

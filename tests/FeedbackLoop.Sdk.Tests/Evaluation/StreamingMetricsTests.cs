@@ -133,6 +133,57 @@ public sealed class StreamingMetricsTests
     }
 
     [Fact]
+    public void ProbabilityLossAccumulator_ManyExamples_KeepsTheLogLossOfTheBatchThroughRenormalisation()
+    {
+        // 200,000 factors of about 0.6 take the running product through 2^-900 hundreds of times; confident wrong
+        // predictions (p = 0 for a positive) put ε = 2^-52 factors in as well, and some weights are not 1.
+        var random = new SplitMix64(44);
+        int n = 200_000;
+        bool[] actual = new bool[n];
+        double[] probabilities = new double[n];
+        double[] weights = new double[n];
+        var first = new ProbabilityLossAccumulator();
+        var second = new ProbabilityLossAccumulator();
+        for (int i = 0; i < n; i++)
+        {
+            actual[i] = random.NextDouble() < 0.5;
+            probabilities[i] = i % 1_000 == 0 ? 0.0 : random.NextDouble();
+            weights[i] = i % 7 == 0 ? 2.5 : 1.0;
+            (i < n / 2 ? first : second).Add(actual[i], probabilities[i], weights[i]);
+        }
+
+        first.Merge(second);
+
+        double expected = BinaryClassificationMetrics.LogLoss(actual, probabilities, weights);
+        first.LogLoss.Should().BeApproximately(expected, 1e-9 * expected);
+        first.BrierScore.Should().BeApproximately(BinaryClassificationMetrics.BrierScore(actual, probabilities, weights), 1e-12);
+    }
+
+    [Fact]
+    public void CalibrationAccumulator_UniformShortcut_PutsEveryProbabilityInTheBinASearchWould()
+    {
+        // Edges and the values next to them, where i · (1 / n) and p · n round differently, and random values.
+        var random = new SplitMix64(45);
+        foreach (int bins in new[] { 3, 7, 10, 13, 100 })
+        {
+            double[] edges = CalibrationAccumulator.UniformEdges(bins);
+            var shortcut = new CalibrationAccumulator(edges, uniform: true);
+            var search = new CalibrationAccumulator(edges, uniform: false);
+            IEnumerable<double> probes = edges
+                .SelectMany(e => new[] { e, Math.BitDecrement(e), Math.BitIncrement(e), (double)Array.IndexOf(edges, e) / bins })
+                .Concat(Enumerable.Range(0, 2_000).Select(_ => random.NextDouble()))
+                .Where(p => p is >= 0 and <= 1);
+            foreach (double p in probes)
+            {
+                shortcut.Add(true, p);
+                search.Add(true, p);
+            }
+
+            shortcut.ToCurve().Bins.Should().Equal(search.ToCurve().Bins);
+        }
+    }
+
+    [Fact]
     public void Accumulators_MergeWithOtherParameters_IsRefused()
     {
         ((Action)(() => new ConfusionMatrix(2).Merge(new ConfusionMatrix(3)))).Should().Throw<ArgumentException>();
