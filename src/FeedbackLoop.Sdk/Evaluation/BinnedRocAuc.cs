@@ -120,10 +120,7 @@ public sealed class BinnedRocAuc : IMergeable<BinnedRocAuc>
             throw new ArgumentOutOfRangeException(nameof(score), score, "The score must be finite.");
         }
 
-        if (!(weight >= 0.0) || double.IsPositiveInfinity(weight))
-        {
-            throw new ArgumentOutOfRangeException(nameof(weight), weight, "The weight must be finite and non-negative.");
-        }
+        MetricArguments.RequireWeight(weight);
 
         int bin = (int)Math.Clamp((score - _minimum) * _scale, 0, _positives.Length - 1);
         if (actual)

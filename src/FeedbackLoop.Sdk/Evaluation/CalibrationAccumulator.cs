@@ -51,15 +51,9 @@ public sealed class CalibrationAccumulator : IMergeable<CalibrationAccumulator>
     /// <exception cref="ArgumentOutOfRangeException">The probability is not in [0, 1], or the weight is negative or not finite; nothing is added.</exception>
     public void Add(bool actual, double probability, double weight = 1.0)
     {
-        if (!(probability >= 0.0 && probability <= 1.0))
-        {
-            throw new ArgumentOutOfRangeException(nameof(probability), probability, "The probability must be in [0, 1].");
-        }
+        MetricArguments.RequireProbability(probability);
 
-        if (!(weight >= 0.0) || double.IsPositiveInfinity(weight))
-        {
-            throw new ArgumentOutOfRangeException(nameof(weight), weight, "The weight must be finite and non-negative.");
-        }
+        MetricArguments.RequireWeight(weight);
 
         int bin = BinOf(probability);
         _classWeights[(2 * bin) + (actual ? 1 : 0)] += weight;

@@ -354,10 +354,7 @@ public sealed class ConfusionMatrix : IMergeable<ConfusionMatrix>
             ThrowBadClass(actual, predicted, index);
         }
 
-        if (!(weight >= 0.0) || double.IsPositiveInfinity(weight))
-        {
-            throw new ArgumentOutOfRangeException(nameof(weight), weight, "The weight must be finite and non-negative.");
-        }
+        MetricArguments.RequireWeight(weight);
 
         _cells[(actual * _classCount) + predicted] += weight;
         _totalWeight += weight;

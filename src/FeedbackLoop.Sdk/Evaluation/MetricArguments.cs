@@ -11,7 +11,6 @@ namespace FeedbackLoop.Evaluation;
 /// </remarks>
 internal static class MetricArguments
 {
-    /// <summary>Checks that two spans have the same length.</summary>
     /// <summary>The checks every batch metric starts with: the paired span has the labels' length, the weights are empty or of that length, and there is at least one example.</summary>
     public static void RequireBatch(int actualLength, int pairedLength, string pairedName, int weightsLength)
     {
@@ -57,6 +56,26 @@ internal static class MetricArguments
         }
 
         return w;
+    }
+
+    /// <summary>Checks the weight of one example given to an accumulator: finite and non-negative.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void RequireWeight(double weight)
+    {
+        if (!(weight >= 0.0) || double.IsPositiveInfinity(weight))
+        {
+            ThrowBadSingleValue(nameof(weight), weight, "The weight must be finite and non-negative.");
+        }
+    }
+
+    /// <summary>Checks the probability of one example given to an accumulator: in [0, 1].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void RequireProbability(double probability)
+    {
+        if (!(probability >= 0.0 && probability <= 1.0))
+        {
+            ThrowBadSingleValue(nameof(probability), probability, "The probability must be in [0, 1].");
+        }
     }
 
     /// <summary>Checks that a score is finite.</summary>
@@ -145,4 +164,9 @@ internal static class MetricArguments
                 CultureInfo.InvariantCulture,
                 $"{paramName}[{index}] is {value}; probabilities must {requirement}."));
     }
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowBadSingleValue(string paramName, double value, string message) =>
+        throw new ArgumentOutOfRangeException(paramName, value, message);
 }

@@ -79,10 +79,7 @@ public sealed class RegressionAccumulator : IMergeable<RegressionAccumulator>
                 "The actual and predicted values must be finite.");
         }
 
-        if (!(weight >= 0.0) || double.IsPositiveInfinity(weight))
-        {
-            throw new ArgumentOutOfRangeException(nameof(weight), weight, "The weight must be finite and non-negative.");
-        }
+        MetricArguments.RequireWeight(weight);
 
         _count++;
         if (weight == 0)

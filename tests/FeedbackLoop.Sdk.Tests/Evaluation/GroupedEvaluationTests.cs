@@ -73,6 +73,16 @@ public sealed class GroupedEvaluationTests
     }
 
     [Fact]
+    public void Evaluate_MetricUndefinedOnTheWholeBatch_IsReportedNotThrown()
+    {
+        GroupedEvaluation result = new Batch().Add("a", 0, 0, 40, 4).Add("b", 0, 0, 40, 8).Evaluate([Metric.RocAuc, Metric.Accuracy], NoBootstrap);
+
+        result.Overall(Metric.RocAuc).Should().BeNull("there are no positives at all");
+        result.Result("a", Metric.RocAuc).Status.Should().Be(GroupMetricStatus.Undefined);
+        result.Overall(Metric.Accuracy)!.Value.Value.Should().BeApproximately(68.0 / 80, 1e-15);
+    }
+
+    [Fact]
     public void Evaluate_OneJudgedGroup_HasNoBetweenGroupQuantities()
     {
         GroupedEvaluation result = new Batch().Add("only", 20, 16, 20, 4).Evaluate([Metric.Accuracy], NoBootstrap);

@@ -208,7 +208,11 @@ public sealed class GroupedEvaluation
             _undefined = new string?[metrics.Count, GroupNames.Length];
             for (int m = 0; m < metrics.Count; m++)
             {
-                metrics[m].Compute(_actual, _predicted, _scores); // validates the spans and the scores once
+                if (metrics[m].UndefinedReason(_actual, _predicted, default) is null)
+                {
+                    metrics[m].Compute(_actual, _predicted, _scores); // validates the spans and the scores once
+                }
+
                 for (int g = 0; g < GroupNames.Length; g++)
                 {
                     _undefined[m, g] = IsTooSmall(g)
