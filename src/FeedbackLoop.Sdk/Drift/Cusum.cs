@@ -137,9 +137,14 @@ public sealed class Cusum : IRestorableDriftDetector
         (double delta, double threshold) = (_delta, _threshold);
         int added = 0;
         bool drift = false;
-        while (added < finite && !drift)
+        foreach (double value in values[..finite])
         {
-            drift = Add(ref sums, values[added++], delta, threshold);
+            added++;
+            if (Add(ref sums, value, delta, threshold))
+            {
+                drift = true;
+                break;
+            }
         }
 
         _sums = sums;

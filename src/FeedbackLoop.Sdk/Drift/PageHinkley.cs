@@ -237,9 +237,14 @@ public sealed class PageHinkley : IRestorableDriftDetector
         (double alpha, double delta, double threshold) = (_alpha, _delta, _threshold);
         int added = 0;
         bool drift = false;
-        while (added < finite && !drift)
+        foreach (double value in values[..finite])
         {
-            drift = Add(ref sums, values[added++], alpha, delta, threshold);
+            added++;
+            if (Add(ref sums, value, alpha, delta, threshold))
+            {
+                drift = true;
+                break;
+            }
         }
 
         _sums = sums;
