@@ -40,20 +40,12 @@ public static class MulticlassMetrics
     public static double LogLoss(ReadOnlySpan<int> actual, ReadOnlySpan<double> probabilities, int classCount, ReadOnlySpan<double> sampleWeights = default)
     {
         CheckBatch(actual, probabilities, classCount, sampleWeights);
-        const double Epsilon = BinaryClassificationMetrics.LogLossEpsilon;
         double total = 0;
         double sum = 0;
         for (int i = 0; i < actual.Length; i++)
         {
-            ReadOnlySpan<double> row = probabilities.Slice(i * classCount, classCount);
-            double rowSum = 0;
-            foreach (double p in row)
-            {
-                rowSum += Math.Clamp(p, Epsilon, 1 - Epsilon);
-            }
-
             double w = sampleWeights.IsEmpty ? 1.0 : sampleWeights[i];
-            sum += w * -Math.Log(Math.Clamp(row[actual[i]], Epsilon, 1 - Epsilon) / rowSum);
+            sum += w * RowLoss(probabilities.Slice(i * classCount, classCount), actual[i]);
             total += w;
         }
 
@@ -134,6 +126,50 @@ public static class MulticlassMetrics
         }
     }
 
+    /// <summary>
+    /// −ln of the actual class's probability in scikit-learn 1.2's form: every probability clipped to [ε, 1 − ε] with
+    /// ε = 2^-52, the row renormalised by its clipped sum.
+    /// </summary>
+    internal static double RowLoss(ReadOnlySpan<double> row, int actual)
+    {
+        const double Epsilon = BinaryClassificationMetrics.LogLossEpsilon;
+        double rowSum = 0;
+        foreach (double p in row)
+        {
+            rowSum += Math.Clamp(p, Epsilon, 1 - Epsilon);
+        }
+
+        return -Math.Log(Math.Clamp(row[actual], Epsilon, 1 - Epsilon) / rowSum);
+    }
+
+    /// <summary>
+    /// Checks one example: its class in range, its probabilities in [0, 1] and summing to 1 (NumPy's <c>allclose</c>).
+    /// <paramref name="example"/> is its index in a batch, or −1 for a single example.
+    /// </summary>
+    internal static void RequireRow(int actual, ReadOnlySpan<double> probabilities, int example)
+    {
+        if ((uint)actual >= (uint)probabilities.Length)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(actual),
+                string.Create(CultureInfo.InvariantCulture, $"{(example < 0 ? "the class" : $"actual[{example}]")} is {actual}; classes are 0 to {probabilities.Length - 1}."));
+        }
+
+        double rowSum = 0;
+        for (int c = 0; c < probabilities.Length; c++)
+        {
+            MetricArguments.RequireProbability(probabilities[c], (Math.Max(example, 0) * probabilities.Length) + c, nameof(probabilities));
+            rowSum += probabilities[c];
+        }
+
+        if (!(Math.Abs(rowSum - 1) <= 1e-8 + 1e-5))
+        {
+            throw new ArgumentException(
+                string.Create(CultureInfo.InvariantCulture, $"the probabilities of {(example < 0 ? "the example" : $"example {example}")} sum to {rowSum:G10}, not 1."),
+                nameof(probabilities));
+        }
+    }
+
     private static void CheckBatch(ReadOnlySpan<int> actual, ReadOnlySpan<double> probabilities, int classCount, ReadOnlySpan<double> sampleWeights)
     {
         if (classCount < 2)
@@ -155,28 +191,7 @@ public static class MulticlassMetrics
         double total = 0;
         for (int i = 0; i < actual.Length; i++)
         {
-            if ((uint)actual[i] >= (uint)classCount)
-            {
-                throw new ArgumentOutOfRangeException(
-                    nameof(actual),
-                    string.Create(CultureInfo.InvariantCulture, $"actual[{i}] is {actual[i]}; classes are 0 to {classCount - 1}."));
-            }
-
-            double rowSum = 0;
-            for (int c = 0; c < classCount; c++)
-            {
-                int at = (i * classCount) + c;
-                MetricArguments.RequireProbability(probabilities[at], at, nameof(probabilities));
-                rowSum += probabilities[at];
-            }
-
-            if (!(Math.Abs(rowSum - 1) <= 1e-8 + 1e-5))
-            {
-                throw new ArgumentException(
-                    string.Create(CultureInfo.InvariantCulture, $"the probabilities of example {i} sum to {rowSum:G10}, not 1."),
-                    nameof(probabilities));
-            }
-
+            RequireRow(actual[i], probabilities.Slice(i * classCount, classCount), i);
             total += sampleWeights.IsEmpty ? 1.0 : MetricArguments.Weight(sampleWeights, i, nameof(sampleWeights));
         }
 

@@ -46,6 +46,7 @@ public sealed class EvaluationInputTests
         { "calibration below 0", () => CalibrationCurve.Compute([true, false], [-0.1, 0.5]) },
         { "loss accumulator", () => new ProbabilityLossAccumulator().Add(true, 1.5) },
         { "calibration accumulator", () => new CalibrationAccumulator().Add(false, double.NaN) },
+        { "multiclass accumulator", () => new MulticlassLogLossAccumulator(2).Add(0, [1.5, -0.5]) },
     };
 
     public static TheoryData<string, Action> BadWeights => new()
@@ -75,6 +76,8 @@ public sealed class EvaluationInputTests
         { "undefined binning", () => CalibrationCurve.Compute([true], [0.5], binning: (CalibrationBinning)9) },
         { "one AUC bin", () => _ = new BinnedRocAuc(binCount: 1) },
         { "reversed AUC range", () => _ = new BinnedRocAuc(minimumScore: 1, maximumScore: 0) },
+        { "multiclass accumulator class", () => new MulticlassLogLossAccumulator(3).Add(3, [0.2, 0.3, 0.5]) },
+        { "multiclass accumulator with one class", () => _ = new MulticlassLogLossAccumulator(1) },
     };
 
     [Theory]
@@ -114,6 +117,10 @@ public sealed class EvaluationInputTests
         Action auc = () => MulticlassMetrics.RocAucOneVsRest([0, 1, 2], [0.2, 0.3, 0.5, 0.6, 0.3, 0.1, 0.3, 0.3, 0.3], classCount: 3);
 
         logLoss.Should().Throw<ArgumentException>().WithMessage("*example 1 sum to 0.9*").And.ParamName.Should().Be("probabilities");
+        Action single = () => new MulticlassLogLossAccumulator(2).Add(0, [0.5, 0.4]);
+        Action tooShort = () => new MulticlassLogLossAccumulator(3).Add(0, [0.5, 0.5]);
+        single.Should().Throw<ArgumentException>().WithMessage("*the example sum to 0.9*");
+        tooShort.Should().Throw<ArgumentException>().WithMessage("*has 2*");
         auc.Should().Throw<ArgumentException>().WithMessage("*example 2 sum to 0.9*");
     }
 

@@ -129,6 +129,15 @@ public sealed class EvaluationReferenceTests
         }
 
         Close(MulticlassMetrics.LogLoss(actual, probabilities, classes, weights), c, "log_loss");
+        var first = new MulticlassLogLossAccumulator(classes);
+        var second = new MulticlassLogLossAccumulator(classes);
+        for (int i = 0; i < actual.Length; i++)
+        {
+            (i % 2 == 0 ? first : second).Add(actual[i], probabilities.AsSpan(i * classes, classes), weights.Length == 0 ? 1.0 : weights[i]);
+        }
+
+        first.Merge(second);
+        Close(first.LogLoss, c, "log_loss");
         Close(MulticlassMetrics.RocAucOneVsRest(actual, probabilities, classes, ClassificationAveraging.Macro, weights), c, "roc_auc_ovr_macro");
         Close(MulticlassMetrics.RocAucOneVsRest(actual, probabilities, classes, ClassificationAveraging.Weighted, weights), c, "roc_auc_ovr_weighted");
     }

@@ -56,6 +56,7 @@ public sealed class StreamingMetricsTests
             () => _ = new ProbabilityLossAccumulator().LogLoss,
             () => _ = new CalibrationAccumulator().ToCurve(),
             () => _ = new BinnedRocAuc().Value,
+            () => _ = new MulticlassLogLossAccumulator(3).LogLoss,
         };
 
         foreach (Action read in reads)
@@ -227,6 +228,8 @@ public sealed class StreamingMetricsTests
         var losses = new ProbabilityLossAccumulator();
         var calibration = new CalibrationAccumulator();
         var auc = new BinnedRocAuc();
+        var multiclass = new MulticlassLogLossAccumulator(2);
+        double[] row = [0.25, 0.75];
         var random = new SplitMix64(43);
         double[] values = Enumerable.Range(0, 1_000).Select(_ => random.NextDouble()).ToArray();
 
@@ -240,6 +243,7 @@ public sealed class StreamingMetricsTests
                 losses.Add(positive, value);
                 calibration.Add(positive, value);
                 auc.Add(positive, value);
+                multiclass.Add(positive ? 1 : 0, row);
             }
         });
 
