@@ -1,4 +1,5 @@
 using FeedbackLoop.Drift;
+using FeedbackLoop.Numerics;
 
 namespace FeedbackLoop.Benchmarks;
 
