@@ -9,11 +9,22 @@ namespace FeedbackLoop;
 /// feedback as it arrives, and runs cycles when it chooses.
 /// </summary>
 /// <remarks>
-/// Thread-safe. <see cref="Predict"/>, <see cref="RecordPrediction"/> and <see cref="RecordFeedback"/> are the
-/// request path: they validate input (throwing <see cref="ArgumentException"/> subtypes for bad input) and never
-/// throw because a plug-in (sink, detector) failed. Cycles run one at a time; nothing runs in the background.
+/// <para>
+/// Thread-safe. <see cref="Predict"/>, <see cref="RecordPrediction"/> and <see cref="RecordFeedback"/> are the request
+/// path: they validate the event (throwing <see cref="ArgumentException"/> subtypes for bad input, so nothing invalid
+/// is recorded) and hand it to the loop's bounded event queue. They do no I/O, take no lock a plug-in holds, and
+/// never throw because a plug-in (store, sink, detector) failed. The loop's own consumer then applies the events in
+/// arrival order, in batches: the event store joins feedback to predictions, the monitors update, the sinks run.
+/// </para>
+/// <para>
+/// A duplicate or an orphan is therefore known when the consumer has applied the event, not when the record call
+/// returns: <see cref="FlushAsync"/> waits for that; the outcome of every event reaches the sinks
+/// (<see cref="IFeedbackSink"/>, <see cref="IBatchedFeedbackSink"/>), and the counters
+/// (<see cref="GetStatisticsAsync"/>) and the next cycle report count them.
+/// </para>
+/// <para>Cycles run one at a time and start by flushing the queue, so a cycle sees every event recorded before it.</para>
 /// </remarks>
-public interface IFeedbackLoop : IDisposable
+public interface IFeedbackLoop : IDisposable, IAsyncDisposable
 {
     /// <summary>Gets the loop's name (also the model name in the registry).</summary>
     string Name { get; }
@@ -25,31 +36,45 @@ public interface IFeedbackLoop : IDisposable
     ModelVersion? Champion { get; }
 
     /// <summary>Scores the input with the live champion and records the prediction.</summary>
-    /// <param name="features">The inputs, in the loop's schema.</param>
+    /// <param name="features">The inputs, in the loop's schema; the prediction keeps a copy, so the vector may be reused.</param>
     /// <param name="segments">Segment tags for slicing; optional.</param>
-    /// <param name="id">The prediction id; a new one when omitted.</param>
-    /// <returns>The recorded prediction (its <see cref="Prediction.Id"/> is what feedback refers to).</returns>
+    /// <param name="id">The prediction id; a new one when omitted. An id already recorded is not recorded again: the consumer reports it <see cref="EventOutcome.Duplicate"/> to the sinks and counts it.</param>
+    /// <returns>The prediction, as recorded (its <see cref="Prediction.Id"/> is what feedback refers to).</returns>
     /// <exception cref="FeatureValidationException">The input does not fit the schema.</exception>
-    /// <exception cref="InvalidOperationException">No champion has been promoted yet.</exception>
+    /// <exception cref="ArgumentException">A segment tag or string exceeds the loop's limits.</exception>
+    /// <exception cref="InvalidOperationException">No champion has been promoted yet, or the loop is disposed.</exception>
+    /// <exception cref="EventQueueFullException">The event queue is full and the loop is configured to throw rather than wait.</exception>
     Prediction Predict(FeatureVector features, IReadOnlyDictionary<string, string>? segments = null, PredictionId? id = null);
 
     /// <summary>Records a prediction the host's own model made.</summary>
     /// <param name="prediction">The prediction.</param>
-    /// <returns><see langword="true"/> when recorded; <see langword="false"/> when its id was already recorded.</returns>
     /// <exception cref="FeatureValidationException">The features do not fit the schema.</exception>
-    /// <exception cref="ArgumentException">The prediction is for another model or schema.</exception>
-    bool RecordPrediction(Prediction prediction);
-
-    /// <summary>Records feedback; joins it to its prediction, or holds it as an orphan until its prediction arrives or the TTL expires.</summary>
-    /// <param name="feedback">The feedback.</param>
-    /// <returns>Joined, orphaned, or duplicate (already applied; ignored).</returns>
-    /// <exception cref="InvalidLabelException">The value has the wrong type for the loop's labels or for the feedback kind.</exception>
-    FeedbackRecordStatus RecordFeedback(Feedback feedback);
+    /// <exception cref="ArgumentException">The prediction is for another model or schema, or exceeds the loop's limits.</exception>
+    /// <exception cref="InvalidLabelException">The output's label does not fit the loop's task.</exception>
+    /// <exception cref="InvalidOperationException">The loop is disposed.</exception>
+    /// <exception cref="EventQueueFullException">The event queue is full and the loop is configured to throw rather than wait.</exception>
+    void RecordPrediction(Prediction prediction);
 
     /// <summary>
-    /// Runs one cycle: expire orphans, read the monitors, ask the retrain policy, and if it says so train on the
-    /// labelled window, gate the candidate against the champion on the same holdout, register it, and promote and
-    /// hot-swap it when it passes.
+    /// Records feedback. The consumer joins it to its prediction, or holds it as an orphan until its prediction arrives
+    /// or its TTL expires; a re-delivered feedback id is applied once.
+    /// </summary>
+    /// <param name="feedback">The feedback.</param>
+    /// <exception cref="InvalidLabelException">The value has the wrong type for the loop's labels or for the feedback kind.</exception>
+    /// <exception cref="ArgumentException">A string exceeds the loop's limits.</exception>
+    /// <exception cref="InvalidOperationException">The loop is disposed.</exception>
+    /// <exception cref="EventQueueFullException">The event queue is full and the loop is configured to throw rather than wait.</exception>
+    void RecordFeedback(Feedback feedback);
+
+    /// <summary>Waits until every event recorded before this call has been applied: stored, joined, monitored and passed to the sinks.</summary>
+    /// <param name="cancellationToken">Cancels the wait (the events are still applied).</param>
+    /// <returns>A task that completes when those events are applied.</returns>
+    Task FlushAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Runs one cycle: flush the event queue, expire orphans, read the monitors, ask the retrain policy, and if it says
+    /// so train on the labelled window, gate the candidate against the champion on the same holdout, register it, and
+    /// promote and hot-swap it when it passes.
     /// </summary>
     /// <param name="cancellationToken">Cancels the cycle (the champion is left as it was).</param>
     /// <returns>What was observed, decided and done.</returns>
@@ -68,7 +93,8 @@ public interface IFeedbackLoop : IDisposable
     /// <exception cref="InvalidOperationException">There is no earlier champion.</exception>
     Task<ModelVersion> RollbackAsync(CancellationToken cancellationToken);
 
-    /// <summary>Reads the store's counters.</summary>
+    /// <summary>Reads the loop's counters: the event queue's and the store's.</summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>A snapshot.</returns>
-    FeedbackStoreStatistics GetStatistics();
+    Task<LoopStatistics> GetStatisticsAsync(CancellationToken cancellationToken);
 }

@@ -28,12 +28,12 @@ public sealed class FeedbackLoopBuilder
 {
     private readonly List<Action<FeedbackLoopOptions>> _configure = [];
     private readonly List<Func<IServiceProvider, IFeedbackSink>> _sinks = [];
+    private readonly List<Func<IServiceProvider, IBatchedFeedbackSink>> _batchedSinks = [];
     private readonly List<(string Name, Func<IDriftDetector> Factory)> _featureMonitors = [];
     private FeatureSchema? _schema;
     private Func<IDriftDetector>? _allFeatures;
-    private Func<IServiceProvider, IModelTrainer>? _trainer;
-    private Func<IServiceProvider, IModelArtifactLoader?>? _loader;
-    private Func<IServiceProvider, IFeedbackStore>? _store;
+    private Func<IServiceProvider, (IModelTrainer Trainer, IModelArtifactLoader? Loader)>? _training;
+    private Func<IServiceProvider, (IEventStore Store, ILabelledWindowSource Window)>? _store;
     private Func<IServiceProvider, IModelRegistry>? _registry;
     private Func<IDriftDetector> _errors = () => new Ddm();
     private IRetrainPolicy _policy = Retrain.OnDrift();
@@ -50,10 +50,10 @@ public sealed class FeedbackLoopBuilder
     /// <summary>Initializes a builder that registers into <paramref name="services"/>.</summary>
     /// <param name="name">The loop name, also the model name in the registry.</param>
     /// <param name="services">The host's service collection.</param>
-    /// <exception cref="ArgumentException"><paramref name="name"/> is empty.</exception>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is not a valid model name (<see cref="ModelNames.Validate"/>: 1 to 128 letters, digits, '-', '_' or '.').</exception>
     public FeedbackLoopBuilder(string name, IServiceCollection services)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ModelNames.Validate(name, nameof(name));
         ArgumentNullException.ThrowIfNull(services);
         Name = name;
         Services = services;
@@ -112,43 +112,62 @@ public sealed class FeedbackLoopBuilder
     public FeedbackLoopBuilder UseTrainer(IModelTrainer trainer, IModelArtifactLoader? loader = null)
     {
         ArgumentNullException.ThrowIfNull(trainer);
-        _trainer = _ => trainer;
-        _loader = _ => loader;
+        _training = _ => (trainer, loader);
         return this;
     }
 
-    /// <summary>Trains candidates with a trainer created from the service provider (its constructor's services are injected); it also serves as the artifact loader when it implements <see cref="IModelArtifactLoader"/>.</summary>
+    /// <summary>
+    /// Trains candidates with a trainer created from the service provider (its constructor's services are injected),
+    /// once for each loop built; it also serves as the artifact loader when it implements <see cref="IModelArtifactLoader"/>.
+    /// </summary>
     /// <typeparam name="TTrainer">The trainer type.</typeparam>
     /// <returns>This builder.</returns>
     public FeedbackLoopBuilder UseTrainer<TTrainer>()
         where TTrainer : class, IModelTrainer
     {
-        TTrainer? created = null;
-        _trainer = services => created ??= ActivatorUtilities.CreateInstance<TTrainer>(services);
-        _loader = services => (created ??= ActivatorUtilities.CreateInstance<TTrainer>(services)) as IModelArtifactLoader;
+        _training = services =>
+        {
+            var trainer = ActivatorUtilities.CreateInstance<TTrainer>(services);
+            return (trainer, trainer as IModelArtifactLoader);
+        };
         return this;
     }
 
-    /// <summary>Replaces the in-memory store.</summary>
-    /// <param name="factory">Creates the store.</param>
+    /// <summary>Replaces the in-memory event store; the store also answers the labelled-window queries.</summary>
+    /// <typeparam name="TStore">The store type.</typeparam>
+    /// <param name="factory">Creates the store, once for each loop built.</param>
     /// <returns>This builder.</returns>
-    public FeedbackLoopBuilder UseStore(Func<IServiceProvider, IFeedbackStore> factory)
+    public FeedbackLoopBuilder UseStore<TStore>(Func<IServiceProvider, TStore> factory)
+        where TStore : IEventStore, ILabelledWindowSource
     {
-        _store = factory ?? throw new ArgumentNullException(nameof(factory));
+        ArgumentNullException.ThrowIfNull(factory);
+        _store = services =>
+        {
+            var store = factory(services);
+            return (store, store);
+        };
         return this;
     }
 
-    /// <summary>Replaces the in-memory registry.</summary>
+    /// <summary>Replaces the in-memory registry with one instance (which may be shared by several loops).</summary>
     /// <param name="registry">The registry.</param>
     /// <returns>This builder.</returns>
     public FeedbackLoopBuilder UseRegistry(IModelRegistry registry)
     {
         ArgumentNullException.ThrowIfNull(registry);
-        _registry = _ => registry;
+        return UseRegistry(_ => registry);
+    }
+
+    /// <summary>Replaces the in-memory registry with one created from the service provider.</summary>
+    /// <param name="factory">Creates the registry, once for each loop built.</param>
+    /// <returns>This builder.</returns>
+    public FeedbackLoopBuilder UseRegistry(Func<IServiceProvider, IModelRegistry> factory)
+    {
+        _registry = factory ?? throw new ArgumentNullException(nameof(factory));
         return this;
     }
 
-    /// <summary>Adds a sink that receives every recorded prediction and feedback event.</summary>
+    /// <summary>Adds a sink that receives every recorded event, one at a time, on the loop's consumer.</summary>
     /// <param name="sink">The sink.</param>
     /// <returns>This builder.</returns>
     public FeedbackLoopBuilder AddSink(IFeedbackSink sink)
@@ -163,6 +182,24 @@ public sealed class FeedbackLoopBuilder
     public FeedbackLoopBuilder AddSink(Func<IServiceProvider, IFeedbackSink> factory)
     {
         _sinks.Add(factory ?? throw new ArgumentNullException(nameof(factory)));
+        return this;
+    }
+
+    /// <summary>Adds a sink that receives the recorded events in batches, on the loop's consumer.</summary>
+    /// <param name="sink">The sink.</param>
+    /// <returns>This builder.</returns>
+    public FeedbackLoopBuilder AddBatchedSink(IBatchedFeedbackSink sink)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        return AddBatchedSink(_ => sink);
+    }
+
+    /// <summary>Adds a batched sink created from the service provider.</summary>
+    /// <param name="factory">Creates the sink.</param>
+    /// <returns>This builder.</returns>
+    public FeedbackLoopBuilder AddBatchedSink(Func<IServiceProvider, IBatchedFeedbackSink> factory)
+    {
+        _batchedSinks.Add(factory ?? throw new ArgumentNullException(nameof(factory)));
         return this;
     }
 
@@ -264,7 +301,7 @@ public sealed class FeedbackLoopBuilder
     internal IFeedbackLoop Build(IServiceProvider services, FeedbackLoopOptions options)
     {
         var schema = _schema!;
-        var learner = _trainer is null ? Learners.LogisticRegression() : null;
+        var (trainer, loader) = _training?.Invoke(services) ?? DefaultLearner();
         var monitored = _featureMonitors.Select(m => (Feature: schema.GetFeature(m.Name), m.Factory)).ToList();
         if (_allFeatures is { } all)
         {
@@ -272,22 +309,37 @@ public sealed class FeedbackLoopBuilder
         }
 
         var time = _time ?? services.GetService<TimeProvider>() ?? TimeProvider.System;
+        var (store, window) = _store?.Invoke(services) ?? InMemoryStore(options, schema);
         return new FeedbackLoopEngine(new FeedbackLoopComponents(
             Name,
             schema,
             options,
             time,
-            _store?.Invoke(services) ?? new InMemoryFeedbackStore(options.Store, schema),
+            store,
+            window,
             _registry?.Invoke(services) ?? new InMemoryModelRegistry(time),
-            learner ?? _trainer!(services),
-            learner ?? _loader?.Invoke(services),
+            trainer,
+            loader,
             _policy,
             _gate,
             [.. _sinks.Select(sink => sink(services))],
+            [.. _batchedSinks.Select(sink => sink(services))],
             [.. monitored.DistinctBy(m => m.Feature.Name)],
             _errors,
             services.GetService<IMeterFactory>(),
             services.GetService<ILoggerFactory>()?.CreateLogger("FeedbackLoop") ?? NullLogger.Instance));
+    }
+
+    private static (IModelTrainer, IModelArtifactLoader?) DefaultLearner()
+    {
+        var learner = Learners.LogisticRegression();
+        return (learner, learner);
+    }
+
+    private static (IEventStore, ILabelledWindowSource) InMemoryStore(FeedbackLoopOptions options, FeatureSchema schema)
+    {
+        var store = new InMemoryEventStore(options.Store, schema);
+        return (store, store);
     }
 
     private FeedbackLoopOptions CreateOptions()

@@ -1,18 +1,37 @@
 using System.Globalization;
 using FeedbackLoop.Drift;
 using FeedbackLoop.Models;
+using FeedbackLoop.Pipeline;
 using FeedbackLoop.Promotion;
 using FeedbackLoop.Registry;
 using FeedbackLoop.Retraining;
+using FeedbackLoop.Storage;
 
 namespace FeedbackLoop;
 
 /// <summary>One cycle: observe, decide, train, gate, register, promote. Every stage that a plug-in runs is contained.</summary>
 internal sealed partial class FeedbackLoopEngine
 {
-    private async Task<CycleReport> ExecuteCycleAsync(long cycle, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<CycleReport> ExecuteCycleAsync(long cycle, CancellationToken cancellationToken)
     {
-        var expired = _store.ExpireOrphans(now);
+        // The cycle sees every event recorded before it.
+        await _pipeline.FlushAsync(cancellationToken).ConfigureAwait(false);
+        var now = _time.GetUtcNow();
+        var live = Volatile.Read(ref _live);
+        var report = new CycleReport(
+            cycle, now, TimeSpan.Zero, EmptyObservation, RetrainDecision.Skip("not evaluated"), CycleOutcome.NoAction, 0, 0, null, null, live?.Version, null);
+        int expired;
+        EventStoreStatistics stored;
+        try
+        {
+            expired = await _store.ExpireAsync(now, cancellationToken).ConfigureAwait(false);
+            stored = await _store.GetStatisticsAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (IsFailure(exception, cancellationToken))
+        {
+            return Fail(report, "store", exception);
+        }
+
         if (expired > 0)
         {
             _instruments.OrphansExpiredBy(expired);
@@ -20,19 +39,16 @@ internal sealed partial class FeedbackLoopEngine
 
         var signals = _monitors.Signals();
         var labels = _monitors.LabelsSinceTraining;
-        var stored = _store.GetStatistics();
         var observed = new CycleObservation(
             stored.Predictions,
-            Interlocked.Read(ref _feedbackAccepted),
+            _pipeline.FeedbackAccepted,
             labels,
             expired,
             stored.OrphansPending,
-            Interlocked.Exchange(ref _sinkFailures, 0) + _monitors.TakeFailures(),
+            _failures.TakeFailures(),
             _monitors.Metrics(),
             signals);
-        var live = Volatile.Read(ref _live);
-        var report = new CycleReport(
-            cycle, now, TimeSpan.Zero, observed, RetrainDecision.Skip("not evaluated"), CycleOutcome.NoAction, 0, 0, null, null, live?.Version, null);
+        report = report with { Observed = observed };
 
         RetrainDecision decision;
         try
@@ -53,10 +69,11 @@ internal sealed partial class FeedbackLoopEngine
         }
 
         var drift = _options.TrainSinceDrift ? signals.LastOrDefault(s => s.State == DriftState.Drift) : null;
-        IReadOnlyList<LabelledExample> window;
+        List<LabelledExample> window;
         try
         {
-            window = await _store.GetLabelledExamplesAsync(drift?.DetectedAt, _options.TrainingWindowSize, cancellationToken).ConfigureAwait(false);
+            window = await ReadWindowAsync(new LabelledWindowQuery { From = drift?.DetectedAt, MaxCount = _options.TrainingWindowSize }, cancellationToken)
+                .ConfigureAwait(false);
         }
         catch (Exception exception) when (IsFailure(exception, cancellationToken))
         {
@@ -128,8 +145,21 @@ internal sealed partial class FeedbackLoopEngine
         }
     }
 
+    private static readonly CycleObservation EmptyObservation = new(0, 0, 0, 0, 0, 0, new Dictionary<string, double>(), []);
+
     private static bool IsFailure(Exception exception, CancellationToken cancellationToken) =>
-        !(exception is OperationCanceledException && cancellationToken.IsCancellationRequested);
+        !FailureContainment.IsCancellation(exception, cancellationToken);
+
+    private async Task<List<LabelledExample>> ReadWindowAsync(LabelledWindowQuery query, CancellationToken cancellationToken)
+    {
+        List<LabelledExample> window = [];
+        await foreach (var example in _window.ReadLabelledAsync(query, cancellationToken).ConfigureAwait(false))
+        {
+            window.Add(example);
+        }
+
+        return window;
+    }
 
     private static Dictionary<string, string> Lineage(
         ModelVersion? parent, RetrainDecision decision, LabelledExample[] training, int holdout, GateResult gate)

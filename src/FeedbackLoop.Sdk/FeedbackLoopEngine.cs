@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
-using FeedbackLoop.Drift;
 using FeedbackLoop.Models;
 using FeedbackLoop.Monitoring;
+using FeedbackLoop.Pipeline;
 using FeedbackLoop.Promotion;
 using FeedbackLoop.Registry;
 using FeedbackLoop.Retraining;
@@ -16,29 +16,30 @@ namespace FeedbackLoop;
 /// <summary>The <see cref="IFeedbackLoop"/> built by <see cref="FeedbackLoopBuilder"/>.</summary>
 internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
 {
+    private const int LoadedChampions = 8;
+
     private readonly FeedbackLoopOptions _options;
     private readonly TimeProvider _time;
-    private readonly IFeedbackStore _store;
+    private readonly IEventStore _store;
+    private readonly ILabelledWindowSource _window;
     private readonly IModelRegistry _registry;
     private readonly IModelTrainer _trainer;
     private readonly IModelArtifactLoader? _loader;
     private readonly IRetrainPolicy _policy;
     private readonly IPromotionGate _gate;
-    private readonly IFeedbackSink[] _sinks;
     private readonly LoopMonitors _monitors;
+    private readonly FailureContainment _failures;
+    private readonly EventPipeline _pipeline;
     private readonly LoopInstruments _instruments;
     private readonly ILogger _logger;
     private readonly DateTimeOffset _startedAt;
     private readonly SemaphoreSlim _cycleLock = new(1, 1);
-    private const int LoadedChampions = 8;
-
     private readonly ConcurrentDictionary<int, IPredictor> _predictors = new();
 
     private LiveModel? _live;
-    private long _feedbackAccepted;
-    private long _sinkFailures;
     private long _cycles;
     private DateTimeOffset? _lastTrainedAt;
+    private int _disposed;
 
     internal FeedbackLoopEngine(in FeedbackLoopComponents components)
     {
@@ -47,15 +48,18 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
         _options = components.Options;
         _time = components.Time;
         _store = components.Store;
+        _window = components.Window;
         _registry = components.Registry;
         _trainer = components.Trainer;
         _loader = components.Loader;
         _policy = components.Policy;
         _gate = components.Gate;
-        _sinks = components.Sinks;
         _logger = components.Logger;
         _instruments = new LoopInstruments(Name, components.MeterFactory);
-        _monitors = new LoopMonitors(components.FeatureMonitors, components.ErrorMonitor, _options.RollingWindowSize, _instruments, _logger);
+        _failures = new FailureContainment(_instruments, _logger);
+        _monitors = new LoopMonitors(components.FeatureMonitors, components.ErrorMonitor, _options.RollingWindowSize, _instruments, _failures, _logger);
+        _pipeline = new EventPipeline(
+            Name, _options.Events, _store, _monitors, components.Sinks, components.BatchedSinks, _failures, _instruments, _time, _logger, () => Volatile.Read(ref _live)?.VersionText);
         _startedAt = _time.GetUtcNow();
     }
 
@@ -70,12 +74,19 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
         ValidateFeatures(features);
         var live = Volatile.Read(ref _live)
             ?? throw new InvalidOperationException($"Feedback loop '{Name}' has no champion yet: promote a model (PromoteAsync) or run a cycle once labels exist.");
-        var prediction = new Prediction(id ?? PredictionId.New(), Name, live.VersionText, _time.GetUtcNow(), features, live.Predictor.Predict(features), segments);
-        Record(prediction);
+        var output = live.Predictor.Predict(features);
+        if (!FitsTask(output, out var problem))
+        {
+            throw new InvalidOperationException($"Champion {live.Version} of loop '{Name}' returned an output that does not fit the loop: {problem}.");
+        }
+
+        var prediction = new Prediction(id ?? PredictionId.New(), Name, live.VersionText, _time.GetUtcNow(), features, output, segments);
+        CheckLimits(prediction);
+        _pipeline.Enqueue(prediction);
         return prediction;
     }
 
-    public bool RecordPrediction(Prediction prediction)
+    public void RecordPrediction(Prediction prediction)
     {
         ArgumentNullException.ThrowIfNull(prediction);
         if (!string.Equals(prediction.ModelName, Name, StringComparison.Ordinal))
@@ -84,61 +95,29 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
         }
 
         ValidateFeatures(prediction.Features);
-        if (prediction.Output.Label.Kind != LabelKind.Binary)
+        if (!FitsTask(prediction.Output, out var problem))
         {
-            throw new InvalidLabelException(
-                LabelKind.Binary, prediction.Output.Label.Kind, $"Loop '{Name}' classifies binary outcomes; the prediction's label is {prediction.Output.Label.Kind}.");
+            throw new InvalidLabelException(LabelKind.Binary, prediction.Output.Label.Kind, $"Loop '{Name}': {problem}.");
         }
 
-        return Record(prediction);
+        CheckLimits(prediction);
+        _pipeline.Enqueue(prediction);
     }
 
-    public FeedbackRecordStatus RecordFeedback(Feedback feedback)
+    public void RecordFeedback(Feedback feedback)
     {
         ArgumentNullException.ThrowIfNull(feedback);
         ValidateValue(feedback);
-        var result = _store.RecordFeedback(feedback, _time.GetUtcNow());
-        if (result.Status == FeedbackRecordStatus.Duplicate)
+        CheckLength(feedback.Source, "the feedback source", nameof(feedback));
+        if (feedback.Value.Kind == LabelKind.Categorical)
         {
-            return result.Status;
+            CheckLength(feedback.Value.AsCategory(), "the feedback value", nameof(feedback));
         }
 
-        Interlocked.Increment(ref _feedbackAccepted);
-        _instruments.FeedbackAccepted(feedback.Kind, result.Status);
-        var joined = result.Status == FeedbackRecordStatus.Joined;
-        if (joined && feedback.IsLabel)
-        {
-            ObserveLabel(result.Joined.ModelVersion, feedback.Value, result.Joined.Output, result.Joined.Timestamp);
-        }
-
-        if (_sinks.Length == 0)
-        {
-            return result.Status;
-        }
-
-        // Sinks see the whole prediction; the store rebuilds it only for them (null if it was evicted meanwhile).
-        Prediction? prediction = null;
-        if (joined)
-        {
-            _store.TryGetPrediction(feedback.PredictionId, out prediction);
-        }
-
-        foreach (var sink in _sinks)
-        {
-            try
-            {
-                sink.OnFeedback(feedback, prediction);
-            }
-#pragma warning disable CA1031 // A host's sink may throw anything; the request path must not see it.
-            catch (Exception exception)
-#pragma warning restore CA1031
-            {
-                SinkFailed(sink, exception);
-            }
-        }
-
-        return result.Status;
+        _pipeline.Enqueue(feedback);
     }
+
+    public Task FlushAsync(CancellationToken cancellationToken) => _pipeline.FlushAsync(cancellationToken);
 
     public async Task<CycleReport> RunCycleAsync(CancellationToken cancellationToken)
     {
@@ -150,7 +129,7 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
             activity?.SetTag(FeedbackLoopTelemetry.LoopTag, Name);
             activity?.SetTag("feedbackloop.cycle.number", cycle);
             var start = _time.GetTimestamp();
-            var report = await ExecuteCycleAsync(cycle, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false) with { Duration = _time.GetElapsedTime(start) };
+            var report = await ExecuteCycleAsync(cycle, cancellationToken).ConfigureAwait(false) with { Duration = _time.GetElapsedTime(start) };
             _instruments.CycleCompleted(report.Duration);
             activity?.SetTag(FeedbackLoopTelemetry.OutcomeTag, report.Outcome.ToString());
             if (report.Outcome == CycleOutcome.Failed)
@@ -158,7 +137,7 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
                 activity?.SetStatus(ActivityStatusCode.Error, report.Failure);
             }
 
-            Log.CycleCompleted(_logger, Name, cycle, report);
+            Log.CycleCompleted(_logger, report.Outcome == CycleOutcome.NoAction ? LogLevel.Debug : LogLevel.Information, Name, report);
             return report;
         }
         finally
@@ -219,56 +198,19 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
         }
     }
 
-    public FeedbackStoreStatistics GetStatistics() => _store.GetStatistics();
+    public Task<LoopStatistics> GetStatisticsAsync(CancellationToken cancellationToken) => _pipeline.GetStatisticsAsync(cancellationToken);
 
-    public void Dispose()
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _pipeline.DisposeAsync().ConfigureAwait(false);
         _instruments.Dispose();
-        _cycleLock.Dispose();
-    }
-
-    private bool Record(Prediction prediction)
-    {
-        var result = _store.RecordPrediction(prediction);
-        if (result.IsDuplicate)
-        {
-            return false;
-        }
-
-        _instruments.PredictionRecorded();
-        _monitors.ObserveFeatures(prediction);
-        for (var i = 0; i < result.AdoptedFeedback.Count; i++)
-        {
-            var adopted = result.AdoptedFeedback[i];
-            if (adopted.IsLabel)
-            {
-                ObserveLabel(prediction.ModelVersion, adopted.Value, prediction.Output, prediction.Timestamp);
-            }
-        }
-
-        foreach (var sink in _sinks)
-        {
-            try
-            {
-                sink.OnPrediction(prediction);
-            }
-#pragma warning disable CA1031 // A host's sink may throw anything; the request path must not see it.
-            catch (Exception exception)
-#pragma warning restore CA1031
-            {
-                SinkFailed(sink, exception);
-            }
-        }
-
-        return true;
-    }
-
-    private void ObserveLabel(string modelVersion, Label actual, PredictionOutput output, DateTimeOffset predictedAt)
-    {
-        // The error stream describes the live champion: labels that arrive late for an earlier model's
-        // predictions say nothing about the current one and would raise false drift after a promotion.
-        var live = Volatile.Read(ref _live);
-        _monitors.ObserveLabel(live is null || string.Equals(modelVersion, live.VersionText, StringComparison.Ordinal), actual, output, predictedAt);
     }
 
     private void ValidateFeatures(FeatureVector features)
@@ -282,8 +224,64 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
         features.Validate();
     }
 
+    /// <summary>Whether an output fits a binary loop: a binary label and a probability (or no score).</summary>
+    private static bool FitsTask(PredictionOutput output, out string problem)
+    {
+        if (output.Label.Kind != LabelKind.Binary)
+        {
+            problem = $"the loop classifies binary outcomes; the output's label is {output.Label.Kind}";
+            return false;
+        }
+
+        if (!double.IsNaN(output.Score) && !(output.Score >= 0.0 && output.Score <= 1.0))
+        {
+            problem = string.Create(CultureInfo.InvariantCulture, $"the output's score {output.Score} is not a probability in [0, 1] (use NaN for no score)");
+            return false;
+        }
+
+        problem = string.Empty;
+        return true;
+    }
+
+    private void CheckLimits(Prediction prediction)
+    {
+        var limits = _options.Limits;
+        CheckLength(prediction.ModelVersion, "the model version", nameof(prediction));
+        if (prediction.Segments.Count > limits.MaxSegments)
+        {
+            throw new ArgumentException(
+                $"The prediction carries {prediction.Segments.Count} segment tags; loop '{Name}' accepts at most {limits.MaxSegments} (Limits.MaxSegments).", nameof(prediction));
+        }
+
+        foreach (var (key, value) in prediction.Segments)
+        {
+            CheckLength(key, "a segment key", nameof(prediction));
+            CheckLength(value, $"segment '{key}'", nameof(prediction));
+        }
+
+        foreach (var category in prediction.Features.Categorical)
+        {
+            CheckLength(category, "a categorical feature value", nameof(prediction));
+        }
+    }
+
+    private void CheckLength(string? text, string what, string parameter)
+    {
+        if (text is not null && text.Length > _options.Limits.MaxStringLength)
+        {
+            throw new ArgumentException(
+                $"{char.ToUpperInvariant(what[0])}{what[1..]} has {text.Length} characters; loop '{Name}' accepts at most {_options.Limits.MaxStringLength} (Limits.MaxStringLength).",
+                parameter);
+        }
+    }
+
     private void ValidateValue(Feedback feedback)
     {
+        if (!Enum.IsDefined(feedback.Kind))
+        {
+            throw new ArgumentException($"Feedback kind {(int)feedback.Kind} is not a defined {nameof(FeedbackKind)}.", nameof(feedback));
+        }
+
         var expected = feedback.Kind switch
         {
             FeedbackKind.GroundTruth or FeedbackKind.HumanCorrection => LabelKind.Binary,
@@ -297,13 +295,6 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
                 feedback.Value.Kind,
                 $"{feedback.Kind} feedback for loop '{Name}' must carry a {expected} value; it carries {feedback.Value.Kind} ({feedback.Value}).");
         }
-    }
-
-    private void SinkFailed(IFeedbackSink sink, Exception exception)
-    {
-        Interlocked.Increment(ref _sinkFailures);
-        _instruments.Failed("sink");
-        Log.SinkFailed(_logger, exception, sink.GetType().Name);
     }
 
     private async Task<IPredictor> LoadPredictorAsync(ModelVersion version, CancellationToken cancellationToken)

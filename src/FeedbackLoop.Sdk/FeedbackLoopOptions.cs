@@ -1,3 +1,4 @@
+using FeedbackLoop.Pipeline;
 using FeedbackLoop.Storage;
 
 namespace FeedbackLoop;
@@ -7,6 +8,12 @@ public sealed class FeedbackLoopOptions
 {
     /// <summary>Gets the settings of the built-in in-memory store (capacities, orphan TTL).</summary>
     public FeedbackStoreOptions Store { get; } = new();
+
+    /// <summary>Gets the settings of the event queue between the record calls and the loop's consumer.</summary>
+    public EventQueueOptions Events { get; } = new();
+
+    /// <summary>Gets the limits on what one event may carry.</summary>
+    public EventLimits Limits { get; } = new();
 
     /// <summary>Gets or sets the most labelled examples a cycle reads for training and holdout (the newest ones).</summary>
     /// <value>Default 5,000.</value>
@@ -28,6 +35,6 @@ public sealed class FeedbackLoopOptions
     public bool TrainSinceDrift { get; set; } = true;
 
     /// <summary>Gets or sets how many of the champion's latest labelled predictions the rolling metrics (<c>accuracy</c>) cover.</summary>
-    /// <value>Default 500. The metric is reported once the window is full.</value>
+    /// <value>Default 500, at most 1,000,000. The metric is reported once the window is full.</value>
     public int RollingWindowSize { get; set; } = 500;
 }

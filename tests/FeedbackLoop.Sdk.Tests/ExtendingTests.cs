@@ -35,7 +35,7 @@ public class ExtendingTests
         var report = await loop.RunCycleAsync(CancellationToken.None);
 
         sink.Predictions.Should().HaveCount(200);
-        sink.Feedback.Should().HaveCount(200).And.OnlyContain(f => f.Prediction != null);
+        sink.Feedback.Should().HaveCount(200).And.OnlyContain(f => f.Outcome == FeedbackLoop.Storage.EventOutcome.Joined);
         report.Observed.DriftSignals.Select(s => (s.Monitor, s.State, s.Observation)).Should().Equal(
             ("feature:x2", DriftState.Warning, 101L),
             ("feature:x2", DriftState.Drift, 103L));

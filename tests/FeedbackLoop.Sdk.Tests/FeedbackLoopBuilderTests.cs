@@ -1,5 +1,8 @@
+using FeedbackLoop.Models;
+using FeedbackLoop.Registry;
 using FeedbackLoop.Simulation;
 using FeedbackLoop.Tests.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace FeedbackLoop.Tests;
@@ -78,5 +81,79 @@ public class FeedbackLoopBuilderTests
             .Should().Throw<ArgumentException>();
         FluentActions.Invoking(() => FeatureSchema.CreateBuilder().Build())
             .Should().Throw<InvalidOperationException>().WithMessage("*at least one feature*");
+    }
+
+    [Theory]
+    [InlineData("credit risk")]
+    [InlineData(".hidden")]
+    [InlineData("a/b")]
+    public void Constructor_NameTheRegistryWouldRefuse_Throws(string name) =>
+        FluentActions.Invoking(() => new FeedbackLoopBuilder(name)).Should().Throw<ArgumentException>().WithMessage("*Model name*invalid*");
+
+    [Fact]
+    public void Constructor_NameLongerThanTheRegistryAccepts_Throws() =>
+        FluentActions.Invoking(() => new FeedbackLoopBuilder(new string('n', 200))).Should().Throw<ArgumentException>().WithMessage("*200 characters*");
+
+    [Fact]
+    public void Build_ExtremeOptions_RefusedAtStartUpNotLater()
+    {
+        var builder = LoopHarness.Builder(new SimulatedClock()).Configure(o =>
+        {
+            o.RollingWindowSize = int.MaxValue;
+            o.Store.OrphanTimeToLive = TimeSpan.MaxValue;
+            o.Store.MaxFeedbackPerPrediction = 0;
+            o.Events.Capacity = 1;
+            o.Events.MaxBatchSize = 0;
+            o.Events.FullMode = (FeedbackLoop.Pipeline.EventQueueFullMode)9;
+            o.Events.ShutdownTimeout = TimeSpan.FromDays(1);
+            o.Limits.MaxStringLength = 0;
+            o.Limits.MaxSegments = -1;
+        });
+
+        var failures = builder.Invoking(b => b.Build()).Should().Throw<OptionsValidationException>().Which.Failures.ToList();
+
+        failures.Should().HaveCount(9);
+        failures.Should().Contain(f => f.Contains("RollingWindowSize", StringComparison.Ordinal) && f.Contains("1000000", StringComparison.Ordinal));
+        failures.Should().Contain(f => f.Contains("OrphanTimeToLive", StringComparison.Ordinal) && f.Contains("365 days", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task UseTrainerOfT_TwoServiceProviders_EachLoopGetsItsOwnTrainer()
+    {
+        var services = new ServiceCollection();
+        services.AddFeedbackLoop("churn", loop => loop.WithSchema(s => s.Numeric("x1").Numeric("x2")).UseTrainer<CountingTrainer>());
+        await using var first = services.BuildServiceProvider();
+        await using var second = services.BuildServiceProvider();
+
+        first.GetRequiredKeyedService<IFeedbackLoop>("churn");
+        second.GetRequiredKeyedService<IFeedbackLoop>("churn");
+
+        CountingTrainer.Created.Should().Be(2, "a trainer created from one provider must not serve a loop of another");
+    }
+
+    [Fact]
+    public async Task UseRegistry_Factory_ResolvesTheRegistryFromTheProvider()
+    {
+        var registry = new InMemoryModelRegistry(new SimulatedClock());
+        var services = new ServiceCollection().AddSingleton<IModelRegistry>(registry);
+        services.AddFeedbackLoop("churn", loop => loop.WithSchema(s => s.Numeric("x1").Numeric("x2")).UseRegistry(p => p.GetRequiredService<IModelRegistry>()));
+        await using var provider = services.BuildServiceProvider();
+        var loop = provider.GetRequiredKeyedService<IFeedbackLoop>("churn");
+
+        await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), "initial", CancellationToken.None);
+
+        (await registry.GetByAliasAsync("churn", ModelAliases.Champion, CancellationToken.None))!.Version.Should().Be(1);
+    }
+
+    private sealed class CountingTrainer : IModelTrainer
+    {
+        private static int s_created;
+
+        public CountingTrainer() => Interlocked.Increment(ref s_created);
+
+        public static int Created => Volatile.Read(ref s_created);
+
+        public Task<TrainedModel> TrainAsync(TrainingData data, CancellationToken cancellationToken) =>
+            Task.FromResult(new ThresholdModel(0.5).ToTrainedModel());
     }
 }

@@ -38,7 +38,7 @@ public class FeedbackLoopEngineTests
         prediction.Timestamp.Should().Be(_time.GetUtcNow());
         prediction.Segments["region"].Should().Be("eu");
         loop.Champion.Should().Be(version);
-        loop.GetStatistics().Predictions.Should().Be(1);
+        (await loop.StoreStatisticsAsync()).Predictions.Should().Be(1);
     }
 
     [Fact]
@@ -64,7 +64,7 @@ public class FeedbackLoopEngineTests
         var act = () => loop.Predict(vector);
 
         act.Should().Throw<FeatureValidationException>().Where(e => e.FeatureName == "x2").WithMessage("*'x2'*unset*");
-        loop.GetStatistics().Predictions.Should().Be(0, "nothing is stored for a rejected prediction");
+        (await loop.StoreStatisticsAsync()).Predictions.Should().Be(0, "nothing is stored for a rejected prediction");
     }
 
     [Fact]
@@ -118,20 +118,23 @@ public class FeedbackLoopEngineTests
     }
 
     [Fact]
-    public void RecordPrediction_SameIdTwice_RecordedOnce()
+    public async Task RecordPrediction_SameIdTwice_RecordedOnce()
     {
         using var loop = LoopHarness.Builder(_time).Build();
         var prediction = Events.Prediction();
 
-        loop.RecordPrediction(prediction).Should().BeTrue();
-        loop.RecordPrediction(prediction).Should().BeFalse();
-        loop.GetStatistics().Predictions.Should().Be(1);
+        loop.RecordPrediction(prediction);
+        loop.RecordPrediction(prediction);
+
+        var statistics = await loop.StoreStatisticsAsync();
+        statistics.Predictions.Should().Be(1);
+        statistics.DuplicatePredictions.Should().Be(1);
     }
 
     [Theory]
     [InlineData(FeedbackKind.GroundTruth)]
     [InlineData(FeedbackKind.HumanCorrection)]
-    public void RecordFeedback_LabelOfTheWrongType_ThrowsAndStoresNothing(FeedbackKind kind)
+    public async Task RecordFeedback_LabelOfTheWrongType_ThrowsAndStoresNothing(FeedbackKind kind)
     {
         using var loop = LoopHarness.Builder(_time).Build();
         var prediction = Events.Prediction();
@@ -141,11 +144,11 @@ public class FeedbackLoopEngineTests
 
         act.Should().Throw<InvalidLabelException>().Where(e => e.Expected == LabelKind.Binary && e.Actual == LabelKind.Numeric)
             .WithMessage("*Binary*Numeric*");
-        loop.GetStatistics().FeedbackJoined.Should().Be(0);
+        (await loop.StoreStatisticsAsync()).FeedbackJoined.Should().Be(0);
     }
 
     [Fact]
-    public void RecordFeedback_RatingOrFlagOfTheWrongType_Throws()
+    public async Task RecordFeedback_RatingOrFlagOfTheWrongType_Throws()
     {
         using var loop = LoopHarness.Builder(_time).Build();
         var id = PredictionId.New();
@@ -154,8 +157,9 @@ public class FeedbackLoopEngineTests
             .Should().Throw<InvalidLabelException>().Where(e => e.Expected == LabelKind.Numeric);
         loop.Invoking(l => l.RecordFeedback(new Feedback(FeedbackId.New(), id, FeedbackKind.Flag, Label.Numeric(2), "user")))
             .Should().Throw<InvalidLabelException>().Where(e => e.Expected == LabelKind.Categorical);
-        loop.RecordFeedback(Feedback.Flag(id, null, "user")).Should().Be(FeedbackRecordStatus.Orphaned);
-        loop.RecordFeedback(Feedback.Flag(id, "offensive", "user")).Should().Be(FeedbackRecordStatus.Orphaned);
+        loop.RecordFeedback(Feedback.Flag(id, null, "user"));
+        loop.RecordFeedback(Feedback.Flag(id, "offensive", "user"));
+        (await loop.StoreStatisticsAsync()).OrphansPending.Should().Be(2);
     }
 
     [Fact]
@@ -163,7 +167,7 @@ public class FeedbackLoopEngineTests
     {
         using var loop = LoopHarness.Builder(_time).Configure(o => o.Store.OrphanTimeToLive = TimeSpan.FromMinutes(5)).Build();
 
-        loop.RecordFeedback(Feedback.GroundTruth(PredictionId.New(), true)).Should().Be(FeedbackRecordStatus.Orphaned);
+        loop.RecordFeedback(Feedback.GroundTruth(PredictionId.New(), true));
         (await loop.RunCycleAsync(None)).Observed.OrphansPending.Should().Be(1);
 
         _time.Advance(TimeSpan.FromMinutes(5));
@@ -171,7 +175,7 @@ public class FeedbackLoopEngineTests
 
         report.Observed.OrphansExpired.Should().Be(1);
         report.Observed.OrphansPending.Should().Be(0);
-        loop.GetStatistics().OrphansExpired.Should().Be(1);
+        (await loop.StoreStatisticsAsync()).OrphansExpired.Should().Be(1);
     }
 
     [Fact]
@@ -180,16 +184,17 @@ public class FeedbackLoopEngineTests
         using var loop = LoopHarness.Builder(_time).Build();
         var id = PredictionId.New();
 
-        loop.RecordFeedback(Feedback.GroundTruth(id, true)).Should().Be(FeedbackRecordStatus.Orphaned);
+        loop.RecordFeedback(Feedback.GroundTruth(id, true));
+        (await loop.StoreStatisticsAsync()).OrphansPending.Should().Be(1);
         loop.RecordPrediction(Events.Prediction(id, _time.GetUtcNow()));
 
         var report = await loop.RunCycleAsync(None);
         report.Observed.LabelsSinceLastTraining.Should().Be(1);
-        loop.GetStatistics().LabelledPredictions.Should().Be(1);
+        (await loop.StoreStatisticsAsync()).LabelledPredictions.Should().Be(1);
     }
 
     [Fact]
-    public void RecordFeedback_SameIdTwice_AppliedOnce()
+    public async Task RecordFeedback_SameIdTwice_AppliedOnce()
     {
         using var loop = LoopHarness.Builder(_time).Build();
         var prediction = Events.Prediction();
@@ -197,10 +202,10 @@ public class FeedbackLoopEngineTests
         var feedback = Feedback.GroundTruth(prediction.Id, true, id: FeedbackId.FromKey("message-17"));
         var redelivered = Feedback.GroundTruth(prediction.Id, true, id: FeedbackId.FromKey("message-17"));
 
-        loop.RecordFeedback(feedback).Should().Be(FeedbackRecordStatus.Joined);
-        loop.RecordFeedback(redelivered).Should().Be(FeedbackRecordStatus.Duplicate);
+        loop.RecordFeedback(feedback);
+        loop.RecordFeedback(redelivered);
 
-        var statistics = loop.GetStatistics();
+        var statistics = await loop.StoreStatisticsAsync();
         statistics.FeedbackJoined.Should().Be(1);
         statistics.DuplicateFeedback.Should().Be(1);
     }
@@ -259,7 +264,7 @@ public class FeedbackLoopEngineTests
     public async Task RunCycleAsync_StoreQueryThrows_ReportsFailureAndKeepsServing()
     {
         using var loop = LoopHarness.Builder(_time)
-            .UseStore(_ => new UnreadableStore(new InMemoryFeedbackStore(new FeedbackStoreOptions(), Events.TwoNumbers)))
+            .UseStore(_ => new UnreadableStore(new InMemoryEventStore(new FeedbackStoreOptions(), Events.TwoNumbers)))
             .Build();
         await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), "initial", None);
         LoopHarness.Traffic(loop, _time, 200);
@@ -299,9 +304,10 @@ public class FeedbackLoopEngineTests
 
         loop.Invoking(l => l.RecordPrediction(prediction)).Should().NotThrow();
         loop.Invoking(l => l.RecordFeedback(Feedback.GroundTruth(prediction.Id, true))).Should().NotThrow();
+        await loop.FlushAsync(None);
 
-        recording.Predictions.Should().ContainSingle("a failing sink does not stop the next one");
-        recording.Feedback.Should().ContainSingle().Which.Prediction!.Id.Should().Be(prediction.Id);
+        recording.Predictions.Should().ContainSingle("a failing sink does not stop the next one").Which.Outcome.Should().Be(EventOutcome.Stored);
+        recording.Feedback.Should().ContainSingle().Which.Outcome.Should().Be(EventOutcome.Joined);
         (await loop.RunCycleAsync(None)).Observed.ContainedFailures.Should().Be(2);
         (await loop.RunCycleAsync(None)).Observed.ContainedFailures.Should().Be(0, "failures are reported once");
     }
@@ -314,7 +320,7 @@ public class FeedbackLoopEngineTests
         loop.Invoking(l => l.RecordPrediction(Events.Prediction())).Should().NotThrow();
         loop.Invoking(l => l.RecordPrediction(Events.Prediction())).Should().NotThrow();
 
-        loop.GetStatistics().Predictions.Should().Be(2);
+        (await loop.StoreStatisticsAsync()).Predictions.Should().Be(2);
         (await loop.RunCycleAsync(None)).Observed.ContainedFailures.Should().Be(2);
     }
 
@@ -334,29 +340,37 @@ public class FeedbackLoopEngineTests
     }
 
     [Fact]
-    public void RecordPredictionAndFeedback_SteadyState_AllocatesNothing()
+    public async Task RecordPredictionAndFeedback_SteadyState_AllocatesNothingOnTheCallersThread()
     {
-        using var loop = LoopHarness.Builder(_time).MonitorFeatures().Configure(o =>
+        await using var loop = LoopHarness.Builder(_time).MonitorFeatures().Configure(o =>
         {
             o.Store.PredictionCapacity = 64;
             o.TrainingWindowSize = 64;
         }).Build();
         var predictions = Enumerable.Range(0, 256).Select(_ => Events.Prediction()).ToArray();
         var feedback = predictions.Select(p => Feedback.GroundTruth(p.Id, true)).ToArray();
+        for (var i = 0; i < predictions.Length; i++)
+        {
+            loop.RecordPrediction(predictions[i]);
+            loop.RecordFeedback(feedback[i]);
+        }
 
-        // Each pass re-records predictions evicted long ago, so every call does the full work of a new event.
-        var joined = 0;
+        await loop.FlushAsync(None);
+
+        // Each pass re-records predictions evicted long ago, so the store does the full work of a new event.
+        var passes = 1;
         var allocated = Allocations.OnCurrentThread(() =>
         {
+            passes++;
             for (var i = 0; i < predictions.Length; i++)
             {
                 loop.RecordPrediction(predictions[i]);
-                joined += loop.RecordFeedback(feedback[i]) == FeedbackRecordStatus.Joined ? 1 : 0;
+                loop.RecordFeedback(feedback[i]);
             }
         });
 
         allocated.Should().Be(0);
-        joined.Should().BeGreaterThanOrEqualTo(2 * predictions.Length, "every pass joins every feedback");
+        (await loop.StoreStatisticsAsync()).FeedbackJoined.Should().Be(passes * predictions.Length, "every pass joins every feedback");
     }
 
     [Fact]
@@ -412,7 +426,7 @@ public class FeedbackLoopEngineTests
             }
         })));
 
-        var statistics = loop.GetStatistics();
+        var statistics = await loop.StoreStatisticsAsync();
         statistics.Predictions.Should().Be(Threads * PerThread);
         statistics.FeedbackJoined.Should().Be(Threads * PerThread);
         statistics.DuplicateFeedback.Should().Be(Threads * PerThread);
@@ -587,22 +601,17 @@ public class FeedbackLoopEngineTests
         public RetrainDecision Evaluate(RetrainContext context) => throw new InvalidOperationException("policy bug");
     }
 
-    /// <summary>A store whose queries fail (a lost disk), while recording still works.</summary>
-    private sealed class UnreadableStore(IFeedbackStore inner) : IFeedbackStore
+    /// <summary>A store whose queries fail (a lost disk), while appending still works.</summary>
+    private sealed class UnreadableStore(InMemoryEventStore inner) : IEventStore, ILabelledWindowSource
     {
-        public PredictionRecordResult RecordPrediction(Prediction prediction) => inner.RecordPrediction(prediction);
+        public ValueTask AppendAsync(EventBatch batch, CancellationToken cancellationToken) => inner.AppendAsync(batch, cancellationToken);
 
-        public FeedbackRecordResult RecordFeedback(Feedback feedback, DateTimeOffset receivedAt) => inner.RecordFeedback(feedback, receivedAt);
+        public ValueTask<int> ExpireAsync(DateTimeOffset now, CancellationToken cancellationToken) => inner.ExpireAsync(now, cancellationToken);
 
-        public bool TryGetPrediction(PredictionId id, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Prediction? prediction) =>
-            inner.TryGetPrediction(id, out prediction);
+        public ValueTask<EventStoreStatistics> GetStatisticsAsync(CancellationToken cancellationToken) => inner.GetStatisticsAsync(cancellationToken);
 
-        public int ExpireOrphans(DateTimeOffset now) => inner.ExpireOrphans(now);
-
-        public ValueTask<IReadOnlyList<LabelledExample>> GetLabelledExamplesAsync(DateTimeOffset? since, int maxCount, CancellationToken cancellationToken) =>
+        public IAsyncEnumerable<LabelledExample> ReadLabelledAsync(LabelledWindowQuery query, CancellationToken cancellationToken) =>
             throw new IOException("disk gone");
-
-        public FeedbackStoreStatistics GetStatistics() => inner.GetStatistics();
     }
 
     /// <summary>A registry that fails new registrations once told to.</summary>

@@ -4,6 +4,8 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using FeedbackLoop.Telemetry;
 using FeedbackLoop.Tests.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace FeedbackLoop.Tests;
 
@@ -56,5 +58,32 @@ public class TelemetryTests
         var cycle = activities.Should().ContainSingle(a => name.Equals(a.GetTagItem(FeedbackLoopTelemetry.LoopTag))).Subject;
         cycle.OperationName.Should().Be(FeedbackLoopTelemetry.CycleActivity);
         cycle.GetTagItem(FeedbackLoopTelemetry.OutcomeTag).Should().Be(nameof(CycleOutcome.Deferred));
+    }
+
+    [Fact]
+    public async Task RunCycleAsync_LogsOneLinePerCycle_NoOpCyclesAtDebug()
+    {
+        var logs = new CapturingLoggerFactory();
+        var time = new SimulatedClock();
+        var services = new ServiceCollection().AddSingleton<ILoggerFactory>(logs);
+        services.AddFeedbackLoop("churn", loop => loop
+            .WithSchema(Events.TwoNumbers)
+            .UseTimeProvider(time)
+            .RetrainWhen(FeedbackLoop.Retraining.Retrain.EveryNewLabels(100))
+            .Configure(o => o.MinimumTrainingExamples = 50));
+        await using var provider = services.BuildServiceProvider();
+        var loop = provider.GetRequiredKeyedService<IFeedbackLoop>("churn");
+        await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), "initial", CancellationToken.None);
+
+        await loop.RunCycleAsync(CancellationToken.None);
+        LoopHarness.Traffic(loop, time, 150);
+        await loop.RunCycleAsync(CancellationToken.None);
+
+        var cycles = logs.Entries.Where(e => e.Message.StartsWith("Feedback loop churn", StringComparison.Ordinal)).ToList();
+        cycles.Should().HaveCount(2);
+        cycles[0].Level.Should().Be(LogLevel.Debug, "a cycle that did nothing is not news");
+        cycles[0].Message.Should().StartWith("Feedback loop churn: cycle 1: NoAction");
+        cycles[1].Level.Should().Be(LogLevel.Information);
+        cycles.Should().OnlyContain(c => !c.Message.Contains("cycle 1: cycle 1", StringComparison.Ordinal) && !c.Message.Contains("cycle 2: cycle 2", StringComparison.Ordinal));
     }
 }

@@ -6,8 +6,9 @@ namespace FeedbackLoop;
 /// </summary>
 /// <remarks>
 /// Every setter validates against the schema and throws <see cref="FeatureValidationException"/> naming the
-/// feature. A vector is mutable while it is being filled; do not change it after it has been recorded.
-/// Not thread-safe while being filled.
+/// feature. A vector the host creates is mutable and may be reused: a <see cref="Prediction"/> keeps a read-only
+/// copy of it (<see cref="IsReadOnly"/>), so changing the host's vector afterwards never changes a recorded event.
+/// Not thread-safe while being filled; a read-only vector is immutable and thread-safe.
 /// </remarks>
 public sealed class FeatureVector
 {
@@ -15,12 +16,20 @@ public sealed class FeatureVector
     private readonly string?[] _categorical;
 
     internal FeatureVector(FeatureSchema schema)
+        : this(schema, new double[schema.NumericCount], new string?[schema.CategoricalCount])
+    {
+        _numeric.AsSpan().Fill(double.NaN);
+    }
+
+    private FeatureVector(FeatureSchema schema, double[] numeric, string?[] categorical)
     {
         Schema = schema;
-        _numeric = new double[schema.NumericCount];
-        _numeric.AsSpan().Fill(double.NaN);
-        _categorical = new string?[schema.CategoricalCount];
+        _numeric = numeric;
+        _categorical = categorical;
     }
+
+    /// <summary>Gets whether the vector is an immutable copy (the one a <see cref="Prediction"/> holds); its setters throw.</summary>
+    public bool IsReadOnly { get; private set; }
 
     /// <summary>Gets the schema this vector follows.</summary>
     public FeatureSchema Schema { get; }
@@ -59,8 +68,10 @@ public sealed class FeatureVector
     /// <param name="value">A finite value, or NaN when the feature allows missing values.</param>
     /// <returns>This vector.</returns>
     /// <exception cref="FeatureValidationException">Unknown feature, a categorical feature, an infinity, or NaN where not allowed.</exception>
+    /// <exception cref="InvalidOperationException">The vector is read-only.</exception>
     public FeatureVector Set(string name, double value)
     {
+        ThrowIfReadOnly();
         var feature = Schema.GetFeature(name);
         if (feature.Kind != FeatureKind.Numeric)
         {
@@ -76,9 +87,11 @@ public sealed class FeatureVector
     /// <param name="name">The feature name.</param>
     /// <param name="value">The category, or <see langword="null"/> when the feature allows missing values.</param>
     /// <returns>This vector.</returns>
-    /// <exception cref="FeatureValidationException">Unknown feature, a numeric feature, or null where not allowed.</exception>
+    /// <exception cref="FeatureValidationException">Unknown feature, a numeric feature, an empty category, or null where not allowed.</exception>
+    /// <exception cref="InvalidOperationException">The vector is read-only.</exception>
     public FeatureVector Set(string name, string? value)
     {
+        ThrowIfReadOnly();
         var feature = Schema.GetFeature(name);
         if (feature.Kind != FeatureKind.Categorical)
         {
@@ -120,7 +133,7 @@ public sealed class FeatureVector
     {
         // The common case (nothing may be missing, everything is fine) is one pass over each array without
         // touching the definitions; only a failure, or a schema that allows missing values, walks them.
-        if ((Schema.AllNumericRequired && AllFinite(_numeric)) && (Schema.AllCategoricalRequired && NoneNull(_categorical)))
+        if ((Schema.AllNumericRequired && AllFinite(_numeric)) && (Schema.AllCategoricalRequired && NoneNullOrEmpty(_categorical)))
         {
             return;
         }
@@ -140,11 +153,26 @@ public sealed class FeatureVector
         }
     }
 
-    private static bool NoneNull(ReadOnlySpan<string?> values)
+    /// <summary>Returns this vector when it is read-only, otherwise a read-only copy of it.</summary>
+    /// <returns>An immutable vector with the same values.</returns>
+    internal FeatureVector AsReadOnly()
+    {
+        return IsReadOnly ? this : new FeatureVector(Schema, [.. _numeric], [.. _categorical]) { IsReadOnly = true };
+    }
+
+    private void ThrowIfReadOnly()
+    {
+        if (IsReadOnly)
+        {
+            throw new InvalidOperationException("This feature vector belongs to a recorded prediction and cannot change; create a new vector (Schema.CreateVector()).");
+        }
+    }
+
+    private static bool NoneNullOrEmpty(ReadOnlySpan<string?> values)
     {
         foreach (var value in values)
         {
-            if (value is null)
+            if (string.IsNullOrEmpty(value))
             {
                 return false;
             }
@@ -182,6 +210,11 @@ public sealed class FeatureVector
 
     private static void CheckCategorical(FeatureDefinition feature, string? value)
     {
+        if (value is { Length: 0 })
+        {
+            throw new FeatureValidationException(feature.Name, $"Feature '{feature.Name}' is an empty string; a category must have at least one character (use null for a missing value).");
+        }
+
         if (value is null && !feature.AllowMissing)
         {
             throw new FeatureValidationException(

@@ -11,13 +11,18 @@ public sealed class Feedback
     /// <param name="value">The label (ground truth, correction), number (rating) or reason (flag).</param>
     /// <param name="source">Who or what produced it (for example "billing-system", "reviewer:42").</param>
     /// <param name="timestamp">When it was produced; <c>default</c> means "when the loop receives it".</param>
-    /// <exception cref="ArgumentException"><paramref name="id"/> is empty or <paramref name="source"/> is null or empty.</exception>
+    /// <exception cref="ArgumentException"><paramref name="id"/> or <paramref name="predictionId"/> is empty, or <paramref name="source"/> is null or empty.</exception>
     public Feedback(FeedbackId id, PredictionId predictionId, FeedbackKind kind, Label value, string source, DateTimeOffset timestamp = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(source);
         if (id.Value == Guid.Empty)
         {
             throw new ArgumentException("A feedback id cannot be empty: it is what makes re-delivery idempotent.", nameof(id));
+        }
+
+        if (predictionId.Value == Guid.Empty)
+        {
+            throw new ArgumentException("The prediction id cannot be empty: feedback is joined to its prediction by it.", nameof(predictionId));
         }
 
         Id = id;
@@ -43,11 +48,17 @@ public sealed class Feedback
     /// <summary>Gets who or what produced it.</summary>
     public string Source { get; }
 
-    /// <summary>Gets when it was produced (<c>default</c> when unknown).</summary>
+    /// <summary>Gets when it was produced. A loop replaces <c>default</c> with the time it received the event before any store or sink sees it.</summary>
     public DateTimeOffset Timestamp { get; }
 
     /// <summary>Gets whether this feedback carries a training label (<see cref="FeedbackKind.GroundTruth"/> or <see cref="FeedbackKind.HumanCorrection"/>).</summary>
     public bool IsLabel => Kind is FeedbackKind.GroundTruth or FeedbackKind.HumanCorrection;
+
+    /// <summary>Returns this feedback with <paramref name="timestamp"/> when its own timestamp is <c>default</c>; otherwise this instance.</summary>
+    /// <param name="timestamp">The time to use, normally when the loop received it.</param>
+    /// <returns>Feedback with a timestamp.</returns>
+    public Feedback WithTimestampOr(DateTimeOffset timestamp) =>
+        Timestamp == default ? new Feedback(Id, PredictionId, Kind, Value, Source, timestamp) : this;
 
     /// <summary>Creates ground-truth feedback.</summary>
     /// <param name="predictionId">The prediction.</param>

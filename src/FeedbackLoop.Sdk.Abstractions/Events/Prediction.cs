@@ -1,11 +1,12 @@
 namespace FeedbackLoop;
 
 /// <summary>One prediction a model made: the event the loop records and later joins feedback to.</summary>
-/// <remarks>Immutable once constructed (do not change its <see cref="FeatureVector"/> afterwards). Thread-safe to read.</remarks>
+/// <remarks>
+/// Immutable and thread-safe: the constructor keeps a read-only copy of the features and of the segment tags, so a
+/// host that reuses its <see cref="FeatureVector"/> or its dictionary cannot change a recorded prediction.
+/// </remarks>
 public sealed class Prediction
 {
-    private static readonly IReadOnlyDictionary<string, string> NoSegments = new Dictionary<string, string>();
-
     /// <summary>Initializes a new prediction.</summary>
     /// <param name="id">The identifier feedback will refer to.</param>
     /// <param name="modelName">The model (loop) name.</param>
@@ -14,6 +15,7 @@ public sealed class Prediction
     /// <param name="features">The inputs.</param>
     /// <param name="output">The model's output.</param>
     /// <param name="segments">Tags for slicing (for example region, channel); optional.</param>
+    /// <exception cref="ArgumentException">The id is empty, the model name is empty, or a segment tag has an empty key or a null value.</exception>
     public Prediction(
         PredictionId id,
         string modelName,
@@ -26,13 +28,18 @@ public sealed class Prediction
         ArgumentException.ThrowIfNullOrEmpty(modelName);
         ArgumentNullException.ThrowIfNull(modelVersion);
         ArgumentNullException.ThrowIfNull(features);
+        if (id.Value == Guid.Empty)
+        {
+            throw new ArgumentException("A prediction id cannot be empty: it is what feedback is joined by.", nameof(id));
+        }
+
         Id = id;
         ModelName = modelName;
         ModelVersion = modelVersion;
         Timestamp = timestamp;
-        Features = features;
+        Features = features.AsReadOnly();
         Output = output;
-        Segments = segments ?? NoSegments;
+        Segments = SegmentDictionary.From(segments);
     }
 
     /// <summary>Gets the identifier feedback refers to.</summary>
@@ -47,12 +54,12 @@ public sealed class Prediction
     /// <summary>Gets when the prediction was made.</summary>
     public DateTimeOffset Timestamp { get; }
 
-    /// <summary>Gets the inputs.</summary>
+    /// <summary>Gets the inputs (a read-only copy of the vector passed to the constructor).</summary>
     public FeatureVector Features { get; }
 
     /// <summary>Gets the model's output.</summary>
     public PredictionOutput Output { get; }
 
     /// <summary>Gets the segment tags used to slice metrics (empty when none).</summary>
-    public IReadOnlyDictionary<string, string> Segments { get; }
+    public SegmentDictionary Segments { get; }
 }

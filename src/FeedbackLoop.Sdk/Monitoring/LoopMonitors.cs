@@ -1,4 +1,6 @@
 using FeedbackLoop.Drift;
+using FeedbackLoop.Pipeline;
+using FeedbackLoop.Storage;
 using FeedbackLoop.Telemetry;
 using Microsoft.Extensions.Logging;
 
@@ -9,8 +11,9 @@ namespace FeedbackLoop.Monitoring;
 /// stream, the rolling metrics, and the drift signals raised since the last training.
 /// </summary>
 /// <remarks>
-/// Detectors are not thread-safe, so every update runs under one short lock. A detector that throws is
-/// contained: the failure is logged and counted, and the value is skipped.
+/// The loop's consumer feeds it one batch at a time; cycles read it and promotions reset it, so every access runs under
+/// one lock, taken once per batch. A detector that throws, or returns an undefined state, is contained: the failure is
+/// logged and counted, and the value is skipped.
 /// </remarks>
 internal sealed class LoopMonitors
 {
@@ -25,8 +28,8 @@ internal sealed class LoopMonitors
     private readonly RollingOutcomes _outcomes;
     private readonly List<DriftSignal> _signals = [];
     private readonly LoopInstruments _instruments;
+    private readonly FailureContainment _failures;
     private readonly ILogger _logger;
-    private long _failures;
     private long _labels;
 
     public LoopMonitors(
@@ -34,35 +37,62 @@ internal sealed class LoopMonitors
         Func<IDriftDetector> errors,
         int rollingWindow,
         LoopInstruments instruments,
+        FailureContainment failures,
         ILogger logger)
     {
-        _features = [.. features.Select(f => new StreamMonitor("feature:" + f.Feature.Name, f.Feature.Ordinal, f.Factory()))];
-        _errors = new StreamMonitor(ErrorMonitorName, -1, errors());
+        _features = [.. features.Select(f => new StreamMonitor("feature:" + f.Feature.Name, f.Feature.Ordinal, f.Factory))];
+        _errors = new StreamMonitor(ErrorMonitorName, -1, errors);
         _outcomes = new RollingOutcomes(rollingWindow);
         _instruments = instruments;
+        _failures = failures;
         _logger = logger;
     }
 
-    /// <summary>Gets the number of contained detector failures since the last call to <see cref="TakeFailures"/>.</summary>
-    public long TakeFailures() => Interlocked.Exchange(ref _failures, 0);
-
-    public void ObserveFeatures(Prediction prediction)
+    /// <summary>
+    /// Observes an applied batch: each stored prediction's monitored features, and each joined label — counted, and when
+    /// its prediction was served by <paramref name="liveVersion"/> fed to the error monitor and the rolling metrics.
+    /// </summary>
+    public void Observe(EventBatch batch, string? liveVersion)
     {
-        if (_features.Length == 0)
-        {
-            return;
-        }
-
-        var numeric = prediction.Features.Numeric;
         lock (_sync)
         {
-            foreach (var monitor in _features)
+            if (_features.Length > 0)
             {
-                var value = numeric[monitor.Ordinal];
-                if (!double.IsNaN(value))
+                for (var i = 0; i < batch.Count; i++)
                 {
-                    Observe(monitor, value, prediction.Timestamp);
+                    if (batch[i].Prediction is { } prediction && batch.GetOutcome(i) == EventOutcome.Stored)
+                    {
+                        ObserveFeatures(prediction);
+                    }
                 }
+            }
+
+            foreach (var join in batch.Joins)
+            {
+                _labels++;
+
+                // The error stream describes the live champion: labels that arrive late for an earlier model's
+                // predictions say nothing about the current one and would raise false drift after a promotion.
+                if (liveVersion is null || string.Equals(join.Prediction.ModelVersion, liveVersion, StringComparison.Ordinal))
+                {
+                    var output = join.Prediction.Output;
+                    var actual = join.Feedback.Value;
+                    _outcomes.Add(actual, output);
+                    Observe(_errors, output.Label == actual ? 0.0 : 1.0, join.Prediction.Timestamp);
+                }
+            }
+        }
+    }
+
+    private void ObserveFeatures(Prediction prediction)
+    {
+        var numeric = prediction.Features.Numeric;
+        foreach (var monitor in _features)
+        {
+            var value = numeric[monitor.Ordinal];
+            if (!double.IsNaN(value))
+            {
+                Observe(monitor, value, prediction.Timestamp);
             }
         }
     }
@@ -75,20 +105,6 @@ internal sealed class LoopMonitors
             lock (_sync)
             {
                 return _labels;
-            }
-        }
-    }
-
-    /// <summary>Counts a joined label and, when it is for the live champion's prediction, feeds its outcome to the error monitor and the rolling metrics.</summary>
-    public void ObserveLabel(bool forChampion, Label actual, PredictionOutput output, DateTimeOffset predictedAt)
-    {
-        lock (_sync)
-        {
-            _labels++;
-            if (forChampion)
-            {
-                _outcomes.Add(actual, output);
-                Observe(_errors, output.Label == actual ? 0.0 : 1.0, predictedAt);
             }
         }
     }
@@ -130,11 +146,18 @@ internal sealed class LoopMonitors
     }
 
     /// <summary>Starts the error stream and the rolling metrics afresh for a new champion.</summary>
+    /// <remarks>A detector whose <see cref="IDriftDetector.Reset"/> throws is replaced by a new one from its factory; the failure is contained.</remarks>
     public void ResetOutcomes()
     {
         lock (_sync)
         {
-            _errors.Reset();
+            if (!_failures.TryInvoke("detector", _errors.Name, _errors, static monitor => monitor.Detector.Reset()))
+            {
+                _failures.TryInvoke("detector", _errors.Name, _errors, static monitor => monitor.Detector = monitor.Create());
+            }
+
+            _errors.Count = 0;
+            _errors.LastState = DriftState.None;
             _outcomes.Clear();
         }
     }
@@ -146,13 +169,17 @@ internal sealed class LoopMonitors
         {
             state = monitor.Detector.Update(value);
         }
-#pragma warning disable CA1031 // A host's detector may throw anything; the request path must not see it.
+#pragma warning disable CA1031 // A host's detector may throw anything; the loop must keep going.
         catch (Exception exception)
 #pragma warning restore CA1031
         {
-            Interlocked.Increment(ref _failures);
-            _instruments.Failed("detector");
-            Log.DetectorFailed(_logger, exception, monitor.Name);
+            _failures.Contain("detector", monitor.Name, exception);
+            return;
+        }
+
+        if (!Enum.IsDefined(state))
+        {
+            _failures.Contain("detector", monitor.Name, new InvalidOperationException($"The detector returned the undefined state {(int)state}."));
             return;
         }
 
@@ -172,23 +199,18 @@ internal sealed class LoopMonitors
         monitor.LastState = state;
     }
 
-    private sealed class StreamMonitor(string name, int ordinal, IDriftDetector detector)
+    private sealed class StreamMonitor(string name, int ordinal, Func<IDriftDetector> create)
     {
         public string Name { get; } = name;
 
         public int Ordinal { get; } = ordinal;
 
-        public IDriftDetector Detector { get; } = detector;
+        public Func<IDriftDetector> Create { get; } = create;
+
+        public IDriftDetector Detector { get; set; } = create();
 
         public long Count { get; set; }
 
         public DriftState LastState { get; set; }
-
-        public void Reset()
-        {
-            Detector.Reset();
-            Count = 0;
-            LastState = DriftState.None;
-        }
     }
 }

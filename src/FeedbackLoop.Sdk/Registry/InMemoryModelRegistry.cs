@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text.RegularExpressions;
 
 namespace FeedbackLoop.Registry;
 
@@ -8,7 +7,7 @@ namespace FeedbackLoop.Registry;
 /// SHA-256, aliases moved atomically, and a champion history for one-call rollback.
 /// </summary>
 /// <remarks>Thread-safe. Contents are lost when the process ends; use a durable registry to survive restarts.</remarks>
-public sealed partial class InMemoryModelRegistry : IModelRegistry
+public sealed class InMemoryModelRegistry : IModelRegistry
 {
     private readonly Lock _sync = new();
     private readonly TimeProvider _time;
@@ -148,23 +147,12 @@ public sealed partial class InMemoryModelRegistry : IModelRegistry
         }
     }
 
-    private static void ValidateName(string modelName)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(modelName);
-        if (!ModelNamePattern().IsMatch(modelName))
-        {
-            throw new ArgumentException(
-                $"Model name '{modelName}' is invalid: use 1 to 128 letters, digits, '-', '_' or '.', not starting with '.'.", nameof(modelName));
-        }
-    }
+    private static void ValidateName(string modelName) => ModelNames.Validate(modelName, nameof(modelName));
 
     private StoredVersion? TryGet(string modelName, int version) =>
         _models.TryGetValue(modelName, out var model) && version >= 1 && version <= model.Versions.Count
             ? model.Versions[version - 1]
             : null;
-
-    [GeneratedRegex("^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,127}$", RegexOptions.CultureInvariant)]
-    private static partial Regex ModelNamePattern();
 
     private sealed class ModelEntry
     {

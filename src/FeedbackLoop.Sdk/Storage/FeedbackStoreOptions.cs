@@ -11,7 +11,11 @@ public sealed class FeedbackStoreOptions
     /// <value>Default 10,000.</value>
     public int OrphanCapacity { get; set; } = 10_000;
 
+    /// <summary>Gets or sets how many feedback events one prediction may receive; more are rejected (a label stream that repeats itself is a bug or an attack).</summary>
+    /// <value>Default 16.</value>
+    public int MaxFeedbackPerPrediction { get; set; } = 16;
+
     /// <summary>Gets or sets how long an orphan waits for its prediction before it expires.</summary>
-    /// <value>Default 1 hour.</value>
+    /// <value>Default 1 hour, at most 365 days.</value>
     public TimeSpan OrphanTimeToLive { get; set; } = TimeSpan.FromHours(1);
 }

@@ -13,7 +13,7 @@ public static class FeedbackLoopTelemetry
     /// <summary>Counter of recorded predictions; unit <c>{prediction}</c>.</summary>
     public const string PredictionsRecorded = "feedbackloop.predictions.recorded";
 
-    /// <summary>Counter of accepted feedback events (duplicates excluded); unit <c>{feedback}</c>; tags <see cref="FeedbackKindTag"/>, <see cref="StatusTag"/>.</summary>
+    /// <summary>Counter of feedback events the event store applied, by kind and outcome (joined, orphaned, duplicate, rejected); unit <c>{feedback}</c>; tags <see cref="FeedbackKindTag"/>, <see cref="StatusTag"/>.</summary>
     public const string FeedbackReceived = "feedbackloop.feedback.received";
 
     /// <summary>Counter of orphaned feedback expired after its TTL; unit <c>{feedback}</c>.</summary>

@@ -12,7 +12,7 @@ internal sealed class LoopInstruments : IDisposable
     internal static readonly ActivitySource ActivitySource = new(SourceName, typeof(LoopInstruments).Assembly.GetName().Version?.ToString());
 
     private static readonly string[] KindNames = Enum.GetNames<FeedbackKind>();
-    private static readonly string[] StatusNames = Enum.GetNames<FeedbackRecordStatus>();
+    private static readonly string[] StatusNames = Enum.GetNames<EventOutcome>();
     private static readonly string[] StateNames = Enum.GetNames<DriftState>();
 
     private readonly Meter? _ownedMeter;
@@ -32,7 +32,7 @@ internal sealed class LoopInstruments : IDisposable
         var meter = meterFactory?.Create(new MeterOptions(SourceName)) ?? (_ownedMeter = new Meter(SourceName));
         _loop = new(LoopTag, loopName);
         _predictions = meter.CreateCounter<long>(PredictionsRecorded, "{prediction}", "Predictions recorded.");
-        _feedback = meter.CreateCounter<long>(FeedbackReceived, "{feedback}", "Feedback events accepted (duplicates excluded).");
+        _feedback = meter.CreateCounter<long>(FeedbackReceived, "{feedback}", "Feedback events applied by the event store, by kind and outcome (joined, orphaned, duplicate, rejected).");
         _orphansExpired = meter.CreateCounter<long>(OrphansExpired, "{feedback}", "Orphaned feedback expired after its TTL.");
         _driftSignals = meter.CreateCounter<long>(DriftSignals, "{signal}", "Drift detector transitions to Warning or Drift.");
         _retrains = meter.CreateCounter<long>(Retrains, "{retrain}", "Candidates trained.");
@@ -44,7 +44,7 @@ internal sealed class LoopInstruments : IDisposable
 
     public void PredictionRecorded() => _predictions.Add(1, _loop);
 
-    public void FeedbackAccepted(FeedbackKind kind, FeedbackRecordStatus status) =>
+    public void FeedbackApplied(FeedbackKind kind, EventOutcome status) =>
         _feedback.Add(1, _loop, new(FeedbackKindTag, KindNames[(int)kind]), new(StatusTag, StatusNames[(int)status]));
 
     public void OrphansExpiredBy(int count) => _orphansExpired.Add(count, _loop);

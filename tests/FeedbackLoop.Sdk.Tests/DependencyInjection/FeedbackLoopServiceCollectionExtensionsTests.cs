@@ -9,7 +9,7 @@ namespace FeedbackLoop.Tests.DependencyInjection;
 public class FeedbackLoopServiceCollectionExtensionsTests
 {
     [Fact]
-    public void AddFeedbackLoop_TwoNamedLoops_IndependentlyConfiguredAndIsolated()
+    public async Task AddFeedbackLoop_TwoNamedLoops_IndependentlyConfiguredAndIsolated()
     {
         var services = new ServiceCollection();
         services.AddFeedbackLoop("credit-risk", loop => loop.WithSchema(s => s.Numeric("income").Numeric("debt_ratio")));
@@ -29,8 +29,8 @@ public class FeedbackLoopServiceCollectionExtensionsTests
         provider.GetRequiredService<IOptionsMonitor<FeedbackLoopOptions>>().Get("credit-risk").Store.OrphanTimeToLive.Should().Be(TimeSpan.FromHours(1));
 
         churn.RecordPrediction(new Prediction(PredictionId.New(), "churn", "1", default, FeatureVector.Create(churn.Schema, [3.0]), PredictionOutput.FromLabel(true)));
-        churn.GetStatistics().Predictions.Should().Be(1);
-        credit.GetStatistics().Predictions.Should().Be(0, "two loops share no state");
+        (await churn.StoreStatisticsAsync()).Predictions.Should().Be(1);
+        (await credit.StoreStatisticsAsync()).Predictions.Should().Be(0, "two loops share no state");
     }
 
     [Fact]

@@ -30,3 +30,13 @@ public static class LoopHarness
         }
     }
 }
+
+/// <summary>Reads a loop's store counters after its consumer has applied everything recorded so far.</summary>
+public static class LoopStatisticsExtensions
+{
+    public static async Task<FeedbackLoop.Storage.EventStoreStatistics> StoreStatisticsAsync(this IFeedbackLoop loop)
+    {
+        await loop.FlushAsync(CancellationToken.None);
+        return (await loop.GetStatisticsAsync(CancellationToken.None)).Store;
+    }
+}

@@ -1,0 +1,21 @@
+namespace FeedbackLoop.Pipeline;
+
+/// <summary>The bounded queue between the record calls and the loop's consumer.</summary>
+public sealed class EventQueueOptions
+{
+    /// <summary>Gets or sets how many events may wait for the consumer; rounded up to a power of two.</summary>
+    /// <value>Default 65,536. At most 16,777,216.</value>
+    public int Capacity { get; set; } = 65_536;
+
+    /// <summary>Gets or sets the most events the consumer applies in one batch (one store append, one call per batched sink).</summary>
+    /// <value>Default 1,024.</value>
+    public int MaxBatchSize { get; set; } = 1_024;
+
+    /// <summary>Gets or sets what a record call does when the queue is full.</summary>
+    /// <value>Default <see cref="EventQueueFullMode.Wait"/>.</value>
+    public EventQueueFullMode FullMode { get; set; } = EventQueueFullMode.Wait;
+
+    /// <summary>Gets or sets how long disposal waits for the consumer to apply the queued events before it gives up on them (logging how many).</summary>
+    /// <value>Default 30 seconds.</value>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
+}

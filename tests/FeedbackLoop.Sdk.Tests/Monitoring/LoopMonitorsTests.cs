@@ -1,0 +1,100 @@
+using FeedbackLoop.Drift;
+using FeedbackLoop.Simulation;
+using FeedbackLoop.Tests.TestSupport;
+
+namespace FeedbackLoop.Tests.Monitoring;
+
+/// <summary>Detectors run on the loop's consumer: a slow or broken one costs the request path nothing.</summary>
+public class LoopMonitorsTests
+{
+    private static readonly CancellationToken None = CancellationToken.None;
+    private readonly SimulatedClock _time = new();
+
+    [Fact]
+    public async Task RecordPrediction_DetectorBlocked_RecordCallsReturnAtOnce()
+    {
+        using var release = new ManualResetEventSlim();
+        await using var loop = LoopHarness.Builder(_time).MonitorFeature("x1", () => new BlockingDetector(release)).Build();
+
+        var recording = Task.Run(() =>
+        {
+            for (var i = 0; i < 100; i++)
+            {
+                loop.RecordPrediction(Events.Prediction());
+            }
+        });
+
+        (await Task.WhenAny(recording, Task.Delay(TimeSpan.FromSeconds(10)))).Should().BeSameAs(recording, "the record path never waits for a detector");
+        release.Set();
+        (await loop.StoreStatisticsAsync()).Predictions.Should().Be(100);
+    }
+
+    [Fact]
+    public async Task Detector_ReturnsAnUndefinedState_ContainedAndLaterPredictionsServed()
+    {
+        await using var loop = LoopHarness.Builder(_time).MonitorErrors(() => new UndefinedStateDetector()).Build();
+        await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), "initial", None);
+
+        LoopHarness.Traffic(loop, _time, 20);
+        var report = await loop.RunCycleAsync(None);
+
+        report.Observed.ContainedFailures.Should().Be(20);
+        report.Observed.DriftSignals.Should().BeEmpty();
+        loop.Invoking(l => l.Predict(Events.Vector())).Should().NotThrow();
+    }
+
+    [Fact]
+    public async Task PromoteAsync_ErrorDetectorResetThrows_NewModelLiveAndFailureContained()
+    {
+        var created = 0;
+        await using var loop = LoopHarness.Builder(_time).MonitorErrors(() =>
+        {
+            created++;
+            return new ThrowingResetDetector();
+        }).Build();
+        await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), "initial", None);
+
+        var version = await loop.PromoteAsync(new ThresholdModel(0.3).ToTrainedModel(), "manual", None);
+
+        version.Version.Should().Be(2);
+        loop.Champion.Should().Be(version);
+        loop.Predict(Events.Vector(0.4)).ModelVersion.Should().Be("2");
+        created.Should().Be(3, "the detector that failed to reset is replaced by a new one, once per promotion");
+        (await loop.RunCycleAsync(None)).Observed.ContainedFailures.Should().Be(2);
+    }
+
+    private sealed class BlockingDetector(ManualResetEventSlim release) : IDriftDetector
+    {
+        public DriftState State => DriftState.None;
+
+        public DriftState Update(double value)
+        {
+            release.Wait();
+            return DriftState.None;
+        }
+
+        public void Reset()
+        {
+        }
+    }
+
+    private sealed class UndefinedStateDetector : IDriftDetector
+    {
+        public DriftState State => (DriftState)3;
+
+        public DriftState Update(double value) => (DriftState)3;
+
+        public void Reset()
+        {
+        }
+    }
+
+    private sealed class ThrowingResetDetector : IDriftDetector
+    {
+        public DriftState State => DriftState.None;
+
+        public DriftState Update(double value) => DriftState.None;
+
+        public void Reset() => throw new InvalidOperationException("reset bug");
+    }
+}

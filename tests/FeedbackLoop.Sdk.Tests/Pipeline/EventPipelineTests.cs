@@ -1,0 +1,430 @@
+using FeedbackLoop.Models;
+using FeedbackLoop.Pipeline;
+using FeedbackLoop.Simulation;
+using FeedbackLoop.Storage;
+using FeedbackLoop.Tests.TestSupport;
+
+namespace FeedbackLoop.Tests.Pipeline;
+
+/// <summary>The request path hands events to the loop's consumer; what the host sees of that, end to end.</summary>
+public class EventPipelineTests
+{
+    private static readonly CancellationToken None = CancellationToken.None;
+    private readonly SimulatedClock _time = new();
+
+    [Fact]
+    public async Task RecordPrediction_HostReusesItsFeatureVector_RecordedEventKeepsTheValuesItWasGiven()
+    {
+        var sink = new RecordingSink();
+        var store = new InMemoryEventStore(new FeedbackStoreOptions(), Events.TwoNumbers);
+        await using var loop = LoopHarness.Builder(_time).AddSink(sink).UseStore(_ => store).Build();
+        var vector = Events.Vector(x1: 0.25, x2: 1.0);
+        var first = new Prediction(PredictionId.New(), "test", "host-1", _time.GetUtcNow(), vector, PredictionOutput.Binary(0.2));
+        loop.RecordPrediction(first);
+
+        vector.Set("x1", 0.75);
+        var second = new Prediction(PredictionId.New(), "test", "host-1", _time.GetUtcNow(), vector, PredictionOutput.Binary(0.8));
+        loop.RecordPrediction(second);
+        loop.RecordFeedback(Feedback.GroundTruth(first.Id, false));
+        loop.RecordFeedback(Feedback.GroundTruth(second.Id, true));
+        await loop.FlushAsync(None);
+
+        first.Features.GetNumeric("x1").Should().Be(0.25, "the prediction holds its own read-only copy");
+        first.Features.IsReadOnly.Should().BeTrue();
+        first.Features.Invoking(f => f.Set("x1", 9.0)).Should().Throw<InvalidOperationException>();
+        sink.Predictions.Select(p => p.Prediction.Features.GetNumeric("x1")).Should().Equal(0.25, 0.75);
+        var window = await ReadAllAsync(store);
+        window.Select(e => e.Prediction.Features.GetNumeric("x1")).Should().Equal(0.25, 0.75);
+    }
+
+    [Fact]
+    public async Task Predict_HostReusesItsVectorAndSegments_ReturnedPredictionIsImmutable()
+    {
+        await using var loop = LoopHarness.Builder(_time).Build();
+        await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), "initial", None);
+        var vector = Events.Vector(x1: 0.7);
+        var segments = new Dictionary<string, string> { ["region"] = "eu" };
+
+        var prediction = loop.Predict(vector, segments);
+        vector.Set("x1", 0.1);
+        segments["region"] = "us";
+
+        prediction.Features.GetNumeric("x1").Should().Be(0.7);
+        prediction.Segments["region"].Should().Be("eu");
+    }
+
+    [Fact]
+    public async Task RecordFeedback_DefaultTimestamp_SinksAndStoreSeeTheReceiptTime()
+    {
+        var sink = new RecordingSink();
+        await using var loop = LoopHarness.Builder(_time).AddSink(sink).Build();
+        _time.Advance(TimeSpan.FromHours(3));
+
+        loop.RecordFeedback(Feedback.GroundTruth(PredictionId.New(), true));
+        loop.RecordFeedback(Feedback.GroundTruth(PredictionId.New(), true, timestamp: _time.Start));
+        await loop.FlushAsync(None);
+
+        sink.Feedback.Select(f => f.Feedback.Timestamp).Should().Equal(_time.GetUtcNow(), _time.Start);
+        sink.Feedback.Select(f => f.Outcome).Should().OnlyContain(o => o == EventOutcome.Orphaned);
+    }
+
+    [Fact]
+    public async Task Predict_IdAlreadyRecorded_ReportedAsDuplicateToSinksAndCounters()
+    {
+        var sink = new RecordingSink();
+        var store = new InMemoryEventStore(new FeedbackStoreOptions(), Events.TwoNumbers);
+        await using var loop = LoopHarness.Builder(_time).AddSink(sink).UseStore(_ => store).Build();
+        await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), "initial", None);
+        var id = PredictionId.FromKey("request-42");
+
+        loop.Predict(Events.Vector(0.7), id: id);
+        loop.Predict(Events.Vector(0.2), id: id);
+        var statistics = await loop.StoreStatisticsAsync();
+
+        statistics.Predictions.Should().Be(1);
+        statistics.DuplicatePredictions.Should().Be(1);
+        sink.Predictions.Select(p => p.Outcome).Should().Equal(EventOutcome.Stored, EventOutcome.Duplicate);
+        (await ReadAllAsync(store)).Should().BeEmpty("neither prediction has a label; the second was never stored");
+    }
+
+    [Fact]
+    public async Task BatchedSink_ReceivesEveryEventInOrderWithOutcomesAndJoins()
+    {
+        var sink = new CollectingBatchedSink();
+        await using var loop = LoopHarness.Builder(_time).AddBatchedSink(sink).Build();
+        var prediction = Events.Prediction(timestamp: _time.GetUtcNow());
+        var early = Feedback.GroundTruth(PredictionId.New(), true);
+
+        loop.RecordFeedback(early);
+        loop.RecordPrediction(prediction);
+        loop.RecordFeedback(Feedback.GroundTruth(prediction.Id, false));
+        loop.RecordPrediction(Events.Prediction(early.PredictionId, _time.GetUtcNow()));
+        await loop.FlushAsync(None);
+
+        sink.Outcomes.Should().Equal(EventOutcome.Orphaned, EventOutcome.Stored, EventOutcome.Joined, EventOutcome.Stored);
+        sink.Joins.Should().Equal(prediction.Id, early.PredictionId);
+    }
+
+    [Fact]
+    public async Task BatchedSinkThrows_ContainedAndReportedByTheNextCycle()
+    {
+        var recording = new RecordingSink();
+        await using var loop = LoopHarness.Builder(_time).AddBatchedSink(new ThrowingBatchedSink()).AddSink(recording).Build();
+
+        loop.RecordPrediction(Events.Prediction());
+        await loop.FlushAsync(None);
+
+        recording.Predictions.Should().ContainSingle();
+        (await loop.RunCycleAsync(None)).Observed.ContainedFailures.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task StoreFailsThenRecovers_BatchRetriedNothingLostAndFailuresCounted()
+    {
+        var store = new FlakyStore(new InMemoryEventStore(new FeedbackStoreOptions(), Events.TwoNumbers), failures: 3);
+        await using var loop = LoopHarness.Builder(_time).UseStore(_ => store).Build();
+        var prediction = Events.Prediction();
+
+        loop.RecordPrediction(prediction);
+        loop.RecordFeedback(Feedback.GroundTruth(prediction.Id, true));
+        await loop.FlushAsync(None);
+        var statistics = await loop.GetStatisticsAsync(None);
+
+        statistics.StoreFailures.Should().Be(3);
+        statistics.EventsApplied.Should().Be(2);
+        statistics.Store.Predictions.Should().Be(1);
+        statistics.Store.FeedbackJoined.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task QueueFull_ThrowMode_ThrowsTypedExceptionAndRecordsNothingMore()
+    {
+        var store = new GatedStore(new InMemoryEventStore(new FeedbackStoreOptions(), Events.TwoNumbers));
+        await using var loop = LoopHarness.Builder(_time).UseStore(_ => store)
+            .Configure(o =>
+            {
+                o.Events.Capacity = 4;
+                o.Events.MaxBatchSize = 1;
+                o.Events.FullMode = EventQueueFullMode.Throw;
+            })
+            .Build();
+
+        // The consumer takes the first event and blocks in the store; four more fill the ring.
+        loop.RecordPrediction(Events.Prediction());
+        await store.Entered.WaitAsync(TimeSpan.FromSeconds(10));
+        for (var i = 0; i < 4; i++)
+        {
+            loop.RecordPrediction(Events.Prediction());
+        }
+
+        loop.Invoking(l => l.RecordPrediction(Events.Prediction())).Should().Throw<EventQueueFullException>().WithMessage("*full*not recorded*");
+        store.Release();
+        (await loop.StoreStatisticsAsync()).Predictions.Should().Be(5, "every accepted event is applied, the refused one is not");
+    }
+
+    [Fact]
+    public async Task QueueFull_WaitMode_RecordCallWaitsUntilTheConsumerFreesRoom()
+    {
+        var store = new GatedStore(new InMemoryEventStore(new FeedbackStoreOptions(), Events.TwoNumbers));
+        await using var loop = LoopHarness.Builder(_time).UseStore(_ => store)
+            .Configure(o =>
+            {
+                o.Events.Capacity = 2;
+                o.Events.MaxBatchSize = 1;
+            })
+            .Build();
+        loop.RecordPrediction(Events.Prediction());
+        await store.Entered.WaitAsync(TimeSpan.FromSeconds(10));
+        loop.RecordPrediction(Events.Prediction());
+        loop.RecordPrediction(Events.Prediction());
+
+        var blocked = Task.Run(() => loop.RecordPrediction(Events.Prediction()));
+        await Task.Delay(100);
+        blocked.IsCompleted.Should().BeFalse("the ring is full and the consumer is held in the store");
+
+        store.Release();
+        await blocked.WaitAsync(TimeSpan.FromSeconds(10));
+        (await loop.StoreStatisticsAsync()).Predictions.Should().Be(4);
+    }
+
+    [Fact]
+    public async Task DisposeAsync_AppliesEverythingAcceptedThenRefusesNewEvents()
+    {
+        var store = new InMemoryEventStore(new FeedbackStoreOptions(), Events.TwoNumbers);
+        var loop = LoopHarness.Builder(_time).UseStore(_ => store).Build();
+        for (var i = 0; i < 1_000; i++)
+        {
+            loop.RecordPrediction(Events.Prediction());
+        }
+
+        await loop.DisposeAsync();
+
+        (await store.GetStatisticsAsync(None)).Predictions.Should().Be(1_000);
+        loop.Invoking(l => l.RecordPrediction(Events.Prediction())).Should().Throw<ObjectDisposedException>();
+        loop.Invoking(l => l.RecordFeedback(Feedback.GroundTruth(PredictionId.New(), true))).Should().Throw<ObjectDisposedException>();
+    }
+
+    [Fact]
+    public async Task DisposeAsync_WhileThreadsRecord_EveryAcceptedEventIsAppliedAndNoneHangs()
+    {
+        for (var round = 0; round < 10; round++)
+        {
+            var store = new InMemoryEventStore(new FeedbackStoreOptions(), Events.TwoNumbers);
+            var loop = LoopHarness.Builder(_time).UseStore(_ => store).Build();
+            var accepted = 0;
+            var producers = Enumerable.Range(0, 3).Select(_ => Task.Run(() =>
+            {
+                try
+                {
+                    while (true)
+                    {
+                        loop.RecordPrediction(Events.Prediction());
+                        Interlocked.Increment(ref accepted);
+                    }
+                }
+                catch (ObjectDisposedException)
+                {
+                }
+            })).ToArray();
+            await Task.Delay(5);
+
+            await loop.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+            await Task.WhenAll(producers).WaitAsync(TimeSpan.FromSeconds(30));
+
+            (await store.GetStatisticsAsync(None)).Predictions.Should().Be(Volatile.Read(ref accepted), "round {0}: an accepted event is never dropped", round);
+        }
+    }
+
+    [Fact]
+    public async Task FlushAsync_ManyThreadsRecording_CompletesOnlyAfterEverythingRecordedBeforeIt()
+    {
+        await using var loop = LoopHarness.Builder(_time).Build();
+        const int Threads = 4;
+        const int PerThread = 20_000;
+
+        await Task.WhenAll(Enumerable.Range(0, Threads).Select(_ => Task.Run(() =>
+        {
+            for (var i = 0; i < PerThread; i++)
+            {
+                var prediction = Events.Prediction();
+                loop.RecordPrediction(prediction);
+                loop.RecordFeedback(Feedback.GroundTruth(prediction.Id, true));
+            }
+        })));
+        await loop.FlushAsync(None);
+        var statistics = await loop.GetStatisticsAsync(None);
+
+        statistics.EventsRecorded.Should().Be(2L * Threads * PerThread);
+        statistics.EventsApplied.Should().Be(statistics.EventsRecorded);
+        statistics.EventsQueued.Should().Be(0);
+        statistics.Store.FeedbackJoined.Should().Be(Threads * PerThread);
+    }
+
+    [Theory]
+    [InlineData(7)]
+    [InlineData(-1)]
+    public async Task RecordFeedback_UndefinedKind_ThrowsBeforeAnythingIsStored(int kind)
+    {
+        await using var loop = LoopHarness.Builder(_time).Build();
+        var prediction = Events.Prediction();
+        loop.RecordPrediction(prediction);
+
+        var act = () => loop.RecordFeedback(new Feedback(FeedbackId.New(), prediction.Id, (FeedbackKind)kind, true, "src"));
+
+        act.Should().Throw<ArgumentException>().WithMessage($"*kind {kind} is not a defined*");
+        (await loop.StoreStatisticsAsync()).FeedbackJoined.Should().Be(0);
+    }
+
+    [Fact]
+    public void Feedback_EmptyPredictionId_Throws() =>
+        FluentActions.Invoking(() => Feedback.GroundTruth(new PredictionId(Guid.Empty), true))
+            .Should().Throw<ArgumentException>().WithMessage("*prediction id cannot be empty*");
+
+    [Fact]
+    public void Prediction_EmptyId_Throws() =>
+        FluentActions.Invoking(() => Events.Prediction(new PredictionId(Guid.Empty)))
+            .Should().Throw<ArgumentException>().WithMessage("*prediction id cannot be empty*");
+
+    [Fact]
+    public void FeatureVector_EmptyCategory_ThrowsLikeAnEmptyCategoricalLabel()
+    {
+        var schema = FeatureSchema.CreateBuilder().Categorical("region").Build();
+
+        schema.CreateVector().Invoking(v => v.Set("region", string.Empty)).Should().Throw<FeatureValidationException>().WithMessage("*'region'*empty*");
+        FluentActions.Invoking(() => FeatureVector.Create(schema, [], [string.Empty])).Should().Throw<FeatureValidationException>();
+        FluentActions.Invoking(() => Label.Categorical(string.Empty)).Should().Throw<ArgumentException>();
+    }
+
+    [Theory]
+    [InlineData(7.5)]
+    [InlineData(-0.1)]
+    [InlineData(double.PositiveInfinity)]
+    public async Task RecordPrediction_ScoreNotAProbability_Throws(double score)
+    {
+        await using var loop = LoopHarness.Builder(_time).Build();
+        var prediction = new Prediction(PredictionId.New(), "test", "1", default, Events.Vector(), new PredictionOutput(Label.Binary(true), score));
+
+        loop.Invoking(l => l.RecordPrediction(prediction)).Should().Throw<InvalidLabelException>().WithMessage("*not a probability*");
+        (await loop.StoreStatisticsAsync()).Predictions.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task Predict_ChampionReturnsACategoricalOutputInABinaryLoop_ThrowsInsteadOfRecordingNonsense()
+    {
+        await using var loop = LoopHarness.Builder(_time).Build();
+        await loop.PromoteAsync(new TrainedModel(new CategoricalModel(), new byte[] { 1 }, "categorical"), "initial", None);
+
+        loop.Invoking(l => l.Predict(Events.Vector())).Should().Throw<InvalidOperationException>().WithMessage("*does not fit*Categorical*");
+        (await loop.StoreStatisticsAsync()).Predictions.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task RecordCalls_StringsBeyondTheLimits_ThrowNamingTheLimit()
+    {
+        var schema = FeatureSchema.CreateBuilder().Numeric("x1").Categorical("region").Build();
+        await using var loop = new FeedbackLoopBuilder("limits").WithSchema(schema).UseTimeProvider(_time)
+            .Configure(o =>
+            {
+                o.Limits.MaxStringLength = 8;
+                o.Limits.MaxSegments = 1;
+            })
+            .Build();
+        var vector = FeatureVector.Create(schema, [1.0], ["eu"]);
+        var longText = new string('x', 9);
+        Prediction With(FeatureVector features, IReadOnlyDictionary<string, string>? segments = null, string version = "1") =>
+            new(PredictionId.New(), "limits", version, default, features, PredictionOutput.Binary(0.5), segments);
+
+        loop.Invoking(l => l.RecordPrediction(With(FeatureVector.Create(schema, [1.0], [longText]))))
+            .Should().Throw<ArgumentException>().WithMessage("*categorical feature value has 9 characters*at most 8*MaxStringLength*");
+        loop.Invoking(l => l.RecordPrediction(With(vector, new Dictionary<string, string> { ["channel"] = longText })))
+            .Should().Throw<ArgumentException>().WithMessage("*segment 'channel'*9 characters*");
+        loop.Invoking(l => l.RecordPrediction(With(vector, new Dictionary<string, string> { ["a"] = "1", ["b"] = "2" })))
+            .Should().Throw<ArgumentException>().WithMessage("*2 segment tags*at most 1*MaxSegments*");
+        loop.Invoking(l => l.RecordPrediction(With(vector, version: longText)))
+            .Should().Throw<ArgumentException>().WithMessage("*model version*");
+        loop.Invoking(l => l.RecordFeedback(Feedback.GroundTruth(PredictionId.New(), true, source: longText)))
+            .Should().Throw<ArgumentException>().WithMessage("*feedback source*");
+        loop.Invoking(l => l.RecordFeedback(Feedback.Flag(PredictionId.New(), longText, "user")))
+            .Should().Throw<ArgumentException>().WithMessage("*feedback value*");
+        (await loop.StoreStatisticsAsync()).Predictions.Should().Be(0);
+    }
+
+    private static async Task<List<LabelledExample>> ReadAllAsync(InMemoryEventStore store)
+    {
+        List<LabelledExample> examples = [];
+        await foreach (var example in store.ReadLabelledAsync(new LabelledWindowQuery(), None))
+        {
+            examples.Add(example);
+        }
+
+        return examples;
+    }
+
+    private sealed class CategoricalModel : IPredictor
+    {
+        public PredictionOutput Predict(FeatureVector features) => PredictionOutput.FromLabel(Label.Categorical("cat"));
+    }
+
+    private sealed class CollectingBatchedSink : IBatchedFeedbackSink
+    {
+        public List<EventOutcome> Outcomes { get; } = [];
+
+        public List<PredictionId> Joins { get; } = [];
+
+        public ValueTask EmitBatchAsync(EventBatch batch, CancellationToken cancellationToken)
+        {
+            for (var i = 0; i < batch.Count; i++)
+            {
+                Outcomes.Add(batch.GetOutcome(i));
+            }
+
+            Joins.AddRange(batch.Joins.Select(j => j.Prediction.Id));
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    private sealed class ThrowingBatchedSink : IBatchedFeedbackSink
+    {
+        public ValueTask EmitBatchAsync(EventBatch batch, CancellationToken cancellationToken) => throw new IOException("exporter down");
+    }
+
+    /// <summary>A store whose first appends fail (a locked database), then work.</summary>
+    private sealed class FlakyStore(InMemoryEventStore inner, int failures) : IEventStore, ILabelledWindowSource
+    {
+        private int _failuresLeft = failures;
+
+        public ValueTask AppendAsync(EventBatch batch, CancellationToken cancellationToken) =>
+            Interlocked.Decrement(ref _failuresLeft) >= 0 ? throw new IOException("database is locked") : inner.AppendAsync(batch, cancellationToken);
+
+        public ValueTask<int> ExpireAsync(DateTimeOffset now, CancellationToken cancellationToken) => inner.ExpireAsync(now, cancellationToken);
+
+        public ValueTask<EventStoreStatistics> GetStatisticsAsync(CancellationToken cancellationToken) => inner.GetStatisticsAsync(cancellationToken);
+
+        public IAsyncEnumerable<LabelledExample> ReadLabelledAsync(LabelledWindowQuery query, CancellationToken cancellationToken) =>
+            inner.ReadLabelledAsync(query, cancellationToken);
+    }
+
+    /// <summary>A store that holds the consumer inside its first append until released.</summary>
+    private sealed class GatedStore(InMemoryEventStore inner) : IEventStore, ILabelledWindowSource
+    {
+        private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public SemaphoreSlim Entered { get; } = new(0);
+
+        public void Release() => _release.TrySetResult();
+
+        public async ValueTask AppendAsync(EventBatch batch, CancellationToken cancellationToken)
+        {
+            Entered.Release();
+            await _release.Task.WaitAsync(cancellationToken);
+            await inner.AppendAsync(batch, cancellationToken);
+        }
+
+        public ValueTask<int> ExpireAsync(DateTimeOffset now, CancellationToken cancellationToken) => inner.ExpireAsync(now, cancellationToken);
+
+        public ValueTask<EventStoreStatistics> GetStatisticsAsync(CancellationToken cancellationToken) => inner.GetStatisticsAsync(cancellationToken);
+
+        public IAsyncEnumerable<LabelledExample> ReadLabelledAsync(LabelledWindowQuery query, CancellationToken cancellationToken) =>
+            inner.ReadLabelledAsync(query, cancellationToken);
+    }
+}
