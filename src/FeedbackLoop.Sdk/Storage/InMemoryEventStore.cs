@@ -156,26 +156,45 @@ public sealed class InMemoryEventStore : IEventStore, ILabelledWindowSource
         ArgumentNullException.ThrowIfNull(query);
         ArgumentOutOfRangeException.ThrowIfNegative(query.MaxCount, nameof(query));
         cancellationToken.ThrowIfCancellationRequested();
-        List<LabelledExample> examples = [];
+        LabelledExample[] examples;
         lock (_sync)
         {
-            // Walk the ring from the newest slot back, so the newest examples are kept when MaxCount cuts.
-            for (var back = 1; back <= _slotsUsed && examples.Count < query.MaxCount; back++)
+            // The ring is in arrival order, but a window is ordered, and cut by MaxCount, by prediction time: predictions
+            // recorded on several threads, or late by a host, arrive out of time order. Matches are collected oldest
+            // arrival first and sorted only when they are out of order; equal timestamps keep their arrival order.
+            List<(DateTimeOffset Timestamp, int Arrival, int Position)> matches = [];
+            var ordered = true;
+            var oldest = _slotsUsed < _ring.Length ? 0 : _nextSlot;
+            for (var i = 0; i < _slotsUsed; i++)
             {
-                var position = (_nextSlot - back + _ring.Length) % _ring.Length;
+                var position = oldest + i < _ring.Length ? oldest + i : oldest + i - _ring.Length;
                 ref readonly var slot = ref _ring[position];
                 if (slot.HasLabel && Matches(slot, query))
                 {
-                    var (label, at) = slot.LabelFor(query.Precedence);
-                    examples.Add(new LabelledExample(Materialise(position), label, at));
+                    ordered &= matches.Count == 0 || matches[^1].Timestamp <= slot.Timestamp;
+                    matches.Add((slot.Timestamp, matches.Count, position));
                 }
+            }
+
+            if (!ordered)
+            {
+                matches.Sort(static (a, b) => a.Timestamp != b.Timestamp ? a.Timestamp.CompareTo(b.Timestamp) : a.Arrival.CompareTo(b.Arrival));
+            }
+
+            var skip = Math.Max(0, matches.Count - query.MaxCount);
+            examples = new LabelledExample[matches.Count - skip];
+            for (var i = 0; i < examples.Length; i++)
+            {
+                var position = matches[skip + i].Position;
+                var (label, at) = _ring[position].LabelFor(query.Precedence);
+                examples[i] = new LabelledExample(Materialise(position), label, at);
             }
         }
 
-        for (var i = examples.Count - 1; i >= 0; i--)
+        foreach (var example in examples)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            yield return examples[i];
+            yield return example;
         }
 
         await Task.CompletedTask.ConfigureAwait(false);
