@@ -8,7 +8,7 @@ namespace FeedbackLoop.Storage;
 /// <param name="DuplicateFeedback">Feedback ignored because its id was already applied.</param>
 /// <param name="FeedbackRejected">Feedback refused by a limit (per-prediction feedback, orphan capacity), each with a reason in its batch.</param>
 /// <param name="OrphansPending">Feedback currently waiting for its prediction.</param>
-/// <param name="OrphansExpired">Orphans dropped after their TTL.</param>
+/// <param name="OrphansExpired">Orphans dropped after their TTL, or pushed out to make room for another source's when the orphan capacity is full.</param>
 /// <param name="LabelledPredictions">Stored predictions that currently have a label.</param>
 public sealed record EventStoreStatistics(
     long Predictions,
