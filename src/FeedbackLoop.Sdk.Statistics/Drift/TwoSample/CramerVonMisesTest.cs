@@ -15,7 +15,9 @@ namespace FeedbackLoop.Drift;
 /// values the p-value is exact, from the frequency tables of Xiao, Gordon and Yakovlev (2006), "A C++ program for the
 /// Cramér-von Mises two-sample test", J. Stat. Softw. 17(8), Algorithm 1; otherwise <c>T</c> is standardised with
 /// its exact mean and variance (Anderson 1962, eq. 11 and 14) and read from the limiting distribution of the
-/// one-sample statistic (Csörgő and Faraway 1996, eq. 1.2, summed until a term is below 1e-7, as scipy does). The exact
+/// one-sample statistic (Csörgő and Faraway 1996, eq. 1.2, summed until a term is below 1e-7, as scipy does, in at most
+/// 1,000 terms; from a standardised statistic of 1e5, where that function is 1 in double precision, the p-value is 0
+/// without summing, where scipy's truncated series leaves a few 1e-6). The exact
 /// tables assume no ties. Samples of fewer than 2 values give an insufficient-data result; equal constant samples
 /// give <c>T</c> at its minimum and p-value 1. The default significance level is 0.05.
 /// </para>
@@ -24,6 +26,12 @@ namespace FeedbackLoop.Drift;
 public sealed class CramerVonMisesTest : ITwoSampleTest, IHasSampleDomain
 {
     private const int ExactMaximumSize = 20;
+
+    /// <summary>The standardised statistic from which <see cref="LimitingCdf"/> is 1 without summing; below it the series needs at most about 670 terms.</summary>
+    internal const double SeriesLimit = 1e5;
+
+    /// <summary>The most terms <see cref="LimitingCdf"/> sums, a bound above the about 2 √x terms any x below <see cref="SeriesLimit"/> needs.</summary>
+    internal const int MaximumTerms = 1_000;
 
     /// <summary>Initializes a new instance of the <see cref="CramerVonMisesTest"/> class.</summary>
     /// <param name="alpha">The significance level: drift when the p-value is below it. Defaults to 0.05.</param>
@@ -152,21 +160,57 @@ public sealed class CramerVonMisesTest : ITwoSampleTest, IHasSampleDomain
         return atLeast / combinations;
     }
 
-    /// <summary>The limiting distribution function of the Cramér-von Mises statistic (Csörgő and Faraway 1996, eq. 1.2).</summary>
-    private static double LimitingCdf(double x)
+    /// <summary>
+    /// The limiting distribution function of the Cramér-von Mises statistic (Csörgő and Faraway 1996, eq. 1.2), summed
+    /// as scipy's <c>_cdf_cvm_inf</c> sums it, with the number of terms bounded.
+    /// </summary>
+    /// <param name="x">The standardised statistic.</param>
+    /// <returns>
+    /// The distribution function at <paramref name="x"/>: NaN for NaN, 0 for <c>x ≤ 0</c> (the statistic is not
+    /// negative), 1 from <see cref="SeriesLimit"/> on (positive infinity included).
+    /// </returns>
+    /// <remarks>
+    /// Term <c>k</c> decays only once <c>(4k + 1)² / (16 x)</c> is large, so the series needs about <c>2 √x</c> terms
+    /// before one falls below 1e-7. Summed without bounds it is slow for a large statistic, stops after one tiny term
+    /// from about 1e28 (a distribution function near 0, so a p-value near 1 for an overwhelming drift), and never ends
+    /// for NaN or infinity, whose terms are NaN (scipy's loop stops on those only because it continues while
+    /// <c>|term| ≥ 1e-7</c>, which NaN fails; this loop uses the same test). From
+    /// <see cref="SeriesLimit"/> on the function is 1 in double precision (its upper tail decays like
+    /// <c>exp(-π² x / 2)</c>, from the largest eigenvalue 1/π² of the statistic's series representation) and the series
+    /// is not summed; scipy's truncated sum would report a p-value of a few 1e-6 there, which is noise. Below it the
+    /// series stops as scipy's does, well before <see cref="MaximumTerms"/>, so the results match scipy's.
+    /// </remarks>
+    internal static double LimitingCdf(double x)
     {
+        if (double.IsNaN(x))
+        {
+            return double.NaN;
+        }
+
+        if (x <= 0)
+        {
+            return 0;
+        }
+
+        if (x >= SeriesLimit)
+        {
+            return 1;
+        }
+
         double total = 0;
-        for (int k = 0; ; k++)
+        for (int k = 0; k < MaximumTerms; k++)
         {
             double u = Math.Exp(SpecialFunctions.GammaLn(k + 0.5) - SpecialFunctions.GammaLn(k + 1)) / (Math.Pow(Math.PI, 1.5) * Math.Sqrt(x));
             double y = (4 * k) + 1;
             double q = y * y / (16 * x);
             double term = u * Math.Sqrt(y) * Math.Exp(-q) * SpecialFunctions.BesselK(0.25, q);
             total += term;
-            if (Math.Abs(term) < 1e-7)
+            if (!(Math.Abs(term) >= 1e-7))
             {
-                return total;
+                break;
             }
         }
+
+        return total;
     }
 }
