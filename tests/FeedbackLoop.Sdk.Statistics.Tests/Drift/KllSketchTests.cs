@@ -130,6 +130,74 @@ public sealed class KllSketchTests
         truncated.Should().Throw<FormatException>();
     }
 
+    public static TheoryData<string, string> StructuralInvariants => new()
+    {
+        { "level 0 over its capacity", "*array length 9 is outside 0..8*" },
+        { "level 0 at its capacity", "*level 0 holds 8 values*" },
+        { "upper level at k", "*level 1 holds 8 values*" },
+        { "weights overflowing 64 bits", "*add up*" },
+        { "empty top level", "*top level is empty*" },
+        { "minimum above maximum", "*minimum*maximum*" },
+        { "NaN bounds with values", "*minimum*maximum*" },
+        { "infinite maximum", "*minimum*maximum*" },
+        { "bounds on an empty sketch", "*minimum*maximum*" },
+        { "value outside the bounds", "*value 3 is outside*" },
+        { "NaN value", "*value NaN is outside*" },
+    };
+
+    [Theory]
+    [MemberData(nameof(StructuralInvariants))]
+    public void Restore_StructurallyInvalidSnapshot_IsRefusedAsCorrupt(string invariant, string message)
+    {
+        StateSnapshot snapshot = Violating(invariant);
+
+        Action restore = () => KllSketch.Restore(snapshot);
+
+        restore.Should().Throw<ArgumentException>().WithMessage("*KllSketch snapshot is corrupt*").WithMessage(message).And.ParamName.Should().Be("snapshot");
+    }
+
+    [Theory]
+    [InlineData(8)]
+    [InlineData(13)]
+    [InlineData(200)]
+    public void Restore_AfterAnyMixOfAddsAndMerges_AcceptsTheSnapshotAndContinuesIdentically(int k)
+    {
+        // Merges leave levels above the capacity their level count gives them (see Restore's remarks); every state this
+        // class reaches must still be accepted.
+        var random = new SplitMix64((ulong)k);
+        var sketch = new KllSketch(k, seed: 1);
+        for (int step = 0; step < 40; step++)
+        {
+            if (random.NextInt32(3) == 0)
+            {
+                var other = new KllSketch(k, seed: (ulong)step);
+                for (int i = random.NextInt32(20 * k); i > 0; i--)
+                {
+                    other.Add(random.NextDouble());
+                }
+
+                sketch.Merge(other);
+            }
+            else
+            {
+                for (int i = random.NextInt32(10 * k); i > 0; i--)
+                {
+                    sketch.Add(random.NextDouble());
+                }
+            }
+
+            KllSketch restored = KllSketch.Restore(StateSnapshot.FromBytes(sketch.Snapshot().ToBytes()));
+            for (int i = 0; i < 3 * k; i++)
+            {
+                double value = random.NextDouble();
+                sketch.Add(value);
+                restored.Add(value);
+            }
+
+            restored.Snapshot().ToBytes().Should().Equal(sketch.Snapshot().ToBytes());
+        }
+    }
+
     [Theory]
     [InlineData(double.NaN)]
     [InlineData(double.PositiveInfinity)]
@@ -208,6 +276,38 @@ public sealed class KllSketchTests
             _ => throw new ArgumentException($"Unknown shape {shape}.", nameof(shape)),
         };
         return values;
+    }
+
+    /// <summary>A snapshot that breaks one structural invariant of the sketch and keeps every other.</summary>
+    private static StateSnapshot Violating(string invariant) => invariant switch
+    {
+        // Level 0 of a one-level sketch with k = 8 has capacity 8 and a buffer of 9: the next Add wrote past it.
+        "level 0 over its capacity" => Crafted(k: 8, count: 9, minimum: 0, maximum: 8, [0, 1, 2, 3, 4, 5, 6, 7, 8]),
+        "level 0 at its capacity" => Crafted(k: 8, count: 8, minimum: 0, maximum: 7, [0, 1, 2, 3, 4, 5, 6, 7]),
+        "upper level at k" => Crafted(k: 8, count: 16, minimum: 0, maximum: 7, [], [0, 1, 2, 3, 4, 5, 6, 7]),
+
+        // 16 values of weight 2^60 wrap a 64-bit total to 0, so a count of 1 used to add up.
+        "weights overflowing 64 bits" => Crafted(k: 17, count: 1, minimum: 0, maximum: 1, [.. Enumerable.Range(0, 61).Select(h => h == 0 ? [0.5] : h == 60 ? Enumerable.Repeat(0.5, 16).ToArray() : Array.Empty<double>())]),
+        "empty top level" => Crafted(k: 8, count: 1, minimum: 1, maximum: 1, [1], []),
+        "minimum above maximum" => Crafted(k: 8, count: 1, minimum: 2, maximum: 1, [1.5]),
+        "NaN bounds with values" => Crafted(k: 8, count: 1, minimum: double.NaN, maximum: double.NaN, [1]),
+        "infinite maximum" => Crafted(k: 8, count: 1, minimum: 1, maximum: double.PositiveInfinity, [1]),
+        "bounds on an empty sketch" => Crafted(k: 8, count: 0, minimum: 0, maximum: 0, Array.Empty<double>()),
+        "value outside the bounds" => Crafted(k: 8, count: 2, minimum: 0, maximum: 1, [0.5, 3]),
+        "NaN value" => Crafted(k: 8, count: 1, minimum: 0, maximum: 1, [double.NaN]),
+        _ => throw new ArgumentException($"Unknown invariant {invariant}.", nameof(invariant)),
+    };
+
+    /// <summary>A snapshot in KllSketch's version-1 layout: k, generator state, count, minimum, maximum, level count, then each level's values.</summary>
+    private static StateSnapshot Crafted(int k, long count, double minimum, double maximum, params double[][] levels)
+    {
+        var writer = new SnapshotWriter(nameof(KllSketch), 1).Write(k).Write(0L).Write(count).Write(minimum).Write(maximum).Write(levels.Length);
+        foreach (double[] level in levels)
+        {
+            writer.Write(level);
+        }
+
+        return writer.ToSnapshot();
     }
 
     private static void AssertWithinBound(KllSketch sketch, double[] values)

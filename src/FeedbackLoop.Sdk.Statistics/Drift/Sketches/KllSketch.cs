@@ -107,7 +107,19 @@ public sealed class KllSketch : IMergeable<KllSketch>
     /// <param name="snapshot">The snapshot.</param>
     /// <returns>A sketch that continues exactly where the saved one stopped.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="snapshot"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException">The snapshot is of another kind or version, or is corrupt.</exception>
+    /// <exception cref="ArgumentException">
+    /// The snapshot is of another kind or version, or is corrupt: a parameter is out of range, a level holds <c>k</c>
+    /// values or more, the weights of the retained values do not add up to the count, the top level of several is
+    /// empty, or the minimum, the maximum and the retained values are not finite and ordered
+    /// (<c>minimum ≤ value ≤ maximum</c>; both NaN when the count is 0).
+    /// </exception>
+    /// <remarks>
+    /// A level is compacted as soon as it reaches its capacity, and no capacity exceeds <c>k</c>, so every sketch this
+    /// class writes holds fewer than <c>k</c> values per level; a level's capacity for the current number of levels is
+    /// not a bound, because a merge that adds a level shrinks the capacities of the levels below after they were
+    /// compacted. The levels are written one after the other, each with its length, so their boundaries are monotone
+    /// by construction.
+    /// </remarks>
     public static KllSketch Restore(StateSnapshot snapshot)
     {
         var reader = SnapshotReader.Open(snapshot, nameof(KllSketch), SnapshotVersion);
@@ -122,9 +134,52 @@ public sealed class KllSketch : IMergeable<KllSketch>
             throw reader.Corrupt("k, the count or the number of levels is out of range");
         }
 
+        var items = new double[levels][];
+        for (int h = 0; h < levels; h++)
+        {
+            items[h] = reader.ReadDoubles(k);
+        }
+
+        reader.End();
+        Int128 weighted = 0;
+        for (int h = 0; h < levels; h++)
+        {
+            if (items[h].Length >= k)
+            {
+                throw reader.Corrupt(string.Create(CultureInfo.InvariantCulture, $"level {h} holds {items[h].Length} values; a level holds fewer than k = {k}, the largest capacity"));
+            }
+
+            weighted += (Int128)items[h].Length << h;
+        }
+
+        if (weighted != count)
+        {
+            throw reader.Corrupt("the retained weights do not add up to the count");
+        }
+
+        if (levels > 1 && items[levels - 1].Length == 0)
+        {
+            throw reader.Corrupt("the top level is empty; a level is added only to receive values");
+        }
+
+        if (count == 0 ? !(double.IsNaN(minimum) && double.IsNaN(maximum)) : !(double.IsFinite(minimum) && double.IsFinite(maximum) && minimum <= maximum))
+        {
+            throw reader.Corrupt("the minimum and maximum are not finite with minimum <= maximum (or both NaN for an empty sketch)");
+        }
+
+        foreach (double[] level in items)
+        {
+            foreach (double value in level)
+            {
+                if (!(value >= minimum && value <= maximum))
+                {
+                    throw reader.Corrupt(string.Create(CultureInfo.InvariantCulture, $"a retained value {value:R} is outside [minimum, maximum]"));
+                }
+            }
+        }
+
         var sketch = new KllSketch(k);
         sketch._random = new SplitMix64(state);
-        long weighted = 0;
         for (int h = 0; h < levels; h++)
         {
             if (h > 0)
@@ -132,16 +187,8 @@ public sealed class KllSketch : IMergeable<KllSketch>
                 sketch.AddLevel();
             }
 
-            double[] items = reader.ReadDoubles(k + 1);
-            items.CopyTo(sketch._levels[h], 0);
-            sketch._sizes[h] = items.Length;
-            weighted += (long)items.Length << h;
-        }
-
-        reader.End();
-        if (weighted != count || (count > 0 && !(minimum <= maximum)))
-        {
-            throw reader.Corrupt("the retained weights do not add up to the count");
+            items[h].CopyTo(sketch._levels[h], 0);
+            sketch._sizes[h] = items[h].Length;
         }
 
         sketch._count = count;
