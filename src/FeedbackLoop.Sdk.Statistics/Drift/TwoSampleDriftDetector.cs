@@ -218,8 +218,7 @@ public sealed class TwoSampleDriftDetector : IRestorableDriftDetector
         var state = (DriftState)reader.ReadInt32();
         double[] values = reader.ReadDoubles(_window.Length);
         reader.End();
-        if (filled != values.Length || next < 0 || next >= _window.Length || sinceTest < 0 || sinceTest > _evaluateEvery || missing < 0
-            || state is not (DriftState.None or DriftState.Drift))
+        if (filled != values.Length || missing < 0 || !IsReachable(filled, next, sinceTest, state))
         {
             throw reader.Corrupt("the window position, counters or state are out of range");
         }
@@ -232,6 +231,25 @@ public sealed class TwoSampleDriftDetector : IRestorableDriftDetector
         _missing = missing;
         _state = state;
         LastResult = null;
+    }
+
+    /// <summary>Whether <see cref="Update"/> can leave the window in this position, so that a snapshot of it continues as the original would.</summary>
+    /// <remarks>
+    /// A window fills from empty at position 0, counting every value since the last test, so while it fills the
+    /// position and the count since the test both equal the number of values, and no test has judged it: the count may
+    /// exceed <see cref="EvaluateEvery"/> when that is below the window size, the first test waiting for the window to
+    /// be full. A full window was tested less than <see cref="EvaluateEvery"/> values ago, just now when it drifted;
+    /// a full tumbling window is kept only when it drifted.
+    /// </remarks>
+    private bool IsReachable(int filled, int next, int sinceTest, DriftState state)
+    {
+        if (filled < _window.Length)
+        {
+            return next == filled && sinceTest == filled && state == DriftState.None;
+        }
+
+        return next >= 0 && next < _window.Length && sinceTest >= 0 && sinceTest < _evaluateEvery
+            && (state == DriftState.None ? Window == CurrentWindow.Sliding : state == DriftState.Drift && sinceTest == 0);
     }
 
     private static long Fingerprint(ReadOnlySpan<double> reference)

@@ -1,4 +1,5 @@
 using FeedbackLoop.Drift;
+using FeedbackLoop.State;
 using FeedbackLoop.Tests.TestSupport;
 
 namespace FeedbackLoop.Tests.Drift;
@@ -106,13 +107,83 @@ public sealed class TwoSampleDriftDetectorTests
     [Fact]
     public void Restore_MidStream_ReplaysTheRestIdentically()
     {
-        var random = new Random(5);
-        var stream = Enumerable.Range(0, 400).Select(i => (i < 200 ? 0.5 : 1.5) + (random.NextDouble() - 0.5)).ToArray();
-
         DetectorSnapshots.AssertReplayIdentical(
             () => new TwoSampleDriftDetector(new MeanShiftTest(), Reference, new() { WindowSize = 30, Window = CurrentWindow.Sliding, EvaluateEvery = 7 }),
-            stream,
+            ShiftingStream(),
             splitAt: 213);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(8)]
+    [InlineData(15)]
+    [InlineData(29)]
+    [InlineData(30)]
+    public void Restore_SnapshotWhileTheSlidingWindowFills_ReplaysTheRestIdentically(int splitAt)
+    {
+        // Window 30 tested every 7 values: while it fills, more than 7 values have passed since the last test.
+        DetectorSnapshots.AssertReplayIdentical(
+            () => new TwoSampleDriftDetector(new MeanShiftTest(), Reference, new() { WindowSize = 30, Window = CurrentWindow.Sliding, EvaluateEvery = 7 }),
+            ShiftingStream(),
+            splitAt);
+    }
+
+    public static TheoryData<CurrentWindow, int, int> WindowShapes => new()
+    {
+        { CurrentWindow.Sliding, 10, 3 },
+        { CurrentWindow.Sliding, 10, 1 },
+        { CurrentWindow.Sliding, 10, 10 },
+        { CurrentWindow.Sliding, 10, 25 },
+        { CurrentWindow.Tumbling, 10, 1 },
+    };
+
+    [Theory]
+    [MemberData(nameof(WindowShapes))]
+    public void Restore_SnapshotAtEveryPoint_ReplaysTheRestIdentically(CurrentWindow window, int windowSize, int evaluateEvery)
+    {
+        // Empty, filling, full, just drifted and refilling after a drift, with values counted as missing on the way.
+        var stream = ShiftingStream();
+        for (int i = 37; i < stream.Length; i += 41)
+        {
+            stream[i] = double.NaN;
+        }
+
+        for (int splitAt = 0; splitAt <= stream.Length; splitAt++)
+        {
+            DetectorSnapshots.AssertReplayIdentical(
+                () => new TwoSampleDriftDetector(
+                    new MeanShiftTest(),
+                    Reference,
+                    new() { WindowSize = windowSize, Window = window, EvaluateEvery = evaluateEvery, NonFiniteValues = NonFiniteValues.CountAsMissing }),
+                stream,
+                splitAt);
+        }
+    }
+
+    [Theory]
+    [InlineData(3, 0, 3, 0, "a filling window starts at position 0")]
+    [InlineData(3, 3, 2, 0, "a filling window counts every value since the last test")]
+    [InlineData(3, 3, 3, 2, "a filling window has not drifted")]
+    [InlineData(5, 0, 7, 0, "a full window is tested every 7 values")]
+    [InlineData(5, 0, 3, 2, "a drift is reported as the window is tested")]
+    public void Restore_UnreachableWindowPosition_IsRefusedAsCorrupt(int filled, int next, int sinceTest, int state, string because)
+    {
+        var detector = new TwoSampleDriftDetector(new MeanShiftTest(), Reference, new() { WindowSize = 5, Window = CurrentWindow.Sliding, EvaluateEvery = 7 });
+        var source = new TwoSampleDriftDetector(new MeanShiftTest(), Reference, new() { WindowSize = 5, Window = CurrentWindow.Sliding, EvaluateEvery = 7 });
+        var snapshot = new SnapshotWriter(nameof(TwoSampleDriftDetector), 1)
+            .Write(5).Write((int)CurrentWindow.Sliding).Write(7).Write((long)Reference.Length).Write(ReferenceFingerprint(source))
+            .Write(false)
+            .Write(filled).Write(next).Write(sinceTest).Write(0L).Write(state)
+            .Write(Enumerable.Repeat(0.5, filled).ToArray())
+            .ToSnapshot();
+        byte[] before = detector.Snapshot().ToBytes();
+
+        Action restore = () => detector.Restore(snapshot);
+
+        restore.Should().Throw<ArgumentException>(because).WithMessage("*corrupt*").And.ParamName.Should().Be("snapshot");
+        detector.Snapshot().ToBytes().Should().Equal(before);
     }
 
     [Fact]
@@ -147,6 +218,24 @@ public sealed class TwoSampleDriftDetectorTests
             Reference,
             new() { WindowSize = windowSize, EvaluateEvery = evaluateEvery, Window = window, NonFiniteValues = nonFinite });
         act.Should().Throw<ArgumentOutOfRangeException>().WithMessage(message);
+    }
+
+    /// <summary>400 values around 0.5, then around 1.5 from value 200 on: the mean-shift test drifts on the second half.</summary>
+    private static double[] ShiftingStream()
+    {
+        var random = new Random(5);
+        return Enumerable.Range(0, 400).Select(i => (i < 200 ? 0.5 : 1.5) + (random.NextDouble() - 0.5)).ToArray();
+    }
+
+    /// <summary>The reference fingerprint a detector writes, read back from its own snapshot.</summary>
+    private static long ReferenceFingerprint(TwoSampleDriftDetector detector)
+    {
+        var reader = SnapshotReader.Open(detector.Snapshot(), nameof(TwoSampleDriftDetector), 1);
+        reader.ReadInt64();
+        reader.ReadInt64();
+        reader.ReadInt64();
+        reader.ReadInt64();
+        return reader.ReadInt64();
     }
 
     private static DriftState[] Feed(TwoSampleDriftDetector detector, params double[] values) => values.Select(detector.Update).ToArray();
