@@ -112,7 +112,7 @@ public sealed class DomainClassifierDrift
                 throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"The vector at index {i} follows the schema {vector.Schema}, not {_schema}."), paramName);
             }
 
-            var prediction = new Prediction(new PredictionId(Guid.Empty), "domain-classifier", "cross-validation", DateTimeOffset.UnixEpoch, vector, new PredictionOutput(Label.None, double.NaN));
+            var prediction = new Prediction(PredictionId.New(), "domain-classifier", "cross-validation", DateTimeOffset.UnixEpoch, vector, new PredictionOutput(Label.None, double.NaN));
             examples.Add((new LabelledExample(prediction, Label.Binary(isCurrent), DateTimeOffset.UnixEpoch), position % _options.Folds));
         }
     }
