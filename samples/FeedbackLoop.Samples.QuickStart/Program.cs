@@ -1,3 +1,4 @@
+using FeedbackLoop.Registry;
 // Quick start: a simulated production stream whose concept changes midway. Labels arrive 500 predictions late.
 // The loop watches its champion's errors with DDM, retrains on drift, gates the candidate against the champion
 // on the same holdout, and promotes it. A model that is never updated runs beside it for comparison.
@@ -36,7 +37,7 @@ var feedbackLoop = provider.GetRequiredKeyedService<IFeedbackLoop>("hyperplane")
 var history = stream.Take(Bootstrap).Select(s => new LabelledExample(
     new Prediction(PredictionId.New(), feedbackLoop.Name, "history", default, s.Features, PredictionOutput.FromLabel(s.Label)), s.Label, default)).ToList();
 var initial = await Learners.LogisticRegression(l2: 1e-3).TrainAsync(new TrainingData(stream.Schema, history), CancellationToken.None);
-await feedbackLoop.PromoteAsync(initial, "initial model trained on history", CancellationToken.None);
+await feedbackLoop.PromoteAsync(initial, new AliasChange("host", "initial model trained on history"), CancellationToken.None);
 
 var result = await replay.RunAsync(feedbackLoop, initial.Predictor, Predictions, tail: 10_000, CancellationToken.None);
 

@@ -35,6 +35,17 @@ public interface IFeedbackLoop : IDisposable, IAsyncDisposable
     /// <summary>Gets the live champion, or <see langword="null"/> before one is promoted.</summary>
     ModelVersion? Champion { get; }
 
+    /// <summary>
+    /// Starts the loop: loads its champion through the registry's champion alias and the artifact loader, and its own
+    /// state (monitors, rolling outcomes, drift signals, counters, the retrain policy's clock) from its loop-state store,
+    /// so that a loop built again on the same stores resumes where the last one stopped. Idempotent; the first cycle,
+    /// promotion, rollback or prediction starts the loop when the host has not (recorded events wait in the queue until
+    /// the state is loaded). A start that fails (a store unreachable) is tried again by the next call.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the wait (the start goes on).</param>
+    /// <returns>A task that completes when the loop has started.</returns>
+    Task StartAsync(CancellationToken cancellationToken);
+
     /// <summary>Scores the input with the live champion and records the prediction.</summary>
     /// <param name="features">The inputs, in the loop's schema; the prediction keeps a copy, so the vector may be reused.</param>
     /// <param name="segments">Segment tags for slicing; optional.</param>
@@ -82,16 +93,20 @@ public interface IFeedbackLoop : IDisposable, IAsyncDisposable
 
     /// <summary>Registers a model trained outside the loop and makes it the champion without a gate (for example the first model).</summary>
     /// <param name="model">The model.</param>
-    /// <param name="reason">Why, recorded in the version's lineage.</param>
+    /// <param name="change">Who promotes it and why, recorded in the version's lineage and the alias history.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The registered version, now champion.</returns>
-    Task<ModelVersion> PromoteAsync(TrainedModel model, string reason, CancellationToken cancellationToken);
+    Task<ModelVersion> PromoteAsync(TrainedModel model, AliasChange change, CancellationToken cancellationToken);
 
-    /// <summary>Returns the champion to the version it replaced and hot-swaps it live.</summary>
+    /// <summary>
+    /// Returns the champion to the version its latest promotion replaced and hot-swaps it live. The registry keeps the
+    /// rollback in its alias history; rolling back again undoes the promotion before. Never waits behind a training.
+    /// </summary>
+    /// <param name="change">Who rolls back and why.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The restored champion.</returns>
     /// <exception cref="InvalidOperationException">There is no earlier champion.</exception>
-    Task<ModelVersion> RollbackAsync(CancellationToken cancellationToken);
+    Task<ModelVersion> RollbackAsync(AliasChange change, CancellationToken cancellationToken);
 
     /// <summary>Reads the loop's counters: the event queue's and the store's.</summary>
     /// <param name="cancellationToken">Cancels the call.</param>

@@ -6,6 +6,7 @@ using FeedbackLoop.Models;
 using FeedbackLoop.Promotion;
 using FeedbackLoop.Registry;
 using FeedbackLoop.Retraining;
+using FeedbackLoop.State;
 using FeedbackLoop.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -29,12 +30,14 @@ public sealed class FeedbackLoopBuilder
     private readonly List<Action<FeedbackLoopOptions>> _configure = [];
     private readonly List<Func<IServiceProvider, IFeedbackSink>> _sinks = [];
     private readonly List<Func<IServiceProvider, IBatchedFeedbackSink>> _batchedSinks = [];
+    private readonly List<Func<IServiceProvider, ICycleStage>> _stages = [];
     private readonly List<(string Name, Func<IDriftDetector> Factory)> _featureMonitors = [];
     private FeatureSchema? _schema;
     private Func<IDriftDetector>? _allFeatures;
     private Func<IServiceProvider, (IModelTrainer Trainer, IModelArtifactLoader? Loader)>? _training;
     private Func<IServiceProvider, (IEventStore Store, ILabelledWindowSource Window)>? _store;
     private Func<IServiceProvider, IModelRegistry>? _registry;
+    private Func<IServiceProvider, ILoopStateStore>? _stateStore;
     private Func<IDriftDetector> _errors = () => new Ddm();
     private IRetrainPolicy _policy = Retrain.OnDrift();
     private IPromotionGate _gate = Gates.NoWorseThanChampion(Metric.Accuracy);
@@ -167,6 +170,28 @@ public sealed class FeedbackLoopBuilder
         return this;
     }
 
+    /// <summary>
+    /// Keeps the loop's own state (monitors, rolling outcomes, signals, counters, the policy's clock) in
+    /// <paramref name="store"/>, so that a loop built again on the same store, event store and registry resumes where
+    /// the last one stopped. Without it, the state lives only as long as the loop.
+    /// </summary>
+    /// <param name="store">The store, normally shared with the loops built after this one.</param>
+    /// <returns>This builder.</returns>
+    public FeedbackLoopBuilder UseStateStore(ILoopStateStore store)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        return UseStateStore(_ => store);
+    }
+
+    /// <summary>Keeps the loop's own state in a store created from the service provider (see <see cref="UseStateStore(ILoopStateStore)"/>).</summary>
+    /// <param name="factory">Creates the store, once for each loop built.</param>
+    /// <returns>This builder.</returns>
+    public FeedbackLoopBuilder UseStateStore(Func<IServiceProvider, ILoopStateStore> factory)
+    {
+        _stateStore = factory ?? throw new ArgumentNullException(nameof(factory));
+        return this;
+    }
+
     /// <summary>Adds a sink that receives every recorded event, one at a time, on the loop's consumer.</summary>
     /// <param name="sink">The sink.</param>
     /// <returns>This builder.</returns>
@@ -200,6 +225,28 @@ public sealed class FeedbackLoopBuilder
     public FeedbackLoopBuilder AddBatchedSink(Func<IServiceProvider, IBatchedFeedbackSink> factory)
     {
         _batchedSinks.Add(factory ?? throw new ArgumentNullException(nameof(factory)));
+        return this;
+    }
+
+    /// <summary>
+    /// Adds a stage to every cycle, run after the built-in gate and before the candidate is registered and promoted: it
+    /// can read the gate's verdict, add to the report, or end the cycle (<see cref="CycleContext.Finish"/>) to veto.
+    /// Stages run in the order added.
+    /// </summary>
+    /// <param name="stage">The stage.</param>
+    /// <returns>This builder.</returns>
+    public FeedbackLoopBuilder AddCycleStage(ICycleStage stage)
+    {
+        ArgumentNullException.ThrowIfNull(stage);
+        return AddCycleStage(_ => stage);
+    }
+
+    /// <summary>Adds a cycle stage created from the service provider (see <see cref="AddCycleStage(ICycleStage)"/>).</summary>
+    /// <param name="factory">Creates the stage, once for each loop built.</param>
+    /// <returns>This builder.</returns>
+    public FeedbackLoopBuilder AddCycleStage(Func<IServiceProvider, ICycleStage> factory)
+    {
+        _stages.Add(factory ?? throw new ArgumentNullException(nameof(factory)));
         return this;
     }
 
@@ -318,10 +365,12 @@ public sealed class FeedbackLoopBuilder
             store,
             window,
             _registry?.Invoke(services) ?? new InMemoryModelRegistry(time),
+            _stateStore?.Invoke(services) ?? new InMemoryLoopStateStore(),
             trainer,
             loader,
             _policy,
             _gate,
+            [.. _stages.Select(stage => stage(services))],
             [.. _sinks.Select(sink => sink(services))],
             [.. _batchedSinks.Select(sink => sink(services))],
             [.. monitored.DistinctBy(m => m.Feature.Name)],

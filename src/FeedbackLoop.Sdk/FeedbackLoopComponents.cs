@@ -4,6 +4,7 @@ using FeedbackLoop.Models;
 using FeedbackLoop.Promotion;
 using FeedbackLoop.Registry;
 using FeedbackLoop.Retraining;
+using FeedbackLoop.State;
 using FeedbackLoop.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -18,10 +19,12 @@ internal readonly record struct FeedbackLoopComponents(
     IEventStore Store,
     ILabelledWindowSource Window,
     IModelRegistry Registry,
+    ILoopStateStore StateStore,
     IModelTrainer Trainer,
     IModelArtifactLoader? Loader,
     IRetrainPolicy Policy,
     IPromotionGate Gate,
+    IReadOnlyList<ICycleStage> CycleStages,
     IFeedbackSink[] Sinks,
     IBatchedFeedbackSink[] BatchedSinks,
     IReadOnlyList<(FeatureDefinition Feature, Func<IDriftDetector> Factory)> FeatureMonitors,

@@ -9,148 +9,200 @@ using FeedbackLoop.Storage;
 
 namespace FeedbackLoop;
 
-/// <summary>One cycle: observe, decide, train, gate, register, promote. Every stage that a plug-in runs is contained.</summary>
+/// <summary>
+/// One cycle: an ordered list of stages over one <see cref="CycleContext"/> — observe, decide, window, train, gate, the
+/// host's stages, register, promote — with one failure handler, then one commit of the loop's state from the final report.
+/// </summary>
 internal sealed partial class FeedbackLoopEngine
 {
+    private const string LoopActor = "feedback-loop";
+
+    private static readonly CycleObservation EmptyObservation = new(0, 0, 0, 0, 0, 0, new Dictionary<string, double>(), []);
+
+    private ICycleStage[] CreateStages(IReadOnlyList<ICycleStage> hostStages) =>
+    [
+        new Stage("observe", ObserveAsync),
+        new Stage("decide", DecideAsync),
+        new Stage("window", ReadWindowAsync),
+        new Stage("train", TrainAsync),
+        new Stage("gate", GateAsync),
+        .. hostStages,
+        new Stage("register", RegisterAsync),
+        new Stage("promote", PromoteCandidateAsync),
+    ];
+
     private async Task<CycleReport> ExecuteCycleAsync(long cycle, CancellationToken cancellationToken)
     {
         // The cycle sees every event recorded before it.
         await _pipeline.FlushAsync(cancellationToken).ConfigureAwait(false);
-        var now = _time.GetUtcNow();
         var live = Volatile.Read(ref _live);
-        var report = new CycleReport(
-            cycle, now, TimeSpan.Zero, EmptyObservation, RetrainDecision.Skip("not evaluated"), CycleOutcome.NoAction, 0, 0, null, null, live?.Version, null);
-        int expired;
-        EventStoreStatistics stored;
-        try
+        var context = new CycleContext(Name, new CycleReport(
+            cycle, _time.GetUtcNow(), TimeSpan.Zero, EmptyObservation, RetrainDecision.Skip("not evaluated"), CycleOutcome.NoAction, 0, 0, null, null, live?.Version, null))
         {
-            expired = await _store.ExpireAsync(now, cancellationToken).ConfigureAwait(false);
-            stored = await _store.GetStatisticsAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception exception) when (IsFailure(exception, cancellationToken))
+            Champion = live?.Predictor,
+        };
+
+        foreach (var stage in _stages)
         {
-            return Fail(report, "store", exception);
+            if (context.IsFinished)
+            {
+                break;
+            }
+
+            try
+            {
+                await stage.ExecuteAsync(context, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (!FailureContainment.IsCancellation(exception, cancellationToken))
+            {
+                _instruments.Failed("cycle");
+                Log.CycleFailed(_logger, exception, Name, cycle, stage.Name);
+                context.Report = context.Report with { Failure = $"{stage.Name} failed: {exception.GetType().Name}: {exception.Message}" };
+                context.Finish(CycleOutcome.Failed);
+            }
         }
 
+        var report = context.Report with { Champion = Champion };
+        Commit(report);
+        await SaveStateAsync(cancellationToken).ConfigureAwait(false);
+        return report;
+    }
+
+    /// <summary>
+    /// The one place a cycle changes the loop's state, from its final report: a candidate that was judged (promoted or
+    /// rejected) consumes the labels and drift signals the cycle observed and starts the policy's clock; a cycle that
+    /// failed or deferred leaves them for the next one.
+    /// </summary>
+    private void Commit(CycleReport report)
+    {
+        if (report.Outcome is CycleOutcome.Promoted or CycleOutcome.Rejected)
+        {
+            _lastTrainedAt = report.StartedAt;
+            _monitors.ConsumeLabels(report.Observed.LabelsSinceLastTraining);
+            _monitors.ConsumeSignals(report.Observed.DriftSignals);
+        }
+    }
+
+    private async ValueTask ObserveAsync(CycleContext context, CancellationToken cancellationToken)
+    {
+        var expired = await _store.ExpireAsync(context.Report.StartedAt, cancellationToken).ConfigureAwait(false);
+        var stored = await _store.GetStatisticsAsync(cancellationToken).ConfigureAwait(false);
         if (expired > 0)
         {
             _instruments.OrphansExpiredBy(expired);
         }
 
-        var signals = _monitors.Signals();
-        var labels = _monitors.LabelsSinceTraining;
-        var observed = new CycleObservation(
-            stored.Predictions,
-            _pipeline.FeedbackAccepted,
-            labels,
-            expired,
-            stored.OrphansPending,
-            _failures.TakeFailures(),
-            _monitors.Metrics(),
-            signals);
-        report = report with { Observed = observed };
-
-        RetrainDecision decision;
-        try
+        context.Report = context.Report with
         {
-            decision = live is null
-                ? RetrainDecision.Retrain("no champion yet")
-                : _policy.Evaluate(new RetrainContext(now, _startedAt, _lastTrainedAt, labels, signals, observed.Metrics));
-        }
-        catch (Exception exception) when (IsFailure(exception, cancellationToken))
-        {
-            return Fail(report, "retrain policy", exception);
-        }
+            Observed = new CycleObservation(
+                stored.Predictions,
+                _pipeline.FeedbackAccepted,
+                _monitors.LabelsSinceTraining,
+                expired,
+                stored.OrphansPending,
+                _failures.TakeFailures(),
+                _monitors.Metrics(),
+                _monitors.Signals()),
+        };
+    }
 
-        report = report with { Decision = decision };
+    private ValueTask DecideAsync(CycleContext context, CancellationToken cancellationToken)
+    {
+        var observed = context.Report.Observed;
+        var decision = context.Champion is null
+            ? RetrainDecision.Retrain("no champion yet")
+            : _policy.Evaluate(new RetrainContext(
+                context.Report.StartedAt, _startedAt, _lastTrainedAt, observed.LabelsSinceLastTraining, observed.DriftSignals, observed.Metrics));
+        context.Report = context.Report with { Decision = decision };
         if (!decision.ShouldRetrain)
         {
-            return report;
+            context.Finish(CycleOutcome.NoAction);
         }
 
-        var drift = _options.TrainSinceDrift ? signals.LastOrDefault(s => s.State == DriftState.Drift) : null;
-        List<LabelledExample> window;
-        try
-        {
-            window = await ReadWindowAsync(new LabelledWindowQuery { From = drift?.DetectedAt, MaxCount = _options.TrainingWindowSize }, cancellationToken)
-                .ConfigureAwait(false);
-        }
-        catch (Exception exception) when (IsFailure(exception, cancellationToken))
-        {
-            return Fail(report, "store", exception);
-        }
+        return ValueTask.CompletedTask;
+    }
 
+    private async ValueTask ReadWindowAsync(CycleContext context, CancellationToken cancellationToken)
+    {
+        var drift = _options.TrainSinceDrift ? context.Report.Observed.DriftSignals.LastOrDefault(s => s.State == DriftState.Drift) : null;
+        var window = await ReadAllAsync(new LabelledWindowQuery { From = drift?.DetectedAt, MaxCount = _options.TrainingWindowSize }, cancellationToken)
+            .ConfigureAwait(false);
         if (window.Count < _options.MinimumTrainingExamples)
         {
             var since = drift is null ? string.Empty : Invariant($" since the drift at {drift.DetectedAt:O}");
-            return report with
-            {
-                Outcome = CycleOutcome.Deferred,
-                Decision = decision with { Reason = Invariant($"{decision.Reason}; deferred: {window.Count} of {_options.MinimumTrainingExamples} labelled examples{since}") },
-            };
+            context.Finish(CycleOutcome.Deferred, Invariant($"deferred: {window.Count} of {_options.MinimumTrainingExamples} labelled examples{since}"));
+            return;
         }
 
         // The newest examples are held out: the gate then asks which model is better on the data the loop sees now.
         var holdoutCount = Math.Clamp((int)Math.Round(window.Count * _options.HoldoutFraction), 1, window.Count - 1);
-        var training = window.Take(window.Count - holdoutCount).ToArray();
-        var holdout = window.Skip(training.Length).ToArray();
-        report = report with { TrainingExamples = training.Length, HoldoutExamples = holdout.Length };
+        context.Training = window[..^holdoutCount];
+        context.Holdout = window[^holdoutCount..];
+        context.Report = context.Report with { TrainingExamples = context.Training.Count, HoldoutExamples = holdoutCount };
+    }
 
-        _lastTrainedAt = now;
-        TrainedModel model;
-        try
+    private async ValueTask TrainAsync(CycleContext context, CancellationToken cancellationToken)
+    {
+        var model = await _trainer.TrainAsync(new TrainingData(Schema, context.Training), cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException("The trainer returned no model.");
+
+        // A candidate is registered only if its artifact restores a predictor: otherwise it could never be rolled back to
+        // or reloaded after a restart.
+        if (_loader is not null)
         {
-            model = await _trainer.TrainAsync(new TrainingData(Schema, training), cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception exception) when (IsFailure(exception, cancellationToken))
-        {
-            return Fail(report, "trainer", exception);
+            _loader.Load(model.Artifact.Span, Schema);
         }
 
+        context.Candidate = model;
         _instruments.Retrained();
-        _monitors.ConsumeLabels(labels);
-        _monitors.ConsumeSignals(signals);
+    }
 
-        GateResult gate;
-        try
-        {
-            gate = await _gate.EvaluateAsync(new GateContext(model.Predictor, live?.Predictor, holdout), cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception exception) when (IsFailure(exception, cancellationToken))
-        {
-            return Fail(report, "gate", exception);
-        }
+    private async ValueTask GateAsync(CycleContext context, CancellationToken cancellationToken)
+    {
+        var gate = await _gate.EvaluateAsync(new GateContext(context.Candidate!.Predictor, context.Champion, context.Holdout), cancellationToken)
+            .ConfigureAwait(false);
+        context.Report = context.Report with { Gate = gate };
+    }
 
-        report = report with { Gate = gate };
-        try
+    private async ValueTask RegisterAsync(CycleContext context, CancellationToken cancellationToken)
+    {
+        var report = context.Report;
+        var model = context.Candidate!;
+        var lineage = Lineage(report.Champion, report.Decision, context.Training, report.HoldoutExamples, report.Gate!);
+        var candidate = await _registry.RegisterAsync(
+            new ModelRegistration(Name, model.Artifact, model.Description, report.Gate!.CandidateMetrics, lineage), cancellationToken).ConfigureAwait(false);
+        await _registry.SetAliasAsync(Name, ModelAliases.Challenger, candidate.Version, Change(report, "candidate"), cancellationToken).ConfigureAwait(false);
+        context.Registered = candidate;
+        context.Report = report with { Candidate = candidate };
+        if (!report.Gate.Passed)
         {
-            var lineage = Lineage(live?.Version, decision, training, holdout.Length, gate);
-            var candidate = await _registry.RegisterAsync(
-                new ModelRegistration(Name, model.Artifact, model.Description, gate.CandidateMetrics, lineage), cancellationToken).ConfigureAwait(false);
-            await _registry.SetAliasAsync(Name, ModelAliases.Challenger, candidate.Version, cancellationToken).ConfigureAwait(false);
-            report = report with { Candidate = candidate };
-            if (!gate.Passed)
-            {
-                _instruments.GateRejected();
-                return report with { Outcome = CycleOutcome.Rejected };
-            }
-
-            await _registry.SetAliasAsync(Name, ModelAliases.Champion, candidate.Version, cancellationToken).ConfigureAwait(false);
-            GoLive(candidate, model.Predictor);
-            return report with { Outcome = CycleOutcome.Promoted, Champion = candidate };
-        }
-        catch (Exception exception) when (IsFailure(exception, cancellationToken))
-        {
-            return Fail(report, "registry", exception);
+            _instruments.GateRejected();
+            context.Finish(CycleOutcome.Rejected);
         }
     }
 
-    private static readonly CycleObservation EmptyObservation = new(0, 0, 0, 0, 0, 0, new Dictionary<string, double>(), []);
+    private async ValueTask PromoteCandidateAsync(CycleContext context, CancellationToken cancellationToken)
+    {
+        var candidate = context.Registered!;
+        await _swapLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _registry.SetAliasAsync(Name, ModelAliases.Champion, candidate.Version, Change(context.Report, "promoted"), cancellationToken)
+                .ConfigureAwait(false);
+            GoLive(candidate, context.Candidate!.Predictor);
+        }
+        finally
+        {
+            _swapLock.Release();
+        }
 
-    private static bool IsFailure(Exception exception, CancellationToken cancellationToken) =>
-        !FailureContainment.IsCancellation(exception, cancellationToken);
+        context.Finish(CycleOutcome.Promoted);
+    }
 
-    private async Task<List<LabelledExample>> ReadWindowAsync(LabelledWindowQuery query, CancellationToken cancellationToken)
+    private static AliasChange Change(CycleReport report, string what) =>
+        new(LoopActor, Invariant($"cycle {report.Cycle}: {what}; {report.Decision.Reason}"));
+
+    private async Task<List<LabelledExample>> ReadAllAsync(LabelledWindowQuery query, CancellationToken cancellationToken)
     {
         List<LabelledExample> window = [];
         await foreach (var example in _window.ReadLabelledAsync(query, cancellationToken).ConfigureAwait(false))
@@ -162,12 +214,12 @@ internal sealed partial class FeedbackLoopEngine
     }
 
     private static Dictionary<string, string> Lineage(
-        ModelVersion? parent, RetrainDecision decision, LabelledExample[] training, int holdout, GateResult gate)
+        ModelVersion? parent, RetrainDecision decision, IReadOnlyList<LabelledExample> training, int holdout, GateResult gate)
     {
         var lineage = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["reason"] = decision.Reason,
-            ["training.examples"] = Invariant($"{training.Length}"),
+            ["training.examples"] = Invariant($"{training.Count}"),
             ["training.from"] = Invariant($"{training[0].Prediction.Timestamp:O}"),
             ["training.to"] = Invariant($"{training[^1].Prediction.Timestamp:O}"),
             ["holdout.examples"] = Invariant($"{holdout}"),
@@ -183,10 +235,11 @@ internal sealed partial class FeedbackLoopEngine
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
-    private CycleReport Fail(CycleReport report, string stage, Exception exception)
+    /// <summary>A built-in stage: a named step of the engine.</summary>
+    private sealed class Stage(string name, Func<CycleContext, CancellationToken, ValueTask> execute) : ICycleStage
     {
-        _instruments.Failed("cycle");
-        Log.CycleFailed(_logger, exception, Name, report.Cycle, stage);
-        return report with { Outcome = CycleOutcome.Failed, Failure = $"{stage} failed: {exception.GetType().Name}: {exception.Message}" };
+        public string Name { get; } = name;
+
+        public ValueTask ExecuteAsync(CycleContext context, CancellationToken cancellationToken) => execute(context, cancellationToken);
     }
 }

@@ -7,6 +7,7 @@ using FeedbackLoop.Pipeline;
 using FeedbackLoop.Promotion;
 using FeedbackLoop.Registry;
 using FeedbackLoop.Retraining;
+using FeedbackLoop.State;
 using FeedbackLoop.Storage;
 using FeedbackLoop.Telemetry;
 using Microsoft.Extensions.Logging;
@@ -32,8 +33,12 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
     private readonly EventPipeline _pipeline;
     private readonly LoopInstruments _instruments;
     private readonly ILogger _logger;
-    private readonly DateTimeOffset _startedAt;
+    private readonly ILoopStateStore _stateStore;
     private readonly SemaphoreSlim _cycleLock = new(1, 1);
+
+    // Alias moves and hot-swaps take this lock, not the cycle's: a rollback never waits behind a training.
+    private readonly SemaphoreSlim _swapLock = new(1, 1);
+    private readonly ICycleStage[] _stages;
     private readonly ConcurrentDictionary<int, IPredictor> _predictors = new();
 
     private LiveModel? _live;
@@ -50,6 +55,7 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
         _store = components.Store;
         _window = components.Window;
         _registry = components.Registry;
+        _stateStore = components.StateStore;
         _trainer = components.Trainer;
         _loader = components.Loader;
         _policy = components.Policy;
@@ -59,7 +65,8 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
         _failures = new FailureContainment(_instruments, _logger);
         _monitors = new LoopMonitors(components.FeatureMonitors, components.ErrorMonitor, _options.RollingWindowSize, _instruments, _failures, _logger);
         _pipeline = new EventPipeline(
-            Name, _options.Events, _store, _monitors, components.Sinks, components.BatchedSinks, _failures, _instruments, _time, _logger, () => Volatile.Read(ref _live)?.VersionText);
+            Name, _options.Events, _store, _monitors, components.Sinks, components.BatchedSinks, _failures, _instruments, _time, _logger, () => Volatile.Read(ref _live)?.VersionText, StartAsync);
+        _stages = CreateStages(components.CycleStages);
         _startedAt = _time.GetUtcNow();
     }
 
@@ -72,8 +79,9 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
     public Prediction Predict(FeatureVector features, IReadOnlyDictionary<string, string>? segments = null, PredictionId? id = null)
     {
         ValidateFeatures(features);
-        var live = Volatile.Read(ref _live)
-            ?? throw new InvalidOperationException($"Feedback loop '{Name}' has no champion yet: promote a model (PromoteAsync) or run a cycle once labels exist.");
+        var live = Volatile.Read(ref _live) ?? StartedLive()
+            ?? throw new InvalidOperationException(
+                $"Feedback loop '{Name}' has no champion yet: promote a model (PromoteAsync) or run a cycle once labels exist.{_championLoadFailure}");
         var output = live.Predictor.Predict(features);
         if (!FitsTask(output, out var problem))
         {
@@ -121,9 +129,11 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
 
     public async Task<CycleReport> RunCycleAsync(CancellationToken cancellationToken)
     {
+        await StartAsync(cancellationToken).ConfigureAwait(false);
         await _cycleLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
             var cycle = ++_cycles;
             using var activity = LoopInstruments.ActivitySource.StartActivity(FeedbackLoopTelemetry.CycleActivity);
             activity?.SetTag(FeedbackLoopTelemetry.LoopTag, Name);
@@ -146,14 +156,15 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
         }
     }
 
-    public async Task<ModelVersion> PromoteAsync(TrainedModel model, string reason, CancellationToken cancellationToken)
+    public async Task<ModelVersion> PromoteAsync(TrainedModel model, AliasChange change, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(model);
-        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
-        await _cycleLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(change);
+        await StartAsync(cancellationToken).ConfigureAwait(false);
+        await _swapLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var lineage = new Dictionary<string, string>(StringComparer.Ordinal) { ["reason"] = reason, ["promotion"] = "manual" };
+            var lineage = new Dictionary<string, string>(StringComparer.Ordinal) { ["reason"] = change.Reason, ["actor"] = change.Actor, ["promotion"] = "manual" };
             if (Champion is { } parent)
             {
                 lineage["parent"] = parent.Version.ToString(CultureInfo.InvariantCulture);
@@ -161,40 +172,41 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
 
             var version = await _registry.RegisterAsync(
                 new ModelRegistration(Name, model.Artifact, model.Description, new Dictionary<string, double>(), lineage), cancellationToken).ConfigureAwait(false);
-            await _registry.SetAliasAsync(Name, ModelAliases.Champion, version.Version, cancellationToken).ConfigureAwait(false);
+            await _registry.SetAliasAsync(Name, ModelAliases.Champion, version.Version, change, cancellationToken).ConfigureAwait(false);
             GoLive(version, model.Predictor);
             return version;
         }
         finally
         {
-            _cycleLock.Release();
+            _swapLock.Release();
         }
     }
 
-    public async Task<ModelVersion> RollbackAsync(CancellationToken cancellationToken)
+    public async Task<ModelVersion> RollbackAsync(AliasChange change, CancellationToken cancellationToken)
     {
-        await _cycleLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(change);
+        await StartAsync(cancellationToken).ConfigureAwait(false);
+        await _swapLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var version = await _registry.RollbackAsync(Name, cancellationToken).ConfigureAwait(false);
-            IPredictor predictor;
-            try
+            // Load the target before moving the alias, so a version that cannot be loaded leaves registry and live model as they were.
+            var history = await _registry.GetAliasHistoryAsync(Name, ModelAliases.Champion, cancellationToken).ConfigureAwait(false);
+            var target = RollbackTarget.Find(history) is { } number
+                ? await _registry.GetVersionAsync(Name, number, cancellationToken).ConfigureAwait(false)
+                : null;
+            if (target is null)
             {
-                predictor = await LoadPredictorAsync(version, cancellationToken).ConfigureAwait(false);
-            }
-            catch when (Champion is { } current)
-            {
-                // Put the registry back so that it keeps naming the model that is actually live.
-                await _registry.SetAliasAsync(Name, ModelAliases.Champion, current.Version, CancellationToken.None).ConfigureAwait(false);
-                throw;
+                throw new InvalidOperationException($"Loop '{Name}' has no earlier champion to roll back to.");
             }
 
-            GoLive(version, predictor);
+            var predictor = await LoadPredictorAsync(target, cancellationToken).ConfigureAwait(false);
+            var version = await _registry.RollbackAsync(Name, change, cancellationToken).ConfigureAwait(false);
+            GoLive(version, version.Version == target.Version ? predictor : await LoadPredictorAsync(version, cancellationToken).ConfigureAwait(false));
             return version;
         }
         finally
         {
-            _cycleLock.Release();
+            _swapLock.Release();
         }
     }
 
@@ -202,15 +214,25 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
 
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
+    /// <remarks>A running cycle finishes first; later cycles and record calls throw <see cref="ObjectDisposedException"/>.</remarks>
     public async ValueTask DisposeAsync()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        await _cycleLock.WaitAsync().ConfigureAwait(false);
+        try
         {
-            return;
-        }
+            if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            {
+                return;
+            }
 
-        await _pipeline.DisposeAsync().ConfigureAwait(false);
-        _instruments.Dispose();
+            await _pipeline.DisposeAsync().ConfigureAwait(false);
+            await SaveStateAsync(CancellationToken.None).ConfigureAwait(false);
+            _instruments.Dispose();
+        }
+        finally
+        {
+            _cycleLock.Release();
+        }
     }
 
     private void ValidateFeatures(FeatureVector features)
@@ -312,6 +334,13 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
 
     private void GoLive(ModelVersion version, IPredictor predictor)
     {
+        SetLive(version, predictor);
+        _monitors.ResetOutcomes();
+        _instruments.Promoted();
+    }
+
+    private void SetLive(ModelVersion version, IPredictor predictor)
+    {
         // Recent champions stay loaded so that a rollback is instant; older ones are reloaded from the registry.
         _predictors[version.Version] = predictor;
         foreach (var old in _predictors.Keys.Where(v => v <= version.Version - LoadedChampions))
@@ -320,8 +349,6 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
         }
 
         Volatile.Write(ref _live, new LiveModel(version, predictor));
-        _monitors.ResetOutcomes();
-        _instruments.Promoted();
     }
 
     private sealed record LiveModel(ModelVersion Version, IPredictor Predictor)

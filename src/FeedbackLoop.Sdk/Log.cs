@@ -26,6 +26,9 @@ internal static partial class Log
     [LoggerMessage(8, LogLevel.Warning, "Feedback loop {Loop}: prediction {Id} was recorded again; the first one stays and this one is ignored")]
     public static partial void DuplicatePrediction(ILogger logger, string loop, PredictionId id);
 
+    [LoggerMessage(9, LogLevel.Warning, "Feedback loop {Loop}: its saved state (revision {Revision}) could not be restored; it starts afresh")]
+    public static partial void StateNotRestored(ILogger logger, string loop, long revision);
+
     [LoggerMessage(5, LogLevel.Error, "Feedback loop {Loop} cycle {Cycle} failed in {Stage}; the champion stays live")]
     public static partial void CycleFailed(ILogger logger, Exception exception, string loop, long cycle, string stage);
 }

@@ -1,3 +1,4 @@
+using FeedbackLoop.Registry;
 using FeedbackLoop.Drift;
 using FeedbackLoop.Learning;
 using FeedbackLoop.Models;
@@ -56,7 +57,7 @@ public class EndToEndTests
                 new Prediction(PredictionId.New(), loop.Name, "bootstrap", default, s.Features, PredictionOutput.FromLabel(s.Label)), s.Label, default))
             .ToList();
         var initial = await learner.TrainAsync(new TrainingData(stream.Schema, examples), CancellationToken.None);
-        await loop.PromoteAsync(initial, "initial model trained on the first 2,000 samples", CancellationToken.None);
+        await loop.PromoteAsync(initial, new AliasChange("host", "initial model trained on the first 2,000 samples"), CancellationToken.None);
         return initial.Predictor;
     }
 }

@@ -1,3 +1,4 @@
+using FeedbackLoop.Registry;
 using FeedbackLoop.Simulation;
 using FeedbackLoop.Drift;
 using FeedbackLoop.Retraining;
@@ -20,7 +21,7 @@ public class ExtendingTests
             .AddSink(sink)
             .RetrainWhen(Retrain.OnDrift())
             .Build();
-        await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), "initial", CancellationToken.None);
+        await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), new AliasChange("host", "initial"), CancellationToken.None);
 
         LoopHarness.Traffic(loop, time, 100);
         (await loop.RunCycleAsync(CancellationToken.None)).Outcome.Should().Be(CycleOutcome.NoAction);

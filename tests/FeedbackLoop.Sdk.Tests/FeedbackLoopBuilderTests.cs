@@ -140,7 +140,7 @@ public class FeedbackLoopBuilderTests
         await using var provider = services.BuildServiceProvider();
         var loop = provider.GetRequiredKeyedService<IFeedbackLoop>("churn");
 
-        await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), "initial", CancellationToken.None);
+        await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), new AliasChange("host", "initial"), CancellationToken.None);
 
         (await registry.GetByAliasAsync("churn", ModelAliases.Champion, CancellationToken.None))!.Version.Should().Be(1);
     }

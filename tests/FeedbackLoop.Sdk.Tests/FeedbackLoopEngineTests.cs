@@ -28,7 +28,7 @@ public class FeedbackLoopEngineTests
     public async Task Predict_UsesTheChampionAndRecords()
     {
         using var loop = LoopHarness.Builder(_time).Build();
-        var version = await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), "initial", None);
+        var version = await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), new AliasChange("host", "initial"), None);
 
         var prediction = loop.Predict(Events.Vector(x1: 0.7), new Dictionary<string, string> { ["region"] = "eu" });
 
@@ -58,7 +58,7 @@ public class FeedbackLoopEngineTests
     public async Task RecordPrediction_FeatureLeftUnset_ThrowsNamingTheFeature()
     {
         using var loop = LoopHarness.Builder(_time).Build();
-        await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), "initial", None);
+        await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), new AliasChange("host", "initial"), None);
         var vector = Events.TwoNumbers.CreateVector().Set("x1", 0.3);
 
         var act = () => loop.Predict(vector);
@@ -220,13 +220,13 @@ public class FeedbackLoopEngineTests
     {
         var trainer = new ScriptedTrainer(_ => throw new InvalidOperationException("GPU on fire"));
         using var loop = LoopHarness.Builder(_time).UseTrainer(trainer, trainer).Build();
-        var champion = await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), "initial", None);
+        var champion = await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), new AliasChange("host", "initial"), None);
         LoopHarness.Traffic(loop, _time, 200);
 
         var report = await loop.RunCycleAsync(None);
 
         report.Outcome.Should().Be(CycleOutcome.Failed);
-        report.Failure.Should().Contain("trainer").And.Contain("GPU on fire");
+        report.Failure.Should().Contain("train failed").And.Contain("GPU on fire");
         report.Champion.Should().Be(champion);
         loop.Champion.Should().Be(champion);
         loop.Predict(Events.Vector(0.9)).ModelVersion.Should().Be("1");
@@ -238,7 +238,7 @@ public class FeedbackLoopEngineTests
     {
         var trainer = new ScriptedTrainer(_ => new ThresholdModel(0.5).ToTrainedModel());
         using var loop = LoopHarness.Builder(_time).UseTrainer(trainer, trainer).PromoteWhen(new ThrowingGate()).Build();
-        await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), "initial", None);
+        await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), new AliasChange("host", "initial"), None);
         LoopHarness.Traffic(loop, _time, 200);
 
         var report = await loop.RunCycleAsync(None);
@@ -252,12 +252,12 @@ public class FeedbackLoopEngineTests
     public async Task RunCycleAsync_PolicyThrows_ReportsFailure()
     {
         using var loop = LoopHarness.Builder(_time).RetrainWhen(new ThrowingPolicy()).Build();
-        await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), "initial", None);
+        await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), new AliasChange("host", "initial"), None);
 
         var report = await loop.RunCycleAsync(None);
 
         report.Outcome.Should().Be(CycleOutcome.Failed);
-        report.Failure.Should().Contain("retrain policy").And.Contain("policy bug");
+        report.Failure.Should().Contain("decide failed").And.Contain("policy bug");
     }
 
     [Fact]
@@ -266,13 +266,13 @@ public class FeedbackLoopEngineTests
         using var loop = LoopHarness.Builder(_time)
             .UseStore(_ => new UnreadableStore(new InMemoryEventStore(new FeedbackStoreOptions(), Events.TwoNumbers)))
             .Build();
-        await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), "initial", None);
+        await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), new AliasChange("host", "initial"), None);
         LoopHarness.Traffic(loop, _time, 200);
 
         var report = await loop.RunCycleAsync(None);
 
         report.Outcome.Should().Be(CycleOutcome.Failed);
-        report.Failure.Should().Contain("store").And.Contain("disk gone");
+        report.Failure.Should().Contain("window failed").And.Contain("disk gone");
         loop.Predict(Events.Vector(0.6)).ModelVersion.Should().Be("1");
     }
 
@@ -282,7 +282,7 @@ public class FeedbackLoopEngineTests
         var trainer = new ScriptedTrainer(_ => new ThresholdModel(0.5).ToTrainedModel());
         var registry = new FailingRegistry(new InMemoryModelRegistry(_time));
         using var loop = LoopHarness.Builder(_time).UseTrainer(trainer, trainer).UseRegistry(registry).Build();
-        await loop.PromoteAsync(new ThresholdModel(0.8).ToTrainedModel(), "initial", None);
+        await loop.PromoteAsync(new ThresholdModel(0.8).ToTrainedModel(), new AliasChange("host", "initial"), None);
         LoopHarness.Traffic(loop, _time, 200);
         registry.Fail = true;
 
@@ -377,7 +377,7 @@ public class FeedbackLoopEngineTests
     public async Task RunCycle_FullRollingWindow_ReportsTheEvaluationMetricsOfTheLastOutcomes()
     {
         using var loop = LoopHarness.Builder(_time).Configure(o => o.RollingWindowSize = 200).Build();
-        await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), "initial", None);
+        await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), new AliasChange("host", "initial"), None);
         var random = new Random(5);
         var outcomes = new List<(bool Actual, PredictionOutput Output)>();
         for (var i = 0; i < 300; i++)
@@ -409,7 +409,7 @@ public class FeedbackLoopEngineTests
     public async Task RecordPathAndFeedback_FromManyThreads_NothingLostOrDoubled()
     {
         using var loop = LoopHarness.Builder(_time).Configure(o => o.RollingWindowSize = 1_000).Build();
-        await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), "initial", None);
+        await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), new AliasChange("host", "initial"), None);
         const int Threads = 4;
         const int PerThread = 5_000;
 
@@ -443,7 +443,7 @@ public class FeedbackLoopEngineTests
             .UseTrainer(trainer, trainer)
             .PromoteWhen(Gates.NoWorseThanChampion(Metric.Accuracy))
             .Build();
-        var champion = await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), "initial", None);
+        var champion = await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), new AliasChange("host", "initial"), None);
         LoopHarness.Traffic(loop, _time, 200);
 
         var report = await loop.RunCycleAsync(None);
@@ -463,7 +463,7 @@ public class FeedbackLoopEngineTests
     {
         var trainer = new ScriptedTrainer(_ => new ThresholdModel(0.5).ToTrainedModel());
         using var loop = LoopHarness.Builder(_time).UseTrainer(trainer, trainer).Build();
-        await loop.PromoteAsync(new ThresholdModel(0.8).ToTrainedModel(), "initial", None);
+        await loop.PromoteAsync(new ThresholdModel(0.8).ToTrainedModel(), new AliasChange("host", "initial"), None);
         LoopHarness.Traffic(loop, _time, 200);
 
         var report = await loop.RunCycleAsync(None);
@@ -484,7 +484,7 @@ public class FeedbackLoopEngineTests
     {
         var trainer = new ScriptedTrainer(_ => new ThresholdModel(0.5).ToTrainedModel());
         using var loop = LoopHarness.Builder(_time).UseTrainer(trainer, trainer).RetrainWhen(Retrain.EveryNewLabels(10)).Build();
-        await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), "initial", None);
+        await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), new AliasChange("host", "initial"), None);
         LoopHarness.Traffic(loop, _time, 20);
 
         var report = await loop.RunCycleAsync(None);
@@ -519,11 +519,11 @@ public class FeedbackLoopEngineTests
     {
         var trainer = new ScriptedTrainer(_ => new ThresholdModel(0.5).ToTrainedModel());
         using var loop = LoopHarness.Builder(_time).UseTrainer(trainer, trainer).Build();
-        await loop.PromoteAsync(new ThresholdModel(0.8).ToTrainedModel(), "initial", None);
+        await loop.PromoteAsync(new ThresholdModel(0.8).ToTrainedModel(), new AliasChange("host", "initial"), None);
         LoopHarness.Traffic(loop, _time, 200);
         (await loop.RunCycleAsync(None)).Outcome.Should().Be(CycleOutcome.Promoted);
 
-        var restored = await loop.RollbackAsync(None);
+        var restored = await loop.RollbackAsync(new AliasChange("host", "rollback"), None);
 
         restored.Version.Should().Be(1);
         loop.Champion.Should().Be(restored);
@@ -539,15 +539,15 @@ public class FeedbackLoopEngineTests
         using var loop = LoopHarness.Builder(_time).UseRegistry(registry).UseTrainer(new ScriptedTrainer(_ => throw new InvalidOperationException()), new BrokenLoader()).Build();
         for (var threshold = 1; threshold <= 10; threshold++)
         {
-            await loop.PromoteAsync(new ThresholdModel(threshold / 10.0).ToTrainedModel(), "manual", None);
+            await loop.PromoteAsync(new ThresholdModel(threshold / 10.0).ToTrainedModel(), new AliasChange("host", "manual"), None);
         }
 
         for (var expected = 9; expected >= 3; expected--)
         {
-            (await loop.RollbackAsync(None)).Version.Should().Be(expected, "the last eight champions stay loaded");
+            (await loop.RollbackAsync(new AliasChange("host", "rollback"), None)).Version.Should().Be(expected, "the last eight champions stay loaded");
         }
 
-        await loop.Invoking(l => l.RollbackAsync(None)).Should().ThrowAsync<FormatException>().WithMessage("*corrupt*");
+        await loop.Invoking(l => l.RollbackAsync(new AliasChange("host", "rollback"), None)).Should().ThrowAsync<FormatException>().WithMessage("*corrupt*");
         loop.Champion!.Version.Should().Be(3);
         (await registry.GetByAliasAsync("test", ModelAliases.Champion, None))!.Version.Should().Be(3);
         loop.Predict(Events.Vector(0.35)).ModelVersion.Should().Be("3");
@@ -557,9 +557,9 @@ public class FeedbackLoopEngineTests
     public async Task RollbackAsync_NoEarlierChampion_Throws()
     {
         using var loop = LoopHarness.Builder(_time).Build();
-        await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), "initial", None);
+        await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), new AliasChange("host", "initial"), None);
 
-        await loop.Invoking(l => l.RollbackAsync(None)).Should().ThrowAsync<InvalidOperationException>();
+        await loop.Invoking(l => l.RollbackAsync(new AliasChange("host", "rollback"), None)).Should().ThrowAsync<InvalidOperationException>();
     }
 
     [Fact]
@@ -631,10 +631,14 @@ public class FeedbackLoopEngineTests
         public Task<IReadOnlyList<ModelVersion>> ListVersionsAsync(string modelName, CancellationToken cancellationToken) =>
             inner.ListVersionsAsync(modelName, cancellationToken);
 
-        public Task<ModelVersion> SetAliasAsync(string modelName, string aliasName, int version, CancellationToken cancellationToken) =>
-            inner.SetAliasAsync(modelName, aliasName, version, cancellationToken);
+        public Task<AliasMove> SetAliasAsync(string modelName, string aliasName, int version, AliasChange change, CancellationToken cancellationToken) =>
+            inner.SetAliasAsync(modelName, aliasName, version, change, cancellationToken);
 
-        public Task<ModelVersion> RollbackAsync(string modelName, CancellationToken cancellationToken) => inner.RollbackAsync(modelName, cancellationToken);
+        public Task<IReadOnlyList<AliasMove>> GetAliasHistoryAsync(string modelName, string aliasName, CancellationToken cancellationToken) =>
+            inner.GetAliasHistoryAsync(modelName, aliasName, cancellationToken);
+
+        public Task<ModelVersion> RollbackAsync(string modelName, AliasChange change, CancellationToken cancellationToken) =>
+            inner.RollbackAsync(modelName, change, cancellationToken);
 
         public Task<ReadOnlyMemory<byte>> GetArtifactAsync(string modelName, int version, CancellationToken cancellationToken) =>
             inner.GetArtifactAsync(modelName, version, cancellationToken);

@@ -1,3 +1,4 @@
+using FeedbackLoop.Registry;
 using FeedbackLoop.Simulation;
 using System.Collections.Concurrent;
 using System.Diagnostics;
@@ -73,7 +74,7 @@ public class TelemetryTests
             .Configure(o => o.MinimumTrainingExamples = 50));
         await using var provider = services.BuildServiceProvider();
         var loop = provider.GetRequiredKeyedService<IFeedbackLoop>("churn");
-        await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), "initial", CancellationToken.None);
+        await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), new AliasChange("host", "initial"), CancellationToken.None);
 
         await loop.RunCycleAsync(CancellationToken.None);
         LoopHarness.Traffic(loop, time, 150);

@@ -6,7 +6,8 @@ namespace FeedbackLoop.Registry;
 /// </summary>
 /// <remarks>
 /// Implementations are thread-safe, and alias moves are atomic: a reader sees the old or the new version, never
-/// a mix. Artifacts are returned only if their SHA-256 still matches the registered one.
+/// a mix. Every move carries an actor and a reason and is kept in the alias's history, which nothing erases: a
+/// rollback is a move of its own. Artifacts are returned only if their SHA-256 still matches the registered one.
 /// </remarks>
 public interface IModelRegistry
 {
@@ -37,21 +38,34 @@ public interface IModelRegistry
     /// <returns>The versions (empty for an unknown model).</returns>
     Task<IReadOnlyList<ModelVersion>> ListVersionsAsync(string modelName, CancellationToken cancellationToken);
 
-    /// <summary>Points an alias at a version, atomically.</summary>
+    /// <summary>Points an alias at a version, atomically, and appends the move to the alias's history.</summary>
     /// <param name="modelName">The model name.</param>
     /// <param name="aliasName">The alias.</param>
     /// <param name="version">The version number.</param>
+    /// <param name="change">Who moves it and why.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns>The version the alias now points to.</returns>
+    /// <returns>The move.</returns>
     /// <exception cref="KeyNotFoundException">The version does not exist.</exception>
-    Task<ModelVersion> SetAliasAsync(string modelName, string aliasName, int version, CancellationToken cancellationToken);
+    Task<AliasMove> SetAliasAsync(string modelName, string aliasName, int version, AliasChange change, CancellationToken cancellationToken);
 
-    /// <summary>Moves <see cref="ModelAliases.Champion"/> back to the version it pointed to before its last move.</summary>
+    /// <summary>Reads every move of an alias, oldest first.</summary>
     /// <param name="modelName">The model name.</param>
+    /// <param name="aliasName">The alias.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The moves (empty when the alias was never set).</returns>
+    Task<IReadOnlyList<AliasMove>> GetAliasHistoryAsync(string modelName, string aliasName, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Moves <see cref="ModelAliases.Champion"/> back to the version its latest promotion not yet rolled back replaced,
+    /// appending the rollback to the history (read from it, never erasing it): rolling back twice undoes two
+    /// promotions.
+    /// </summary>
+    /// <param name="modelName">The model name.</param>
+    /// <param name="change">Who rolls back and why.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The restored champion.</returns>
     /// <exception cref="InvalidOperationException">There is no earlier champion to return to.</exception>
-    Task<ModelVersion> RollbackAsync(string modelName, CancellationToken cancellationToken);
+    Task<ModelVersion> RollbackAsync(string modelName, AliasChange change, CancellationToken cancellationToken);
 
     /// <summary>Reads a version's artifact, checking its SHA-256.</summary>
     /// <param name="modelName">The model name.</param>

@@ -102,6 +102,12 @@ public ref struct SnapshotReader
         }
     }
 
+    /// <summary>Reads bytes written by <see cref="SnapshotWriter.Write(ReadOnlySpan{byte})"/>, refusing more than <paramref name="maximumLength"/>.</summary>
+    /// <param name="maximumLength">The most bytes the restoring instance accepts.</param>
+    /// <returns>A new array.</returns>
+    /// <exception cref="ArgumentException">The payload is truncated, or the count is negative or too large.</exception>
+    public byte[] ReadBytes(int maximumLength) => Take(ReadLength(maximumLength)).ToArray();
+
     /// <summary>Reads a length-prefixed array, refusing a length above <paramref name="maximumLength"/>.</summary>
     /// <param name="maximumLength">The longest array the restoring instance can hold.</param>
     /// <returns>A new array.</returns>

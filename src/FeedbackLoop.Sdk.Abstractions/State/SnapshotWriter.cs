@@ -74,6 +74,17 @@ public sealed class SnapshotWriter
         return this;
     }
 
+    /// <summary>Writes bytes as their count and the bytes (for example a nested snapshot's <see cref="StateSnapshot.ToBytes"/>).</summary>
+    /// <param name="bytes">The bytes.</param>
+    /// <returns>This writer.</returns>
+    public SnapshotWriter Write(ReadOnlySpan<byte> bytes)
+    {
+        Write(bytes.Length);
+        bytes.CopyTo(_buffer.GetSpan(bytes.Length));
+        _buffer.Advance(bytes.Length);
+        return this;
+    }
+
     /// <summary>Writes an array as its length and values.</summary>
     /// <param name="values">The values.</param>
     /// <returns>This writer.</returns>

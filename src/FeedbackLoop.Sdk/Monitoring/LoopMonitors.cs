@@ -1,5 +1,6 @@
 using FeedbackLoop.Drift;
 using FeedbackLoop.Pipeline;
+using FeedbackLoop.State;
 using FeedbackLoop.Storage;
 using FeedbackLoop.Telemetry;
 using Microsoft.Extensions.Logging;
@@ -160,6 +161,99 @@ internal sealed class LoopMonitors
             _errors.LastState = DriftState.None;
             _outcomes.Clear();
         }
+    }
+
+    /// <summary>
+    /// Writes the monitors' state: labels since training, the signals, and per monitor its count, last state and the
+    /// detector's snapshot when the detector is restorable (<see cref="IRestorableDriftDetector"/>).
+    /// </summary>
+    public void WriteTo(SnapshotWriter writer)
+    {
+        lock (_sync)
+        {
+            writer.Write(_labels).Write(_signals.Count);
+            foreach (var signal in _signals)
+            {
+                writer.Write(signal.Monitor).Write((int)signal.State).Write(signal.DetectedAt.UtcTicks).Write(signal.Observation);
+            }
+
+            writer.Write(_features.Length + 1);
+            foreach (var monitor in _features.Append(_errors))
+            {
+                writer.Write(monitor.Name).Write(monitor.Count).Write((int)monitor.LastState);
+                var snapshot = monitor.Detector is IRestorableDriftDetector restorable ? restorable.Snapshot().ToBytes() : [];
+                writer.Write(snapshot);
+            }
+
+            _outcomes.WriteTo(writer);
+        }
+    }
+
+    /// <summary>
+    /// Reads what <see cref="WriteTo"/> wrote. Monitors are matched by name; a monitor the loop no longer has is skipped,
+    /// and a detector whose snapshot it cannot take (not restorable, other parameters) starts afresh — both logged as
+    /// contained failures, so the next cycle reports them.
+    /// </summary>
+    public void ReadFrom(ref SnapshotReader reader)
+    {
+        lock (_sync)
+        {
+            var labels = reader.ReadInt64();
+            var signalCount = reader.ReadInt32();
+            if (labels < 0 || signalCount < 0 || signalCount > SignalCapacity)
+            {
+                throw reader.Corrupt("the label count or the number of signals is out of range");
+            }
+
+            var signals = new List<DriftSignal>(signalCount);
+            for (var i = 0; i < signalCount; i++)
+            {
+                signals.Add(new DriftSignal(reader.ReadString(1_024), ReadState(ref reader), new DateTimeOffset(reader.ReadInt64(), TimeSpan.Zero), reader.ReadInt64()));
+            }
+
+            var monitorCount = reader.ReadInt32();
+            var restored = new List<(StreamMonitor Monitor, long Count, DriftState State, byte[] Snapshot)>();
+            for (var i = 0; i < monitorCount; i++)
+            {
+                var name = reader.ReadString(1_024);
+                var count = reader.ReadInt64();
+                var state = ReadState(ref reader);
+                var snapshot = reader.ReadBytes(int.MaxValue);
+                var monitor = Array.Find(_features, m => m.Name == name) ?? (name == _errors.Name ? _errors : null);
+                if (monitor is not null)
+                {
+                    restored.Add((monitor, count, state, snapshot));
+                }
+            }
+
+            var outcomes = new RollingOutcomes(_outcomes.Capacity);
+            outcomes.ReadFrom(ref reader);
+            reader.End();
+
+            _labels = labels;
+            _signals.Clear();
+            _signals.AddRange(signals);
+            _outcomes.CopyFrom(outcomes);
+            foreach (var (monitor, count, state, snapshot) in restored)
+            {
+                if (monitor.Detector is IRestorableDriftDetector restorable && snapshot.Length > 0
+                    && _failures.TryInvoke("detector", monitor.Name, (restorable, snapshot), static s => s.restorable.Restore(StateSnapshot.FromBytes(s.snapshot))))
+                {
+                    monitor.Count = count;
+                    monitor.LastState = state;
+                }
+                else if (snapshot.Length == 0 || monitor.Detector is not IRestorableDriftDetector)
+                {
+                    _failures.Contain("detector", monitor.Name, new InvalidOperationException("The detector's state was not saved or cannot be restored (it is not an IRestorableDriftDetector); it starts afresh."));
+                }
+            }
+        }
+    }
+
+    private static DriftState ReadState(ref SnapshotReader reader)
+    {
+        var state = (DriftState)reader.ReadInt32();
+        return Enum.IsDefined(state) ? state : throw reader.Corrupt($"the drift state {(int)state} is not defined");
     }
 
     private void Observe(StreamMonitor monitor, double value, DateTimeOffset at)

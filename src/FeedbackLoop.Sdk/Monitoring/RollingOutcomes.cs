@@ -1,4 +1,5 @@
 using FeedbackLoop.Evaluation;
+using FeedbackLoop.State;
 
 namespace FeedbackLoop.Monitoring;
 
@@ -14,6 +15,15 @@ internal sealed class RollingOutcomes(int capacity)
 
     public bool IsFull => _added >= _outcomes.Length;
 
+    public int Capacity => _outcomes.Length;
+
+    /// <summary>Takes <paramref name="other"/>'s outcomes (of the same capacity).</summary>
+    public void CopyFrom(RollingOutcomes other)
+    {
+        other._outcomes.CopyTo(_outcomes, 0);
+        _added = other._added;
+    }
+
     public void Add(Label actual, PredictionOutput output)
     {
         bool binary = actual.Kind == LabelKind.Binary && output.Label.Kind == LabelKind.Binary;
@@ -27,6 +37,42 @@ internal sealed class RollingOutcomes(int capacity)
     }
 
     public void Clear() => _added = 0;
+
+    /// <summary>Writes the window as it is laid out (capacity, count, and the ring itself), so a restore reads back the same sums.</summary>
+    public void WriteTo(SnapshotWriter writer)
+    {
+        var kept = (int)Math.Min(_added, _outcomes.Length);
+        writer.Write(_outcomes.Length).Write(_added);
+        foreach (var outcome in _outcomes.AsSpan(0, kept))
+        {
+            writer.Write(outcome.Correct).Write(outcome.Binary).Write(outcome.Actual).Write(outcome.Predicted).Write(outcome.Score);
+        }
+    }
+
+    /// <summary>
+    /// Reads what <see cref="WriteTo"/> wrote. A window of the same capacity is restored slot for slot (the metrics come
+    /// out bit for bit the same); one of another capacity keeps the outcomes that fit.
+    /// </summary>
+    public void ReadFrom(ref SnapshotReader reader)
+    {
+        var capacity = reader.ReadInt32();
+        var added = reader.ReadInt64();
+        if (capacity < 1 || added < 0)
+        {
+            throw reader.Corrupt("the rolling window's size or count is out of range");
+        }
+
+        var kept = (int)Math.Min(added, capacity);
+        var outcomes = new Outcome[kept];
+        for (var i = 0; i < kept; i++)
+        {
+            outcomes[i] = new Outcome(reader.ReadBoolean(), reader.ReadBoolean(), reader.ReadBoolean(), reader.ReadBoolean(), reader.ReadDouble());
+        }
+
+        var fit = Math.Min(kept, _outcomes.Length);
+        outcomes.AsSpan(0, fit).CopyTo(_outcomes);
+        _added = capacity == _outcomes.Length ? added : fit;
+    }
 
     /// <summary>
     /// The metrics of a full window, by <see cref="Metric.Name"/>: accuracy always; for binary labels the label metrics

@@ -33,6 +33,7 @@ internal sealed class EventPipeline : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Func<string?> _liveVersion;
+    private readonly Func<CancellationToken, Task> _start;
     private readonly CancellationTokenSource _abandon = new();
     private readonly Task _consumer;
     private long _storeFailures;
@@ -50,7 +51,8 @@ internal sealed class EventPipeline : IAsyncDisposable
         LoopInstruments instruments,
         TimeProvider time,
         ILogger logger,
-        Func<string?> liveVersion)
+        Func<string?> liveVersion,
+        Func<CancellationToken, Task> start)
     {
         _loop = loop;
         _queue = new EventQueue(options.Capacity, options.FullMode);
@@ -65,6 +67,7 @@ internal sealed class EventPipeline : IAsyncDisposable
         _time = time;
         _logger = logger;
         _liveVersion = liveVersion;
+        _start = start;
         _consumer = Task.Run(ConsumeAsync);
     }
 
@@ -114,6 +117,8 @@ internal sealed class EventPipeline : IAsyncDisposable
         var cancellationToken = _abandon.Token;
         try
         {
+            // Events wait until the loop has restored its state, so they continue the restored monitors.
+            await StartAsync(cancellationToken).ConfigureAwait(false);
             while (await _queue.WaitForEventsAsync(cancellationToken).ConfigureAwait(false))
             {
                 var consumed = _queue.Drain(batch, _maxBatch, _time.GetUtcNow());
@@ -129,6 +134,25 @@ internal sealed class EventPipeline : IAsyncDisposable
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // Shutdown gave up on the remaining events; DisposeAsync has logged how many.
+        }
+    }
+
+    private async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var delay = FirstRetryDelay;
+        while (true)
+        {
+            try
+            {
+                await _start(cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception exception) when (!FailureContainment.IsCancellation(exception, cancellationToken))
+            {
+                _failures.Contain("start", _loop, exception);
+                await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, LastRetryDelay.Ticks));
+            }
         }
     }
 

@@ -4,7 +4,7 @@ namespace FeedbackLoop.Registry;
 
 /// <summary>
 /// An in-memory <see cref="IModelRegistry"/>: immutable versions numbered from 1, artifacts kept with their
-/// SHA-256, aliases moved atomically, and a champion history for one-call rollback.
+/// SHA-256, aliases moved atomically, and every alias's history of moves, from which rollback reads its target.
 /// </summary>
 /// <remarks>Thread-safe. Contents are lost when the process ends; use a durable registry to survive restarts.</remarks>
 public sealed class InMemoryModelRegistry : IModelRegistry
@@ -87,38 +87,47 @@ public sealed class InMemoryModelRegistry : IModelRegistry
     }
 
     /// <inheritdoc />
-    public Task<ModelVersion> SetAliasAsync(string modelName, string aliasName, int version, CancellationToken cancellationToken)
+    public Task<AliasMove> SetAliasAsync(string modelName, string aliasName, int version, AliasChange change, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(aliasName);
+        ArgumentNullException.ThrowIfNull(change);
         cancellationToken.ThrowIfCancellationRequested();
         lock (_sync)
         {
-            var stored = TryGet(modelName, version)
-                ?? throw new KeyNotFoundException($"Model '{modelName}' has no version {version}.");
-            var model = _models[modelName];
-            if (model.Aliases.TryGetValue(aliasName, out var previous) && previous != version &&
-                string.Equals(aliasName, ModelAliases.Champion, StringComparison.Ordinal))
-            {
-                model.ChampionHistory.Push(previous);
-            }
-
-            model.Aliases[aliasName] = version;
-            return Task.FromResult(stored.Version);
+            _ = TryGet(modelName, version) ?? throw new KeyNotFoundException($"Model '{modelName}' has no version {version}.");
+            return Task.FromResult(Move(_models[modelName], aliasName, version, change, isRollback: false));
         }
     }
 
     /// <inheritdoc />
-    public Task<ModelVersion> RollbackAsync(string modelName, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<AliasMove>> GetAliasHistoryAsync(string modelName, string aliasName, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(aliasName);
         cancellationToken.ThrowIfCancellationRequested();
         lock (_sync)
         {
-            if (!_models.TryGetValue(modelName, out var model) || !model.ChampionHistory.TryPop(out var previous))
+            IReadOnlyList<AliasMove> history = _models.TryGetValue(modelName, out var model) && model.History.TryGetValue(aliasName, out var moves)
+                ? [.. moves]
+                : [];
+            return Task.FromResult(history);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<ModelVersion> RollbackAsync(string modelName, AliasChange change, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_sync)
+        {
+            if (!_models.TryGetValue(modelName, out var model)
+                || !model.History.TryGetValue(ModelAliases.Champion, out var history)
+                || RollbackTarget.Find(history) is not { } previous)
             {
                 throw new InvalidOperationException($"Model '{modelName}' has no earlier champion to roll back to.");
             }
 
-            model.Aliases[ModelAliases.Champion] = previous;
+            Move(model, ModelAliases.Champion, previous, change, isRollback: true);
             return Task.FromResult(model.Versions[previous - 1].Version);
         }
     }
@@ -149,6 +158,21 @@ public sealed class InMemoryModelRegistry : IModelRegistry
 
     private static void ValidateName(string modelName) => ModelNames.Validate(modelName, nameof(modelName));
 
+    private AliasMove Move(ModelEntry model, string aliasName, int version, AliasChange change, bool isRollback)
+    {
+        int? from = model.Aliases.TryGetValue(aliasName, out var previous) ? previous : null;
+        var move = new AliasMove(aliasName, from, version, _time.GetUtcNow(), change.Actor, change.Reason, isRollback);
+        model.Aliases[aliasName] = version;
+        if (!model.History.TryGetValue(aliasName, out var moves))
+        {
+            moves = [];
+            model.History.Add(aliasName, moves);
+        }
+
+        moves.Add(move);
+        return move;
+    }
+
     private StoredVersion? TryGet(string modelName, int version) =>
         _models.TryGetValue(modelName, out var model) && version >= 1 && version <= model.Versions.Count
             ? model.Versions[version - 1]
@@ -160,7 +184,7 @@ public sealed class InMemoryModelRegistry : IModelRegistry
 
         public Dictionary<string, int> Aliases { get; } = new(StringComparer.Ordinal);
 
-        public Stack<int> ChampionHistory { get; } = new();
+        public Dictionary<string, List<AliasMove>> History { get; } = new(StringComparer.Ordinal);
     }
 
     private sealed record StoredVersion(ModelVersion Version, byte[] Artifact);

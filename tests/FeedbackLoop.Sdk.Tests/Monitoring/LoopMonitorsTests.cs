@@ -1,3 +1,4 @@
+using FeedbackLoop.Registry;
 using FeedbackLoop.Drift;
 using FeedbackLoop.Simulation;
 using FeedbackLoop.Tests.TestSupport;
@@ -33,7 +34,7 @@ public class LoopMonitorsTests
     public async Task Detector_ReturnsAnUndefinedState_ContainedAndLaterPredictionsServed()
     {
         await using var loop = LoopHarness.Builder(_time).MonitorErrors(() => new UndefinedStateDetector()).Build();
-        await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), "initial", None);
+        await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), new AliasChange("host", "initial"), None);
 
         LoopHarness.Traffic(loop, _time, 20);
         var report = await loop.RunCycleAsync(None);
@@ -52,9 +53,9 @@ public class LoopMonitorsTests
             created++;
             return new ThrowingResetDetector();
         }).Build();
-        await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), "initial", None);
+        await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), new AliasChange("host", "initial"), None);
 
-        var version = await loop.PromoteAsync(new ThresholdModel(0.3).ToTrainedModel(), "manual", None);
+        var version = await loop.PromoteAsync(new ThresholdModel(0.3).ToTrainedModel(), new AliasChange("host", "manual"), None);
 
         version.Version.Should().Be(2);
         loop.Champion.Should().Be(version);

@@ -1,3 +1,4 @@
+using FeedbackLoop.Registry;
 using FeedbackLoop.Models;
 using FeedbackLoop.Pipeline;
 using FeedbackLoop.Simulation;
@@ -41,7 +42,7 @@ public class EventPipelineTests
     public async Task Predict_HostReusesItsVectorAndSegments_ReturnedPredictionIsImmutable()
     {
         await using var loop = LoopHarness.Builder(_time).Build();
-        await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), "initial", None);
+        await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), new AliasChange("host", "initial"), None);
         var vector = Events.Vector(x1: 0.7);
         var segments = new Dictionary<string, string> { ["region"] = "eu" };
 
@@ -74,7 +75,7 @@ public class EventPipelineTests
         var sink = new RecordingSink();
         var store = new InMemoryEventStore(new FeedbackStoreOptions(), Events.TwoNumbers);
         await using var loop = LoopHarness.Builder(_time).AddSink(sink).UseStore(_ => store).Build();
-        await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), "initial", None);
+        await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), new AliasChange("host", "initial"), None);
         var id = PredictionId.FromKey("request-42");
 
         loop.Predict(Events.Vector(0.7), id: id);
@@ -312,7 +313,7 @@ public class EventPipelineTests
     public async Task Predict_ChampionReturnsACategoricalOutputInABinaryLoop_ThrowsInsteadOfRecordingNonsense()
     {
         await using var loop = LoopHarness.Builder(_time).Build();
-        await loop.PromoteAsync(new TrainedModel(new CategoricalModel(), new byte[] { 1 }, "categorical"), "initial", None);
+        await loop.PromoteAsync(new TrainedModel(new CategoricalModel(), new byte[] { 1 }, "categorical"), new AliasChange("host", "initial"), None);
 
         loop.Invoking(l => l.Predict(Events.Vector())).Should().Throw<InvalidOperationException>().WithMessage("*does not fit*Categorical*");
         (await loop.StoreStatisticsAsync()).Predictions.Should().Be(0);

@@ -7,6 +7,7 @@ namespace FeedbackLoop.Tests.Registry;
 
 public class InMemoryModelRegistryTests
 {
+    private static readonly AliasChange Change = new("test", "because");
     private static readonly CancellationToken None = CancellationToken.None;
 
     private static ModelRegistration Registration(string name = "churn", byte fill = 1) =>
@@ -47,14 +48,14 @@ public class InMemoryModelRegistryTests
         await registry.RegisterAsync(Registration(fill: 2), None);
         await registry.RegisterAsync(Registration(fill: 3), None);
 
-        await registry.SetAliasAsync("churn", ModelAliases.Champion, 1, None);
-        await registry.SetAliasAsync("churn", ModelAliases.Challenger, 2, None);
-        await registry.SetAliasAsync("churn", ModelAliases.Champion, 3, None);
+        await registry.SetAliasAsync("churn", ModelAliases.Champion, 1, Change, None);
+        await registry.SetAliasAsync("churn", ModelAliases.Challenger, 2, Change, None);
+        await registry.SetAliasAsync("churn", ModelAliases.Champion, 3, Change, None);
 
         (await registry.GetByAliasAsync("churn", ModelAliases.Champion, None))!.Version.Should().Be(3);
         (await registry.GetByAliasAsync("churn", ModelAliases.Challenger, None))!.Version.Should().Be(2);
 
-        (await registry.RollbackAsync("churn", None)).Version.Should().Be(1);
+        (await registry.RollbackAsync("churn", Change, None)).Version.Should().Be(1);
         (await registry.GetByAliasAsync("churn", ModelAliases.Champion, None))!.Version.Should().Be(1);
     }
 
@@ -63,9 +64,9 @@ public class InMemoryModelRegistryTests
     {
         var registry = new InMemoryModelRegistry();
         await registry.RegisterAsync(Registration(), None);
-        await registry.SetAliasAsync("churn", ModelAliases.Champion, 1, None);
+        await registry.SetAliasAsync("churn", ModelAliases.Champion, 1, Change, None);
 
-        var act = () => registry.RollbackAsync("churn", None);
+        var act = () => registry.RollbackAsync("churn", Change, None);
 
         (await act.Should().ThrowAsync<InvalidOperationException>()).WithMessage("*no earlier champion*");
     }
@@ -76,7 +77,7 @@ public class InMemoryModelRegistryTests
         var registry = new InMemoryModelRegistry();
         await registry.RegisterAsync(Registration(), None);
 
-        var act = () => registry.SetAliasAsync("churn", ModelAliases.Champion, 5, None);
+        var act = () => registry.SetAliasAsync("churn", ModelAliases.Champion, 5, Change, None);
 
         (await act.Should().ThrowAsync<KeyNotFoundException>()).WithMessage("*no version 5*");
     }

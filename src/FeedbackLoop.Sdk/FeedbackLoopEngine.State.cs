@@ -1,0 +1,115 @@
+using FeedbackLoop.Models;
+using FeedbackLoop.Registry;
+using FeedbackLoop.State;
+
+namespace FeedbackLoop;
+
+/// <summary>
+/// Starting and resuming: a loop loads its champion through the registry's alias and the artifact loader, and its own
+/// state (monitors, rolling outcomes, signals, counters, the policy's clock) from its loop-state store; it saves that
+/// state once per cycle, from the final report, and when it is disposed.
+/// </summary>
+internal sealed partial class FeedbackLoopEngine
+{
+    private const string StateKind = "FeedbackLoopState";
+    private const int StateVersion = 1;
+
+    private readonly Lock _startSync = new();
+    private Task? _start;
+    private long _stateRevision;
+    private DateTimeOffset _startedAt;
+    private string _championLoadFailure = string.Empty;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        var start = Volatile.Read(ref _start);
+        if (start is { IsCompletedSuccessfully: true })
+        {
+            return start;
+        }
+
+        lock (_startSync)
+        {
+            // A start that failed (the registry or the state store was unreachable) is tried again by the next caller.
+            if (_start is null || _start.IsFaulted || _start.IsCanceled)
+            {
+                _start = StartCoreAsync();
+            }
+
+            return _start.WaitAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>The live champion after starting, for a <c>Predict</c> that comes before anything else started the loop.</summary>
+    private LiveModel? StartedLive()
+    {
+        StartAsync(CancellationToken.None).GetAwaiter().GetResult();
+        return Volatile.Read(ref _live);
+    }
+
+    private async Task StartCoreAsync()
+    {
+        if (Volatile.Read(ref _live) is null
+            && await _registry.GetByAliasAsync(Name, ModelAliases.Champion, CancellationToken.None).ConfigureAwait(false) is { } champion)
+        {
+            try
+            {
+                SetLive(champion, await LoadPredictorAsync(champion, CancellationToken.None).ConfigureAwait(false));
+            }
+#pragma warning disable CA1031 // Any loader failure leaves the loop without a champion, reported, rather than unable to start.
+            catch (Exception exception)
+#pragma warning restore CA1031
+            {
+                _failures.Contain("loader", champion.ToString(), exception);
+                _championLoadFailure = $" Loading champion {champion} failed: {exception.GetType().Name}: {exception.Message}";
+            }
+        }
+
+        if (await _stateStore.LoadAsync(Name, CancellationToken.None).ConfigureAwait(false) is { } saved)
+        {
+            _stateRevision = saved.Revision;
+            if (!_failures.TryInvoke("state", Name, saved.State, Restore))
+            {
+                Log.StateNotRestored(_logger, Name, saved.Revision);
+            }
+        }
+    }
+
+    private void Restore(StateSnapshot snapshot)
+    {
+        var reader = SnapshotReader.Open(snapshot, StateKind, StateVersion);
+        var cycles = reader.ReadInt64();
+        var startedAt = new DateTimeOffset(reader.ReadInt64(), TimeSpan.Zero);
+        DateTimeOffset? lastTrainedAt = reader.ReadBoolean() ? new DateTimeOffset(reader.ReadInt64(), TimeSpan.Zero) : null;
+        if (cycles < 0)
+        {
+            throw reader.Corrupt("the cycle count is negative");
+        }
+
+        _monitors.ReadFrom(ref reader);
+        _cycles = cycles;
+        _startedAt = startedAt;
+        _lastTrainedAt = lastTrainedAt;
+    }
+
+    private StateSnapshot Snapshot()
+    {
+        var writer = new SnapshotWriter(StateKind, StateVersion).Write(_cycles).Write(_startedAt.UtcTicks).Write(_lastTrainedAt is not null);
+        if (_lastTrainedAt is { } trained)
+        {
+            writer.Write(trained.UtcTicks);
+        }
+
+        _monitors.WriteTo(writer);
+        return writer.ToSnapshot();
+    }
+
+    /// <summary>Saves the loop's state; a failure is contained (logged, counted, reported by the next cycle).</summary>
+    private async Task SaveStateAsync(CancellationToken cancellationToken)
+    {
+        await _failures.TryInvokeAsync("state", Name, this, static async (engine, token) =>
+        {
+            engine._stateRevision = await engine._stateStore.SaveAsync(engine.Name, engine.Snapshot(), engine._stateRevision, token).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+}
