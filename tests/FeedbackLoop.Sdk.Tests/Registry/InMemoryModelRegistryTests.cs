@@ -1,5 +1,3 @@
-using FeedbackLoop.Simulation;
-using System.Security.Cryptography;
 using FeedbackLoop.Registry;
 using FeedbackLoop.Tests.TestSupport;
 
@@ -12,52 +10,6 @@ public class InMemoryModelRegistryTests
 
     private static ModelRegistration Registration(string name = "churn", byte fill = 1) =>
         new(name, new byte[] { fill, 2, 3 }, "test model", new Dictionary<string, double> { ["accuracy"] = 0.9 }, new Dictionary<string, string>());
-
-    [Fact]
-    public async Task RegisterAsync_NumbersVersionsAndHashesTheArtifact()
-    {
-        var registry = new InMemoryModelRegistry(new SimulatedClock());
-
-        var first = await registry.RegisterAsync(Registration(), None);
-        var second = await registry.RegisterAsync(Registration(fill: 9), None);
-
-        first.Version.Should().Be(1);
-        second.Version.Should().Be(2);
-        first.ArtifactSha256.Should().Be(Convert.ToHexStringLower(SHA256.HashData(new byte[] { 1, 2, 3 })));
-        first.ArtifactSize.Should().Be(3);
-        (await registry.ListVersionsAsync("churn", None)).Should().Equal(first, second);
-    }
-
-    [Fact]
-    public async Task RegisterAsync_CallerChangesItsBufferAfterwards_VersionIsImmutable()
-    {
-        var registry = new InMemoryModelRegistry();
-        var buffer = new byte[] { 1, 2, 3 };
-        var version = await registry.RegisterAsync(Registration() with { Artifact = buffer }, None);
-
-        buffer[0] = 42;
-
-        (await registry.GetArtifactAsync("churn", version.Version, None)).ToArray().Should().Equal(1, 2, 3);
-    }
-
-    [Fact]
-    public async Task SetAliasAsync_MovesAliasesAndRollbackReturnsToThePreviousChampion()
-    {
-        var registry = new InMemoryModelRegistry();
-        await registry.RegisterAsync(Registration(), None);
-        await registry.RegisterAsync(Registration(fill: 2), None);
-        await registry.RegisterAsync(Registration(fill: 3), None);
-
-        await registry.SetAliasAsync("churn", ModelAliases.Champion, 1, Change, None);
-        await registry.SetAliasAsync("churn", ModelAliases.Challenger, 2, Change, None);
-        await registry.SetAliasAsync("churn", ModelAliases.Champion, 3, Change, None);
-
-        (await registry.GetByAliasAsync("churn", ModelAliases.Champion, None))!.Version.Should().Be(3);
-        (await registry.GetByAliasAsync("churn", ModelAliases.Challenger, None))!.Version.Should().Be(2);
-
-        (await registry.RollbackAsync("churn", Change, None)).Version.Should().Be(1);
-        (await registry.GetByAliasAsync("churn", ModelAliases.Champion, None))!.Version.Should().Be(1);
-    }
 
     [Fact]
     public async Task RollbackAsync_NoEarlierChampion_Throws()
@@ -116,15 +68,5 @@ public class InMemoryModelRegistryTests
         var act = () => registry.RegisterAsync(Registration() with { Artifact = ReadOnlyMemory<byte>.Empty }, None);
 
         (await act.Should().ThrowAsync<ArgumentException>()).WithMessage("*empty*");
-    }
-
-    [Fact]
-    public async Task GetByAliasAsync_UnsetAliasOrUnknownModel_ReturnsNull()
-    {
-        var registry = new InMemoryModelRegistry();
-
-        (await registry.GetByAliasAsync("nothing", ModelAliases.Champion, None)).Should().BeNull();
-        (await registry.GetVersionAsync("nothing", 1, None)).Should().BeNull();
-        (await registry.ListVersionsAsync("nothing", None)).Should().BeEmpty();
     }
 }

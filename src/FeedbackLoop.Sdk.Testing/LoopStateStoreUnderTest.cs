@@ -1,0 +1,62 @@
+using FeedbackLoop.State;
+
+namespace FeedbackLoop.Testing;
+
+/// <summary>The loop-state store a <see cref="LoopStateStoreConformanceTests"/> test runs against, and what to release when the test ends.</summary>
+/// <remarks>The suite disposes it at the end of every test, passed or failed. Not thread-safe.</remarks>
+public sealed class LoopStateStoreUnderTest : IAsyncDisposable
+{
+    private readonly Func<ValueTask>? _release;
+    private bool _released;
+
+    /// <summary>Initializes a new instance.</summary>
+    /// <param name="store">The store the suite checks.</param>
+    /// <param name="release">Called once when the test ends (close connections, delete a folder or a database); optional.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="store"/> is <see langword="null"/>.</exception>
+    public LoopStateStoreUnderTest(ILoopStateStore store, Func<ValueTask>? release = null)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        Store = store;
+        _release = release;
+    }
+
+    /// <summary>Gets the store the suite checks.</summary>
+    public ILoopStateStore Store { get; }
+
+    /// <summary>Wraps a store, disposing it at the end of the test when it is disposable.</summary>
+    /// <param name="store">The store.</param>
+    /// <returns>The store under test.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="store"/> is <see langword="null"/>.</exception>
+    public static LoopStateStoreUnderTest For(ILoopStateStore store)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        return new LoopStateStoreUnderTest(store, Release);
+
+        ValueTask Release()
+        {
+            switch (store)
+            {
+                case IAsyncDisposable asyncDisposable:
+                    return asyncDisposable.DisposeAsync();
+                case IDisposable disposable:
+                    disposable.Dispose();
+                    return ValueTask.CompletedTask;
+                default:
+                    return ValueTask.CompletedTask;
+            }
+        }
+    }
+
+    /// <summary>Releases what the test used, once.</summary>
+    /// <returns>A task that completes when it is released.</returns>
+    public ValueTask DisposeAsync()
+    {
+        if (_released || _release is null)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        _released = true;
+        return _release();
+    }
+}
