@@ -3,9 +3,11 @@ using FeedbackLoop.Drift;
 using FeedbackLoop.Evaluation;
 using FeedbackLoop.Learning;
 using FeedbackLoop.Models;
+using FeedbackLoop.Notifications;
 using FeedbackLoop.Promotion;
 using FeedbackLoop.Registry;
 using FeedbackLoop.Retraining;
+using FeedbackLoop.Rollout;
 using FeedbackLoop.State;
 using FeedbackLoop.Storage;
 using Microsoft.Extensions.DependencyInjection;
@@ -31,6 +33,7 @@ public sealed class FeedbackLoopBuilder
     private readonly List<Func<IServiceProvider, IFeedbackSink>> _sinks = [];
     private readonly List<Func<IServiceProvider, IBatchedFeedbackSink>> _batchedSinks = [];
     private readonly List<Func<IServiceProvider, ICycleStage>> _stages = [];
+    private readonly List<Func<IServiceProvider, ILoopObserver>> _observers = [];
     private readonly List<(string Name, Func<IDriftDetector> Factory)> _featureMonitors = [];
     private FeatureSchema? _schema;
     private Func<IDriftDetector>? _allFeatures;
@@ -42,6 +45,7 @@ public sealed class FeedbackLoopBuilder
     private IRetrainPolicy _policy = Retrain.OnDrift();
     private IPromotionGate _gate = Gates.NoWorseThanChampion(Metric.Accuracy);
     private TimeProvider? _time;
+    private IModelRouter _router = ChampionRouter.Instance;
 
     /// <summary>Initializes a builder for use without dependency injection.</summary>
     /// <param name="name">The loop name, also the model name in the registry.</param>
@@ -298,6 +302,33 @@ public sealed class FeedbackLoopBuilder
         return this;
     }
 
+    /// <summary>Subscribes an observer to the loop's typed notifications (trained, gated, promoted, rolled back, drift).</summary>
+    /// <param name="observer">The observer.</param>
+    /// <returns>This builder.</returns>
+    public FeedbackLoopBuilder AddObserver(ILoopObserver observer)
+    {
+        ArgumentNullException.ThrowIfNull(observer);
+        return AddObserver(_ => observer);
+    }
+
+    /// <summary>Subscribes an observer created from the service provider.</summary>
+    /// <param name="factory">Creates the observer, once for each loop built.</param>
+    /// <returns>This builder.</returns>
+    public FeedbackLoopBuilder AddObserver(Func<IServiceProvider, ILoopObserver> factory)
+    {
+        _observers.Add(factory ?? throw new ArgumentNullException(nameof(factory)));
+        return this;
+    }
+
+    /// <summary>Sets the router that chooses which loaded model serves each prediction.</summary>
+    /// <param name="router">The router; <see cref="ChampionRouter"/> (every prediction to the champion) by default.</param>
+    /// <returns>This builder.</returns>
+    public FeedbackLoopBuilder RouteWith(IModelRouter router)
+    {
+        _router = router ?? throw new ArgumentNullException(nameof(router));
+        return this;
+    }
+
     /// <summary>Sets the clock (tests pass a fake one). Under DI the registered <see cref="TimeProvider"/> is used otherwise.</summary>
     /// <param name="timeProvider">The clock.</param>
     /// <returns>This builder.</returns>
@@ -370,7 +401,9 @@ public sealed class FeedbackLoopBuilder
             loader,
             _policy,
             _gate,
+            _router,
             [.. _stages.Select(stage => stage(services))],
+            [.. _observers.Select(observer => observer(services))],
             [.. _sinks.Select(sink => sink(services))],
             [.. _batchedSinks.Select(sink => sink(services))],
             [.. monitored.DistinctBy(m => m.Feature.Name)],

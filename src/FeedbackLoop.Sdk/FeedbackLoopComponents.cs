@@ -1,9 +1,11 @@
 using System.Diagnostics.Metrics;
 using FeedbackLoop.Drift;
 using FeedbackLoop.Models;
+using FeedbackLoop.Notifications;
 using FeedbackLoop.Promotion;
 using FeedbackLoop.Registry;
 using FeedbackLoop.Retraining;
+using FeedbackLoop.Rollout;
 using FeedbackLoop.State;
 using FeedbackLoop.Storage;
 using Microsoft.Extensions.Logging;
@@ -24,7 +26,9 @@ internal readonly record struct FeedbackLoopComponents(
     IModelArtifactLoader? Loader,
     IRetrainPolicy Policy,
     IPromotionGate Gate,
+    IModelRouter Router,
     IReadOnlyList<ICycleStage> CycleStages,
+    IReadOnlyList<ILoopObserver> Observers,
     IFeedbackSink[] Sinks,
     IBatchedFeedbackSink[] BatchedSinks,
     IReadOnlyList<(FeatureDefinition Feature, Func<IDriftDetector> Factory)> FeatureMonitors,

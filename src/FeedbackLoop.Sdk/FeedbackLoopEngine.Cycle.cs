@@ -1,6 +1,7 @@
 using System.Globalization;
 using FeedbackLoop.Drift;
 using FeedbackLoop.Models;
+using FeedbackLoop.Notifications;
 using FeedbackLoop.Pipeline;
 using FeedbackLoop.Promotion;
 using FeedbackLoop.Registry;
@@ -35,11 +36,11 @@ internal sealed partial class FeedbackLoopEngine
     {
         // The cycle sees every event recorded before it.
         await _pipeline.FlushAsync(cancellationToken).ConfigureAwait(false);
-        var live = Volatile.Read(ref _live);
+        var champion = Volatile.Read(ref _serving).Champion;
         var context = new CycleContext(Name, new CycleReport(
-            cycle, _time.GetUtcNow(), TimeSpan.Zero, EmptyObservation, RetrainDecision.Skip("not evaluated"), CycleOutcome.NoAction, 0, 0, null, null, live?.Version, null))
+            cycle, _time.GetUtcNow(), TimeSpan.Zero, EmptyObservation, RetrainDecision.Skip("not evaluated"), CycleOutcome.NoAction, 0, 0, null, null, champion?.Version, null))
         {
-            Champion = live?.Predictor,
+            Champion = champion?.Predictor,
         };
 
         foreach (var stage in _stages)
@@ -154,7 +155,7 @@ internal sealed partial class FeedbackLoopEngine
         }
 
         context.Candidate = model;
-        _instruments.Retrained();
+        Publish(new ModelTrained(Name, _time.GetUtcNow(), context.Report.Cycle, model.Description, context.Training.Count));
     }
 
     private async ValueTask GateAsync(CycleContext context, CancellationToken cancellationToken)
@@ -162,6 +163,7 @@ internal sealed partial class FeedbackLoopEngine
         var gate = await _gate.EvaluateAsync(new GateContext(context.Candidate!.Predictor, context.Champion, context.Holdout), cancellationToken)
             .ConfigureAwait(false);
         context.Report = context.Report with { Gate = gate };
+        Publish(new CandidateGated(Name, _time.GetUtcNow(), context.Report.Cycle, gate));
     }
 
     private async ValueTask RegisterAsync(CycleContext context, CancellationToken cancellationToken)
@@ -176,7 +178,6 @@ internal sealed partial class FeedbackLoopEngine
         context.Report = report with { Candidate = candidate };
         if (!report.Gate.Passed)
         {
-            _instruments.GateRejected();
             context.Finish(CycleOutcome.Rejected);
         }
     }
@@ -184,12 +185,13 @@ internal sealed partial class FeedbackLoopEngine
     private async ValueTask PromoteCandidateAsync(CycleContext context, CancellationToken cancellationToken)
     {
         var candidate = context.Registered!;
+        var change = Change(context.Report, "promoted");
         await _swapLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await _registry.SetAliasAsync(Name, ModelAliases.Champion, candidate.Version, Change(context.Report, "promoted"), cancellationToken)
-                .ConfigureAwait(false);
-            GoLive(candidate, context.Candidate!.Predictor);
+            var move = await _registry.SetAliasAsync(Name, ModelAliases.Champion, candidate.Version, change, cancellationToken).ConfigureAwait(false);
+            SetLive(candidate, context.Candidate!.Predictor);
+            Publish(new ModelPromoted(Name, _time.GetUtcNow(), candidate, move.FromVersion, change));
         }
         finally
         {

@@ -40,16 +40,11 @@ internal sealed partial class FeedbackLoopEngine
         }
     }
 
-    /// <summary>The live champion after starting, for a <c>Predict</c> that comes before anything else started the loop.</summary>
-    private LiveModel? StartedLive()
-    {
-        StartAsync(CancellationToken.None).GetAwaiter().GetResult();
-        return Volatile.Read(ref _live);
-    }
+    private bool IsStarted => Volatile.Read(ref _start) is { IsCompletedSuccessfully: true };
 
     private async Task StartCoreAsync()
     {
-        if (Volatile.Read(ref _live) is null
+        if (Volatile.Read(ref _serving).Champion is null
             && await _registry.GetByAliasAsync(Name, ModelAliases.Champion, CancellationToken.None).ConfigureAwait(false) is { } champion)
         {
             try

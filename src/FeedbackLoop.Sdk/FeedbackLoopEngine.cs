@@ -3,10 +3,12 @@ using System.Diagnostics;
 using System.Globalization;
 using FeedbackLoop.Models;
 using FeedbackLoop.Monitoring;
+using FeedbackLoop.Notifications;
 using FeedbackLoop.Pipeline;
 using FeedbackLoop.Promotion;
 using FeedbackLoop.Registry;
 using FeedbackLoop.Retraining;
+using FeedbackLoop.Rollout;
 using FeedbackLoop.State;
 using FeedbackLoop.Storage;
 using FeedbackLoop.Telemetry;
@@ -28,11 +30,13 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
     private readonly IModelArtifactLoader? _loader;
     private readonly IRetrainPolicy _policy;
     private readonly IPromotionGate _gate;
+    private readonly IModelRouter _router;
     private readonly LoopMonitors _monitors;
     private readonly FailureContainment _failures;
     private readonly EventPipeline _pipeline;
     private readonly LoopInstruments _instruments;
     private readonly ILogger _logger;
+    private readonly ILoopObserver[] _observers;
     private readonly ILoopStateStore _stateStore;
     private readonly SemaphoreSlim _cycleLock = new(1, 1);
 
@@ -41,7 +45,7 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
     private readonly ICycleStage[] _stages;
     private readonly ConcurrentDictionary<int, IPredictor> _predictors = new();
 
-    private LiveModel? _live;
+    private ServingSet _serving = ServingSet.Empty;
     private long _cycles;
     private DateTimeOffset? _lastTrainedAt;
     private int _disposed;
@@ -60,12 +64,15 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
         _loader = components.Loader;
         _policy = components.Policy;
         _gate = components.Gate;
+        _router = components.Router;
         _logger = components.Logger;
         _instruments = new LoopInstruments(Name, components.MeterFactory);
         _failures = new FailureContainment(_instruments, _logger);
-        _monitors = new LoopMonitors(components.FeatureMonitors, components.ErrorMonitor, _options.RollingWindowSize, _instruments, _failures, _logger);
+        _observers = [_instruments, .. components.Observers];
+        _monitors = new LoopMonitors(
+            components.FeatureMonitors, components.ErrorMonitor, _options.RollingWindowSize, signal => Publish(new DriftSignalled(Name, _time.GetUtcNow(), signal)), _failures, _logger);
         _pipeline = new EventPipeline(
-            Name, _options.Events, _store, _monitors, components.Sinks, components.BatchedSinks, _failures, _instruments, _time, _logger, () => Volatile.Read(ref _live)?.VersionText, StartAsync);
+            Name, _options.Events, _store, _monitors, components.Sinks, components.BatchedSinks, _failures, _instruments, _time, _logger, StartAsync);
         _stages = CreateStages(components.CycleStages);
         _startedAt = _time.GetUtcNow();
     }
@@ -74,21 +81,29 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
 
     public FeatureSchema Schema { get; }
 
-    public ModelVersion? Champion => Volatile.Read(ref _live)?.Version;
+    public ModelVersion? Champion => Volatile.Read(ref _serving).Champion?.Version;
 
     public Prediction Predict(FeatureVector features, IReadOnlyDictionary<string, string>? segments = null, PredictionId? id = null)
     {
         ValidateFeatures(features);
-        var live = Volatile.Read(ref _live) ?? StartedLive()
-            ?? throw new InvalidOperationException(
-                $"Feedback loop '{Name}' has no champion yet: promote a model (PromoteAsync) or run a cycle once labels exist.{_championLoadFailure}");
-        var output = live.Predictor.Predict(features);
-        if (!FitsTask(output, out var problem))
+        var predictionId = id ?? PredictionId.New();
+        var serving = Volatile.Read(ref _serving);
+        if (serving.Champion is null && !IsStarted)
         {
-            throw new InvalidOperationException($"Champion {live.Version} of loop '{Name}' returned an output that does not fit the loop: {problem}.");
+            StartAsync(CancellationToken.None).GetAwaiter().GetResult();
+            serving = Volatile.Read(ref _serving);
         }
 
-        var prediction = new Prediction(id ?? PredictionId.New(), Name, live.VersionText, _time.GetUtcNow(), features, output, segments);
+        var model = _router.Route(predictionId, features, serving)
+            ?? throw new InvalidOperationException(
+                $"Feedback loop '{Name}' has no champion yet: promote a model (PromoteAsync) or run a cycle once labels exist.{_championLoadFailure}");
+        var output = model.Predictor.Predict(features);
+        if (!FitsTask(output, out var problem))
+        {
+            throw new InvalidOperationException($"Model {model.Version} of loop '{Name}' returned an output that does not fit the loop: {problem}.");
+        }
+
+        var prediction = new Prediction(predictionId, Name, model.VersionText, _time.GetUtcNow(), features, output, segments);
         CheckLimits(prediction);
         _pipeline.Enqueue(prediction);
         return prediction;
@@ -172,8 +187,9 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
 
             var version = await _registry.RegisterAsync(
                 new ModelRegistration(Name, model.Artifact, model.Description, new Dictionary<string, double>(), lineage), cancellationToken).ConfigureAwait(false);
-            await _registry.SetAliasAsync(Name, ModelAliases.Champion, version.Version, change, cancellationToken).ConfigureAwait(false);
-            GoLive(version, model.Predictor);
+            var move = await _registry.SetAliasAsync(Name, ModelAliases.Champion, version.Version, change, cancellationToken).ConfigureAwait(false);
+            SetLive(version, model.Predictor);
+            Publish(new ModelPromoted(Name, _time.GetUtcNow(), version, move.FromVersion, change));
             return version;
         }
         finally
@@ -200,8 +216,10 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
             }
 
             var predictor = await LoadPredictorAsync(target, cancellationToken).ConfigureAwait(false);
+            var from = Champion?.Version;
             var version = await _registry.RollbackAsync(Name, change, cancellationToken).ConfigureAwait(false);
-            GoLive(version, version.Version == target.Version ? predictor : await LoadPredictorAsync(version, cancellationToken).ConfigureAwait(false));
+            SetLive(version, version.Version == target.Version ? predictor : await LoadPredictorAsync(version, cancellationToken).ConfigureAwait(false));
+            Publish(new ModelRolledBack(Name, _time.GetUtcNow(), version, from, change));
             return version;
         }
         finally
@@ -332,13 +350,16 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
         return loader.Load(artifact.Span, Schema);
     }
 
-    private void GoLive(ModelVersion version, IPredictor predictor)
+    /// <summary>Hands a notification to every observer (telemetry first); a failing observer is contained.</summary>
+    private void Publish(LoopNotification notification)
     {
-        SetLive(version, predictor);
-        _monitors.ResetOutcomes();
-        _instruments.Promoted();
+        foreach (var observer in _observers)
+        {
+            _failures.TryInvoke("observer", observer.GetType().Name, (observer, notification), static s => s.observer.OnNotification(s.notification));
+        }
     }
 
+    /// <summary>Swaps the served models atomically (the request path reads them without a lock) and moves the monitors with them.</summary>
     private void SetLive(ModelVersion version, IPredictor predictor)
     {
         // Recent champions stay loaded so that a rollback is instant; older ones are reloaded from the registry.
@@ -348,11 +369,8 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
             _predictors.TryRemove(old, out _);
         }
 
-        Volatile.Write(ref _live, new LiveModel(version, predictor));
-    }
-
-    private sealed record LiveModel(ModelVersion Version, IPredictor Predictor)
-    {
-        public string VersionText { get; } = Version.Version.ToString(CultureInfo.InvariantCulture);
+        var serving = new ServingSet(new ServingModel(version, predictor));
+        Volatile.Write(ref _serving, serving);
+        _monitors.Serve(serving);
     }
 }

@@ -5,4 +5,5 @@ namespace FeedbackLoop.Drift;
 /// <param name="State">Warning or Drift.</param>
 /// <param name="DetectedAt">The time of the observation that raised it (the prediction's timestamp).</param>
 /// <param name="Observation">The 1-based index of that observation in the monitored stream.</param>
-public sealed record DriftSignal(string Monitor, DriftState State, DateTimeOffset DetectedAt, long Observation);
+/// <param name="ModelVersion">For an error stream, the serving model version it describes; <see langword="null"/> for a feature stream or the host's own model.</param>
+public sealed record DriftSignal(string Monitor, DriftState State, DateTimeOffset DetectedAt, long Observation, string? ModelVersion = null);

@@ -1,20 +1,28 @@
 using FeedbackLoop.Drift;
 using FeedbackLoop.Pipeline;
+using FeedbackLoop.Rollout;
 using FeedbackLoop.State;
 using FeedbackLoop.Storage;
-using FeedbackLoop.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace FeedbackLoop.Monitoring;
 
 /// <summary>
-/// The monitors of one loop: a detector per monitored numeric feature, a detector on the champion's error
-/// stream, the rolling metrics, and the drift signals raised since the last training.
+/// The monitors of one loop: a detector per monitored numeric feature; per serving model version, a detector on that
+/// version's error stream and its rolling outcomes; and the drift signals raised since the last training.
 /// </summary>
 /// <remarks>
-/// The loop's consumer feeds it one batch at a time; cycles read it and promotions reset it, so every access runs under
-/// one lock, taken once per batch. A detector that throws, or returns an undefined state, is contained: the failure is
-/// logged and counted, and the value is skipped.
+/// <para>
+/// A label feeds the monitors of the version that served its prediction (<see cref="Prediction.ModelVersion"/>), so a
+/// challenger under A/B is judged on its own traffic and a label that arrives late for a version no longer served feeds
+/// nothing (it would raise false drift against the new champion). Before the loop has a champion (a host recording its
+/// own model's predictions), every label feeds one host monitor.
+/// </para>
+/// <para>
+/// The loop's consumer feeds it one batch at a time; cycles read it and promotions change the served versions, so every
+/// access runs under one lock, taken once per batch. A detector that throws, or returns an undefined state, is
+/// contained: the failure is logged and counted, and the value is skipped.
+/// </para>
 /// </remarks>
 internal sealed class LoopMonitors
 {
@@ -23,38 +31,58 @@ internal sealed class LoopMonitors
     /// <summary>Signals kept between trainings; beyond it the oldest is dropped, so a flickering warning cannot grow memory.</summary>
     internal const int SignalCapacity = 256;
 
+    private const string HostVersion = "";
+
     private readonly Lock _sync = new();
     private readonly StreamMonitor[] _features;
-    private readonly StreamMonitor _errors;
-    private readonly RollingOutcomes _outcomes;
+    private readonly Func<IDriftDetector> _errorDetector;
+    private readonly int _rollingWindow;
+    private readonly Dictionary<string, VersionMonitor> _versions = new(StringComparer.Ordinal);
     private readonly List<DriftSignal> _signals = [];
-    private readonly LoopInstruments _instruments;
+    private readonly Action<DriftSignal> _signalled;
     private readonly FailureContainment _failures;
+    private readonly List<DriftSignal> _raised = [];
     private readonly ILogger _logger;
+    private string _champion = HostVersion;
     private long _labels;
 
     public LoopMonitors(
         IReadOnlyList<(FeatureDefinition Feature, Func<IDriftDetector> Factory)> features,
         Func<IDriftDetector> errors,
         int rollingWindow,
-        LoopInstruments instruments,
+        Action<DriftSignal> signalled,
         FailureContainment failures,
         ILogger logger)
     {
-        _features = [.. features.Select(f => new StreamMonitor("feature:" + f.Feature.Name, f.Feature.Ordinal, f.Factory))];
-        _errors = new StreamMonitor(ErrorMonitorName, -1, errors);
-        _outcomes = new RollingOutcomes(rollingWindow);
-        _instruments = instruments;
+        _features = [.. features.Select(f => new StreamMonitor("feature:" + f.Feature.Name, null, f.Feature.Ordinal, f.Factory))];
+        _errorDetector = errors;
+        _rollingWindow = rollingWindow;
+        _signalled = signalled;
         _failures = failures;
         _logger = logger;
+        _versions.Add(HostVersion, NewVersionMonitor(HostVersion));
+    }
+
+    /// <summary>Gets the labels joined since the last training.</summary>
+    public long LabelsSinceTraining
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _labels;
+            }
+        }
     }
 
     /// <summary>
-    /// Observes an applied batch: each stored prediction's monitored features, and each joined label — counted, and when
-    /// its prediction was served by <paramref name="liveVersion"/> fed to the error monitor and the rolling metrics.
+    /// Observes an applied batch: each stored prediction's monitored features, and each joined label — counted, and fed
+    /// to the error monitor and rolling outcomes of the version that served its prediction.
     /// </summary>
-    public void Observe(EventBatch batch, string? liveVersion)
+    /// <remarks>The signals raised are handed to the loop's notification callback after the lock is released.</remarks>
+    public void Observe(EventBatch batch)
     {
+        DriftSignal[] raised;
         lock (_sync)
         {
             if (_features.Length > 0)
@@ -71,42 +99,52 @@ internal sealed class LoopMonitors
             foreach (var join in batch.Joins)
             {
                 _labels++;
-
-                // The error stream describes the live champion: labels that arrive late for an earlier model's
-                // predictions say nothing about the current one and would raise false drift after a promotion.
-                if (liveVersion is null || string.Equals(join.Prediction.ModelVersion, liveVersion, StringComparison.Ordinal))
+                var served = _champion.Length == 0 ? HostVersion : join.Prediction.ModelVersion;
+                if (_versions.TryGetValue(served, out var monitor))
                 {
                     var output = join.Prediction.Output;
                     var actual = join.Feedback.Value;
-                    _outcomes.Add(actual, output);
-                    Observe(_errors, output.Label == actual ? 0.0 : 1.0, join.Prediction.Timestamp);
+                    monitor.Outcomes.Add(actual, output);
+                    Observe(monitor.Errors, output.Label == actual ? 0.0 : 1.0, join.Prediction.Timestamp);
                 }
             }
+
+            if (_raised.Count == 0)
+            {
+                return;
+            }
+
+            raised = [.. _raised];
+            _raised.Clear();
+        }
+
+        foreach (var signal in raised)
+        {
+            _signalled(signal);
         }
     }
 
-    private void ObserveFeatures(Prediction prediction)
+    /// <summary>
+    /// Follows a change of the served models: a version that starts serving gets fresh monitors (a detector from the
+    /// factory; a factory that throws is contained and the version goes unmonitored), a version no longer served loses
+    /// its monitors, and the champion's become the ones the cycle reports.
+    /// </summary>
+    public void Serve(ServingSet serving)
     {
-        var numeric = prediction.Features.Numeric;
-        foreach (var monitor in _features)
+        lock (_sync)
         {
-            var value = numeric[monitor.Ordinal];
-            if (!double.IsNaN(value))
+            var served = serving.Others.Select(m => m.VersionText).Prepend(serving.Champion?.VersionText ?? HostVersion).ToHashSet(StringComparer.Ordinal);
+            foreach (var version in _versions.Keys.Where(v => !served.Contains(v)).ToList())
             {
-                Observe(monitor, value, prediction.Timestamp);
+                _versions.Remove(version);
             }
-        }
-    }
 
-    /// <summary>Gets the labels joined since the last training.</summary>
-    public long LabelsSinceTraining
-    {
-        get
-        {
-            lock (_sync)
+            foreach (var version in served.Where(v => !_versions.ContainsKey(v)))
             {
-                return _labels;
+                _failures.TryInvoke("detector", ErrorMonitorName, (this, version), static s => s.Item1._versions.Add(s.version, s.Item1.NewVersionMonitor(s.version)));
             }
+
+            _champion = serving.Champion?.VersionText ?? HostVersion;
         }
     }
 
@@ -119,12 +157,12 @@ internal sealed class LoopMonitors
         }
     }
 
-    /// <summary>Reads the rolling metrics once the rolling window is full (see <see cref="RollingOutcomes.Metrics"/>).</summary>
+    /// <summary>Reads the champion's rolling metrics once its rolling window is full (see <see cref="RollingOutcomes.Metrics"/>).</summary>
     public IReadOnlyDictionary<string, double> Metrics()
     {
         lock (_sync)
         {
-            return _outcomes.Metrics();
+            return _versions.TryGetValue(_champion, out var champion) ? champion.Outcomes.Metrics() : new Dictionary<string, double>();
         }
     }
 
@@ -146,26 +184,10 @@ internal sealed class LoopMonitors
         }
     }
 
-    /// <summary>Starts the error stream and the rolling metrics afresh for a new champion.</summary>
-    /// <remarks>A detector whose <see cref="IDriftDetector.Reset"/> throws is replaced by a new one from its factory; the failure is contained.</remarks>
-    public void ResetOutcomes()
-    {
-        lock (_sync)
-        {
-            if (!_failures.TryInvoke("detector", _errors.Name, _errors, static monitor => monitor.Detector.Reset()))
-            {
-                _failures.TryInvoke("detector", _errors.Name, _errors, static monitor => monitor.Detector = monitor.Create());
-            }
-
-            _errors.Count = 0;
-            _errors.LastState = DriftState.None;
-            _outcomes.Clear();
-        }
-    }
-
     /// <summary>
-    /// Writes the monitors' state: labels since training, the signals, and per monitor its count, last state and the
-    /// detector's snapshot when the detector is restorable (<see cref="IRestorableDriftDetector"/>).
+    /// Writes the monitors' state: labels since training, the signals, per feature monitor and per served version its
+    /// count, last state and the detector's snapshot when the detector is restorable (<see cref="IRestorableDriftDetector"/>),
+    /// and per served version its rolling outcomes.
     /// </summary>
     public void WriteTo(SnapshotWriter writer)
     {
@@ -174,25 +196,30 @@ internal sealed class LoopMonitors
             writer.Write(_labels).Write(_signals.Count);
             foreach (var signal in _signals)
             {
-                writer.Write(signal.Monitor).Write((int)signal.State).Write(signal.DetectedAt.UtcTicks).Write(signal.Observation);
+                writer.Write(signal.Monitor).Write((int)signal.State).Write(signal.DetectedAt.UtcTicks).Write(signal.Observation)
+                    .Write(signal.ModelVersion is not null).Write(signal.ModelVersion ?? string.Empty);
             }
 
-            writer.Write(_features.Length + 1);
-            foreach (var monitor in _features.Append(_errors))
+            writer.Write(_features.Length);
+            foreach (var monitor in _features)
             {
-                writer.Write(monitor.Name).Write(monitor.Count).Write((int)monitor.LastState);
-                var snapshot = monitor.Detector is IRestorableDriftDetector restorable ? restorable.Snapshot().ToBytes() : [];
-                writer.Write(snapshot);
+                WriteMonitor(writer, monitor);
             }
 
-            _outcomes.WriteTo(writer);
+            writer.Write(_versions.Count);
+            foreach (var (version, monitor) in _versions)
+            {
+                writer.Write(version);
+                WriteMonitor(writer, monitor.Errors);
+                monitor.Outcomes.WriteTo(writer);
+            }
         }
     }
 
     /// <summary>
-    /// Reads what <see cref="WriteTo"/> wrote. Monitors are matched by name; a monitor the loop no longer has is skipped,
-    /// and a detector whose snapshot it cannot take (not restorable, other parameters) starts afresh — both logged as
-    /// contained failures, so the next cycle reports them.
+    /// Reads what <see cref="WriteTo"/> wrote. Feature monitors are matched by name and version monitors by version; one
+    /// the loop no longer has is skipped, and a detector whose snapshot it cannot take (not restorable, other parameters)
+    /// starts afresh — reported as a contained failure, so the next cycle counts it.
     /// </summary>
     public void ReadFrom(ref SnapshotReader reader)
     {
@@ -208,52 +235,110 @@ internal sealed class LoopMonitors
             var signals = new List<DriftSignal>(signalCount);
             for (var i = 0; i < signalCount; i++)
             {
-                signals.Add(new DriftSignal(reader.ReadString(1_024), ReadState(ref reader), new DateTimeOffset(reader.ReadInt64(), TimeSpan.Zero), reader.ReadInt64()));
+                var name = reader.ReadString(1_024);
+                var state = ReadState(ref reader);
+                var at = new DateTimeOffset(reader.ReadInt64(), TimeSpan.Zero);
+                var observation = reader.ReadInt64();
+                var hasVersion = reader.ReadBoolean();
+                var version = reader.ReadString(1_024);
+                signals.Add(new DriftSignal(name, state, at, observation, hasVersion ? version : null));
             }
 
-            var monitorCount = reader.ReadInt32();
-            var restored = new List<(StreamMonitor Monitor, long Count, DriftState State, byte[] Snapshot)>();
-            for (var i = 0; i < monitorCount; i++)
+            var restored = new List<(StreamMonitor Monitor, SavedMonitor Saved)>();
+            var featureCount = ReadCount(ref reader);
+            for (var i = 0; i < featureCount; i++)
             {
-                var name = reader.ReadString(1_024);
-                var count = reader.ReadInt64();
-                var state = ReadState(ref reader);
-                var snapshot = reader.ReadBytes(int.MaxValue);
-                var monitor = Array.Find(_features, m => m.Name == name) ?? (name == _errors.Name ? _errors : null);
-                if (monitor is not null)
+                var saved = ReadMonitor(ref reader);
+                if (Array.Find(_features, m => m.Name == saved.Name) is { } monitor)
                 {
-                    restored.Add((monitor, count, state, snapshot));
+                    restored.Add((monitor, saved));
                 }
             }
 
-            var outcomes = new RollingOutcomes(_outcomes.Capacity);
-            outcomes.ReadFrom(ref reader);
+            var outcomes = new List<(RollingOutcomes Target, RollingOutcomes Saved)>();
+            var versionCount = ReadCount(ref reader);
+            for (var i = 0; i < versionCount; i++)
+            {
+                var version = reader.ReadString(1_024);
+                var saved = ReadMonitor(ref reader);
+                var window = new RollingOutcomes(_rollingWindow);
+                window.ReadFrom(ref reader);
+                if (_versions.TryGetValue(version, out var monitor))
+                {
+                    restored.Add((monitor.Errors, saved));
+                    outcomes.Add((monitor.Outcomes, window));
+                }
+            }
+
             reader.End();
 
             _labels = labels;
             _signals.Clear();
             _signals.AddRange(signals);
-            _outcomes.CopyFrom(outcomes);
-            foreach (var (monitor, count, state, snapshot) in restored)
+            foreach (var (target, saved) in outcomes)
             {
-                if (monitor.Detector is IRestorableDriftDetector restorable && snapshot.Length > 0
-                    && _failures.TryInvoke("detector", monitor.Name, (restorable, snapshot), static s => s.restorable.Restore(StateSnapshot.FromBytes(s.snapshot))))
-                {
-                    monitor.Count = count;
-                    monitor.LastState = state;
-                }
-                else if (snapshot.Length == 0 || monitor.Detector is not IRestorableDriftDetector)
-                {
-                    _failures.Contain("detector", monitor.Name, new InvalidOperationException("The detector's state was not saved or cannot be restored (it is not an IRestorableDriftDetector); it starts afresh."));
-                }
+                target.CopyFrom(saved);
+            }
+
+            foreach (var (monitor, saved) in restored)
+            {
+                Restore(monitor, saved);
             }
         }
+    }
+
+    private static void WriteMonitor(SnapshotWriter writer, StreamMonitor monitor)
+    {
+        writer.Write(monitor.Name).Write(monitor.Count).Write((int)monitor.LastState);
+        writer.Write(monitor.Detector is IRestorableDriftDetector restorable ? restorable.Snapshot().ToBytes() : []);
+    }
+
+    private static SavedMonitor ReadMonitor(ref SnapshotReader reader) =>
+        new(reader.ReadString(1_024), reader.ReadInt64(), ReadState(ref reader), reader.ReadBytes(int.MaxValue));
+
+    private static int ReadCount(ref SnapshotReader reader)
+    {
+        var count = reader.ReadInt32();
+        return count is >= 0 and <= 1_000_000 ? count : throw reader.Corrupt($"a monitor count of {count} is out of range");
     }
 
     private static DriftState ReadState(ref SnapshotReader reader)
     {
         var state = (DriftState)reader.ReadInt32();
         return Enum.IsDefined(state) ? state : throw reader.Corrupt($"the drift state {(int)state} is not defined");
+    }
+
+    private void Restore(StreamMonitor monitor, SavedMonitor saved)
+    {
+        if (monitor.Detector is IRestorableDriftDetector restorable && saved.Snapshot.Length > 0)
+        {
+            if (_failures.TryInvoke("detector", monitor.Name, (restorable, saved.Snapshot), static s => s.restorable.Restore(StateSnapshot.FromBytes(s.Snapshot))))
+            {
+                monitor.Count = saved.Count;
+                monitor.LastState = saved.State;
+            }
+        }
+        else
+        {
+            _failures.Contain("detector", monitor.Name, new InvalidOperationException(
+                "The detector's state was not saved or cannot be restored (it is not an IRestorableDriftDetector); it starts afresh."));
+        }
+    }
+
+    private VersionMonitor NewVersionMonitor(string version) =>
+        new(new StreamMonitor(ErrorMonitorName, version.Length == 0 ? null : version, -1, _errorDetector), new RollingOutcomes(_rollingWindow));
+
+    private void ObserveFeatures(Prediction prediction)
+    {
+        var numeric = prediction.Features.Numeric;
+        foreach (var monitor in _features)
+        {
+            var value = numeric[monitor.Ordinal];
+            if (!double.IsNaN(value))
+            {
+                Observe(monitor, value, prediction.Timestamp);
+            }
+        }
     }
 
     private void Observe(StreamMonitor monitor, double value, DateTimeOffset at)
@@ -285,23 +370,28 @@ internal sealed class LoopMonitors
                 _signals.RemoveAt(0);
             }
 
-            _signals.Add(new DriftSignal(monitor.Name, state, at, monitor.Count));
-            _instruments.DriftSignal(monitor.Name, state);
+            var signal = new DriftSignal(monitor.Name, state, at, monitor.Count, monitor.Version);
+            _signals.Add(signal);
+            _raised.Add(signal);
             Log.DriftSignal(_logger, state == DriftState.Drift ? LogLevel.Information : LogLevel.Debug, monitor.Name, state, monitor.Count);
         }
 
         monitor.LastState = state;
     }
 
-    private sealed class StreamMonitor(string name, int ordinal, Func<IDriftDetector> create)
+    private sealed record SavedMonitor(string Name, long Count, DriftState State, byte[] Snapshot);
+
+    private sealed record VersionMonitor(StreamMonitor Errors, RollingOutcomes Outcomes);
+
+    private sealed class StreamMonitor(string name, string? version, int ordinal, Func<IDriftDetector> create)
     {
         public string Name { get; } = name;
 
+        public string? Version { get; } = version;
+
         public int Ordinal { get; } = ordinal;
 
-        public Func<IDriftDetector> Create { get; } = create;
-
-        public IDriftDetector Detector { get; set; } = create();
+        public IDriftDetector Detector { get; } = create();
 
         public long Count { get; set; }
 

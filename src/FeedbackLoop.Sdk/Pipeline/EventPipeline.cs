@@ -32,7 +32,6 @@ internal sealed class EventPipeline : IAsyncDisposable
     private readonly LoopInstruments _instruments;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly Func<string?> _liveVersion;
     private readonly Func<CancellationToken, Task> _start;
     private readonly CancellationTokenSource _abandon = new();
     private readonly Task _consumer;
@@ -51,7 +50,6 @@ internal sealed class EventPipeline : IAsyncDisposable
         LoopInstruments instruments,
         TimeProvider time,
         ILogger logger,
-        Func<string?> liveVersion,
         Func<CancellationToken, Task> start)
     {
         _loop = loop;
@@ -66,7 +64,6 @@ internal sealed class EventPipeline : IAsyncDisposable
         _instruments = instruments;
         _time = time;
         _logger = logger;
-        _liveVersion = liveVersion;
         _start = start;
         _consumer = Task.Run(ConsumeAsync);
     }
@@ -160,7 +157,7 @@ internal sealed class EventPipeline : IAsyncDisposable
     {
         await AppendAsync(batch, cancellationToken).ConfigureAwait(false);
         CountOutcomes(batch);
-        _monitors.Observe(batch, _liveVersion());
+        _monitors.Observe(batch);
         // Each event is offered to each sink on its own, so one event a sink cannot take does not cost it the rest.
         for (var i = 0; _sinks.Length > 0 && i < batch.Count; i++)
         {

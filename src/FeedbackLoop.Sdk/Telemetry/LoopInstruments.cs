@@ -1,13 +1,14 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using FeedbackLoop.Drift;
+using FeedbackLoop.Notifications;
 using FeedbackLoop.Storage;
 using static FeedbackLoop.Telemetry.FeedbackLoopTelemetry;
 
 namespace FeedbackLoop.Telemetry;
 
 /// <summary>The instruments of one loop, every measurement tagged with the loop's name. Recording allocates nothing.</summary>
-internal sealed class LoopInstruments : IDisposable
+internal sealed class LoopInstruments : ILoopObserver, IDisposable
 {
     internal static readonly ActivitySource ActivitySource = new(SourceName, typeof(LoopInstruments).Assembly.GetName().Version?.ToString());
 
@@ -49,14 +50,25 @@ internal sealed class LoopInstruments : IDisposable
 
     public void OrphansExpiredBy(int count) => _orphansExpired.Add(count, _loop);
 
-    public void DriftSignal(string monitor, DriftState state) =>
-        _driftSignals.Add(1, _loop, new(MonitorTag, monitor), new(StateTag, StateNames[(int)state]));
-
-    public void Retrained() => _retrains.Add(1, _loop);
-
-    public void Promoted() => _promotions.Add(1, _loop);
-
-    public void GateRejected() => _gateRejections.Add(1, _loop);
+    /// <summary>Counts the loop's notifications: telemetry is one of their subscribers.</summary>
+    public void OnNotification(LoopNotification notification)
+    {
+        switch (notification)
+        {
+            case DriftSignalled { Signal: var signal }:
+                _driftSignals.Add(1, _loop, new(MonitorTag, signal.Monitor), new(StateTag, StateNames[(int)signal.State]));
+                break;
+            case ModelTrained:
+                _retrains.Add(1, _loop);
+                break;
+            case CandidateGated { Gate.Passed: false }:
+                _gateRejections.Add(1, _loop);
+                break;
+            case ModelPromoted or ModelRolledBack:
+                _promotions.Add(1, _loop);
+                break;
+        }
+    }
 
     public void Failed(string component) => _failures.Add(1, _loop, new(ComponentTag, component));
 

@@ -45,7 +45,7 @@ public class LoopMonitorsTests
     }
 
     [Fact]
-    public async Task PromoteAsync_ErrorDetectorResetThrows_NewModelLiveAndFailureContained()
+    public async Task PromoteAsync_ErrorDetectorResetThrows_NeverCalledTheNewVersionGetsAFreshDetector()
     {
         var created = 0;
         await using var loop = LoopHarness.Builder(_time).MonitorErrors(() =>
@@ -57,11 +57,25 @@ public class LoopMonitorsTests
 
         var version = await loop.PromoteAsync(new ThresholdModel(0.3).ToTrainedModel(), new AliasChange("host", "manual"), None);
 
-        version.Version.Should().Be(2);
         loop.Champion.Should().Be(version);
         loop.Predict(Events.Vector(0.4)).ModelVersion.Should().Be("2");
-        created.Should().Be(3, "the detector that failed to reset is replaced by a new one, once per promotion");
-        (await loop.RunCycleAsync(None)).Observed.ContainedFailures.Should().Be(2);
+        created.Should().Be(3, "the host's model, then each served version gets a detector of its own; none is reset");
+        (await loop.RunCycleAsync(None)).Observed.ContainedFailures.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task PromoteAsync_ErrorDetectorFactoryThrows_PromotedAndTheFailureContained()
+    {
+        var calls = 0;
+        await using var loop = LoopHarness.Builder(_time).MonitorErrors(() => ++calls == 1 ? new ThrowingResetDetector() : throw new InvalidOperationException("factory bug")).Build();
+
+        var version = await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), new AliasChange("host", "initial"), None);
+        LoopHarness.Traffic(loop, _time, 10);
+
+        loop.Champion.Should().Be(version);
+        var report = await loop.RunCycleAsync(None);
+        report.Observed.ContainedFailures.Should().Be(1);
+        report.Observed.LabelsSinceLastTraining.Should().Be(10, "labels are still counted without an error monitor");
     }
 
     private sealed class BlockingDetector(ManualResetEventSlim release) : IDriftDetector

@@ -1,0 +1,9 @@
+namespace FeedbackLoop.Notifications;
+
+/// <summary>A cycle trained a candidate (its artifact already loaded back once).</summary>
+/// <param name="Loop">The loop's name.</param>
+/// <param name="At">When.</param>
+/// <param name="Cycle">The cycle's number.</param>
+/// <param name="Description">The trainer's description of the candidate.</param>
+/// <param name="TrainingExamples">How many examples it learned from.</param>
+public sealed record ModelTrained(string Loop, DateTimeOffset At, long Cycle, string Description, int TrainingExamples) : LoopNotification(Loop, At);
