@@ -515,6 +515,39 @@ public class FeedbackLoopEngineTests
     }
 
     [Fact]
+    public async Task RunCycleAsync_DefaultLearnerAndOneTrainingRowAt1e300_PromotesAModelThatStillSeparatesTheClasses()
+    {
+        // Under fault injection one such row made the default learner's candidate a constant model, which the first cycle
+        // promoted, and the champion threw on an input of 1e308 next to -1e308.
+        using var loop = LoopHarness.Builder(_time).Build();
+        var random = new Random(8);
+        for (var i = 0; i < 400; i++)
+        {
+            var x1 = random.NextDouble();
+            var features = Events.Vector(i == 17 ? 1e300 : x1, random.NextDouble());
+            var prediction = new Prediction(PredictionId.New(), "test", "host-model", _time.GetUtcNow(), features, PredictionOutput.FromLabel(true), null);
+            loop.RecordPrediction(prediction);
+            loop.RecordFeedback(Feedback.GroundTruth(prediction.Id, x1 >= 0.5));
+            _time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        var report = await loop.RunCycleAsync(None);
+
+        report.Outcome.Should().Be(CycleOutcome.Promoted);
+        report.Candidate!.Description.Should().Contain("winsorised to their fences: 'x1' 1");
+        var correct = 0;
+        for (var i = 0; i < 1_000; i++)
+        {
+            var x1 = random.NextDouble();
+            correct += loop.Predict(Events.Vector(x1, random.NextDouble())).Output.Label == Label.Binary(x1 >= 0.5) ? 1 : 0;
+        }
+
+        correct.Should().BeGreaterThan(950, "the label is x1 >= 0.5 without noise");
+        loop.Predict(Events.Vector(1e308, -1e308)).Output.Score.Should().BeInRange(0.99, 1.0, "x1 is clipped to its upper fence");
+        loop.Predict(Events.Vector(-1e308, 1e308)).Output.Score.Should().BeInRange(0.0, 0.01);
+    }
+
+    [Fact]
     public async Task RollbackAsync_AfterAPromotion_RestoresThePreviousChampionLive()
     {
         var trainer = new ScriptedTrainer(_ => new ThresholdModel(0.5).ToTrainedModel());

@@ -1,35 +1,65 @@
 using System.Collections.Frozen;
 using System.Globalization;
 using FeedbackLoop.Models;
-using MathNet.Numerics.Statistics;
 
 namespace FeedbackLoop.Learning;
 
 /// <summary>
-/// Maps a <see cref="FeatureVector"/> to the dense design-matrix row a linear model sees: numeric features standardised,
-/// categorical features one-hot encoded.
+/// Maps a <see cref="FeatureVector"/> to the dense design-matrix row a linear model sees: numeric features winsorised and
+/// standardised, categorical features one-hot encoded.
 /// </summary>
 /// <remarks>
+/// <para>
 /// Column order: the numeric features by ordinal, then, for each categorical feature by ordinal, one column per category
 /// seen in training, categories in ordinal (<see cref="StringComparer.Ordinal"/>) order.
-/// A numeric value x becomes (x - mean) / scale, with the training mean and population standard deviation (ddof = 0, as
-/// scikit-learn's StandardScaler); a feature that is constant in training gets scale 1 (StandardScaler does the same), and
-/// one never observed in training gets mean 0 and scale 1. A missing (NaN) value is imputed with the training mean, which
-/// is 0 after standardising. An unseen or missing category encodes as all zeros.
-/// Immutable and thread-safe.
+/// </para>
+/// <para>
+/// A numeric value x becomes clamp((clip(x) - mean) / scale, ±<see cref="StandardisedBound"/>), where clip(x) winsorises
+/// x to the feature's training fences and mean and scale are the mean and population standard deviation (ddof = 0, as
+/// scikit-learn's StandardScaler) of the winsorised training values; <see cref="NumericFeatureScaling"/> says how the
+/// fences are chosen (far enough out that ordinary data are never clipped, so on such data this is StandardScaler) and
+/// how the moments are computed without overflow. A feature that is constant in training gets scale 1 (StandardScaler
+/// does the same), and one never observed in training gets mean 0, scale 1 and no fences. A missing (NaN) value is
+/// imputed with the training mean, which is 0 after standardising. An unseen or missing category encodes as all zeros.
+/// </para>
+/// <para>
+/// Every encoded value is finite for finite input: clip(x) - mean may overflow to ±∞ (both can be near ±1.8e308), and so
+/// may the division by a small scale, but the clamp maps ±∞ to ±<see cref="StandardisedBound"/> with the right sign and
+/// can never meet a NaN. The clamp never touches a training row, whose standardised value is at most √(n - 1) in
+/// magnitude (Samuelson 1968, "How deviant can you be?", JASA 63(324)), unless the window has more than 10¹² rows.
+/// </para>
+/// <para>Immutable and thread-safe.</para>
 /// </remarks>
 internal sealed class FeatureEncoding
 {
+    /// <summary>The largest magnitude of a standardised value: 10⁶ standard deviations, far beyond any training row.</summary>
+    internal const double StandardisedBound = 1e6;
+
+    private const int OverflowScaleExponent = 64;
+
+    /// <summary>2⁻⁶⁴, exact: the weight scale of the overflow-safe recomputation of the linear predictor.</summary>
+    private const double OverflowScale = 1.0 / 18446744073709551616.0;
+
     private readonly double[] _means;
     private readonly double[] _scales;
+    private readonly double[] _lowerFences;
+    private readonly double[] _upperFences;
     private readonly string[][] _categories;
     private readonly FrozenDictionary<string, int>[] _columnOfCategory;
 
-    internal FeatureEncoding(FeatureSchema schema, double[] means, double[] scales, string[][] categories)
+    /// <param name="schema">The schema.</param>
+    /// <param name="means">Per numeric feature, the mean of its winsorised training values; finite.</param>
+    /// <param name="scales">Per numeric feature, the standard deviation (1 if it was 0); finite and positive.</param>
+    /// <param name="lowerFences">Per numeric feature, the lower winsorising fence; -∞ for none.</param>
+    /// <param name="upperFences">Per numeric feature, the upper winsorising fence, at least the lower one; +∞ for none.</param>
+    /// <param name="categories">Per categorical feature, its training categories in ordinal order.</param>
+    internal FeatureEncoding(FeatureSchema schema, double[] means, double[] scales, double[] lowerFences, double[] upperFences, string[][] categories)
     {
         Schema = schema;
         _means = means;
         _scales = scales;
+        _lowerFences = lowerFences;
+        _upperFences = upperFences;
         _categories = categories;
         _columnOfCategory = new FrozenDictionary<string, int>[categories.Length];
         var column = means.Length;
@@ -62,11 +92,20 @@ internal sealed class FeatureEncoding
 
     public ReadOnlySpan<double> Scales => _scales;
 
+    public ReadOnlySpan<double> LowerFences => _lowerFences;
+
+    public ReadOnlySpan<double> UpperFences => _upperFences;
+
     public IReadOnlyList<IReadOnlyList<string>> Categories => _categories;
 
-    /// <summary>Learns means, scales and category lists from the training examples, validating them on the way.</summary>
+    /// <summary>Learns fences, means, scales and category lists from the training examples, validating them on the way.</summary>
+    /// <param name="schema">The schema.</param>
+    /// <param name="examples">The training examples.</param>
+    /// <param name="winsorised">Per numeric feature, how many training values lay beyond a fence and were clipped to it.</param>
+    /// <param name="cancellationToken">Checked every 4,096 examples.</param>
     /// <exception cref="ArgumentException">An example breaks the schema; the message names the example index and the feature.</exception>
-    public static FeatureEncoding Fit(FeatureSchema schema, IReadOnlyList<LabelledExample> examples, CancellationToken cancellationToken)
+    public static FeatureEncoding Fit(
+        FeatureSchema schema, IReadOnlyList<LabelledExample> examples, out int[] winsorised, CancellationToken cancellationToken)
     {
         var numeric = schema.NumericFeatures.ToArray();
         var categorical = schema.CategoricalFeatures.ToArray();
@@ -135,19 +174,16 @@ internal sealed class FeatureEncoding
 
         var means = new double[numeric.Length];
         var scales = new double[numeric.Length];
+        var lowerFences = new double[numeric.Length];
+        var upperFences = new double[numeric.Length];
+        winsorised = new int[numeric.Length];
         for (var k = 0; k < numeric.Length; k++)
         {
             var observed = columns[k].ToArray();
-            if (observed.Length == 0)
-            {
-                means[k] = 0.0;
-                scales[k] = 1.0;
-                continue;
-            }
-
-            means[k] = ArrayStatistics.Mean(observed);
-            var sd = ArrayStatistics.PopulationStandardDeviation(observed);
-            scales[k] = sd > 0.0 && double.IsFinite(sd) ? sd : 1.0;
+            (lowerFences[k], upperFences[k]) = NumericFeatureScaling.FitFencesAndWinsorise(observed, out winsorised[k]);
+            var (mean, sd) = NumericFeatureScaling.MeanAndStandardDeviation(observed);
+            means[k] = mean;
+            scales[k] = sd > 0.0 ? sd : 1.0;
         }
 
         var lists = new string[categorical.Length][];
@@ -156,7 +192,7 @@ internal sealed class FeatureEncoding
             lists[k] = [.. seen[k].Order(StringComparer.Ordinal)];
         }
 
-        return new FeatureEncoding(schema, means, scales, lists);
+        return new FeatureEncoding(schema, means, scales, lowerFences, upperFences, lists);
     }
 
     /// <summary>Writes the encoded row of <paramref name="features"/> into <paramref name="row"/> (length <see cref="ColumnCount"/>).</summary>
@@ -169,7 +205,7 @@ internal sealed class FeatureEncoding
             var x = values[k];
             if (!double.IsNaN(x))
             {
-                row[k] = (x - _means[k]) / _scales[k];
+                row[k] = Standardise(k, x);
             }
         }
 
@@ -185,16 +221,30 @@ internal sealed class FeatureEncoding
     }
 
     /// <summary>Computes intercept + weights · encode(features) without materialising the row.</summary>
+    /// <returns>The linear predictor: finite, or ±∞ when its true value exceeds the double range; never NaN.</returns>
+    /// <remarks>
+    /// The sum is accumulated directly, in the order of the encoded row. Only if that overflows (possible only with
+    /// weights beyond about 10³⁰², which no training produces but a crafted artifact may hold) is it recomputed with
+    /// every term scaled by 2⁻⁶⁴ and the result scaled back, so a +∞ partial sum can never meet a -∞ term: each scaled
+    /// term is below 1.8e308 · 10⁶ · 2⁻⁶⁴ &lt; 2⁹⁸⁰, and fewer than 2³¹ of them cannot overflow. What the scaled weights
+    /// lose to underflow is below 10⁻²⁸⁰ in absolute terms, nothing next to a sum that overflowed.
+    /// </remarks>
     public double LinearPredictor(FeatureVector features, ReadOnlySpan<double> weights, double intercept)
     {
-        var z = intercept;
+        var z = Accumulate(features, weights, intercept, 1.0);
+        return double.IsFinite(z) ? z : Math.ScaleB(Accumulate(features, weights, intercept, OverflowScale), OverflowScaleExponent);
+    }
+
+    private double Accumulate(FeatureVector features, ReadOnlySpan<double> weights, double intercept, double weightScale)
+    {
+        var z = intercept * weightScale;
         var values = features.Numeric;
         for (var k = 0; k < _means.Length; k++)
         {
             var x = values[k];
             if (!double.IsNaN(x))
             {
-                z += weights[k] * ((x - _means[k]) / _scales[k]);
+                z += weights[k] * weightScale * Standardise(k, x);
             }
         }
 
@@ -204,10 +254,14 @@ internal sealed class FeatureEncoding
             var c = categories[j];
             if (c is not null && _columnOfCategory[j].TryGetValue(c, out var column))
             {
-                z += weights[column];
+                z += weights[column] * weightScale;
             }
         }
 
         return z;
     }
+
+    /// <summary>clamp((clip(x) - mean) / scale, ±StandardisedBound): finite for finite x, an overflow to ±∞ clamped with its sign.</summary>
+    private double Standardise(int k, double x) =>
+        Math.Clamp((Math.Clamp(x, _lowerFences[k], _upperFences[k]) - _means[k]) / _scales[k], -StandardisedBound, StandardisedBound);
 }

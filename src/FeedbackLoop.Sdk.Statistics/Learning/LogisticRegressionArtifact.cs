@@ -6,23 +6,29 @@ using System.Text;
 namespace FeedbackLoop.Learning;
 
 /// <summary>
-/// Reads and writes the logistic regression artifact, binary format version 1. All integers and doubles are little-endian
-/// (int32 and IEEE 754 float64); a string is an int32 byte count followed by that many UTF-8 bytes.
+/// Writes the logistic regression artifact, binary format version 2, and reads versions 2 and 1. All integers and doubles
+/// are little-endian (int32 and IEEE 754 float64); a string is an int32 byte count followed by that many UTF-8 bytes.
 /// <code>
 /// bytes 0-3   magic "FLLR" (ASCII)
-/// int32       format version (1)
+/// int32       format version (2)
 /// int32       feature count F, then F times: string name, byte kind (0 numeric, 1 categorical)   -- schema declaration order
-/// per numeric feature (by ordinal): float64 mean, float64 scale (finite, > 0)
+/// per numeric feature (by ordinal): float64 mean, float64 scale (finite, > 0),
+///             float64 lower fence, float64 upper fence (lower &lt;= upper, not NaN; -inf / +inf for no fence)
 /// per categorical feature (by ordinal): int32 category count K, then K strings in strictly increasing ordinal order
 /// int32       weight count D (= numeric count + sum of K), then D float64 weights (column order of LogisticRegressionModel)
 /// float64     intercept
 /// float64     threshold (in [0, 1])
 /// 32 bytes    SHA-256 of every byte before it
 /// </code>
+/// Version 1 is the same without the two fences; it reads as a model with no fences (-inf, +inf), which clips nothing.
 /// </summary>
 internal static class LogisticRegressionArtifact
 {
-    internal const int FormatVersion = 1;
+    internal const int FormatVersion = 2;
+
+    /// <summary>The version written before the winsorising fences existed: no fences, and read as such.</summary>
+    internal const int FormatVersionWithoutFences = 1;
+
     private const int HashLength = 32;
     private static readonly byte[] Magic = "FLLR"u8.ToArray();
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
@@ -47,6 +53,8 @@ internal static class LogisticRegressionArtifact
             {
                 writer.Write(encoding.Means[k]);
                 writer.Write(encoding.Scales[k]);
+                writer.Write(encoding.LowerFences[k]);
+                writer.Write(encoding.UpperFences[k]);
             }
 
             foreach (var categories in encoding.Categories)
@@ -76,7 +84,7 @@ internal static class LogisticRegressionArtifact
         return artifact;
     }
 
-    /// <exception cref="FormatException">The artifact is not a valid version-1 artifact for <paramref name="schema"/>.</exception>
+    /// <exception cref="FormatException">The artifact is not a valid version-2 or version-1 artifact for <paramref name="schema"/>.</exception>
     public static LogisticRegressionModel Read(ReadOnlySpan<byte> artifact, FeatureSchema schema)
     {
         if (artifact.Length < Magic.Length + sizeof(int) + HashLength)
@@ -90,9 +98,11 @@ internal static class LogisticRegressionArtifact
         }
 
         var version = BinaryPrimitives.ReadInt32LittleEndian(artifact.Slice(Magic.Length, sizeof(int)));
-        if (version != FormatVersion)
+        if (version != FormatVersion && version != FormatVersionWithoutFences)
         {
-            throw Invalid(string.Create(CultureInfo.InvariantCulture, $"its format version is {version}; this reader supports version {FormatVersion}"));
+            throw Invalid(string.Create(
+                CultureInfo.InvariantCulture,
+                $"its format version is {version}; this reader supports versions {FormatVersionWithoutFences} and {FormatVersion}"));
         }
 
         var body = artifact[..^HashLength];
@@ -108,7 +118,7 @@ internal static class LogisticRegressionArtifact
             using var stream = new MemoryStream(body.ToArray(), writable: false);
             using var reader = new BinaryReader(stream, StrictUtf8);
             stream.Position = Magic.Length + sizeof(int);
-            var model = ReadBody(reader, stream, schema);
+            var model = ReadBody(reader, stream, schema, hasFences: version != FormatVersionWithoutFences);
             if (stream.Position != stream.Length)
             {
                 throw Invalid(string.Create(CultureInfo.InvariantCulture, $"{stream.Length - stream.Position} unexpected bytes follow the model"));
@@ -126,7 +136,7 @@ internal static class LogisticRegressionArtifact
         }
     }
 
-    private static LogisticRegressionModel ReadBody(BinaryReader reader, MemoryStream stream, FeatureSchema schema)
+    private static LogisticRegressionModel ReadBody(BinaryReader reader, MemoryStream stream, FeatureSchema schema, bool hasFences)
     {
         var featureCount = ReadCount(reader, stream, "feature count", bytesPerItem: sizeof(int) + 1);
         var names = new string[featureCount];
@@ -146,6 +156,8 @@ internal static class LogisticRegressionArtifact
 
         var means = new double[schema.NumericCount];
         var scales = new double[schema.NumericCount];
+        var lowerFences = new double[schema.NumericCount];
+        var upperFences = new double[schema.NumericCount];
         var numericNames = schema.NumericFeatures.Select(f => f.Name).ToArray();
         for (var k = 0; k < means.Length; k++)
         {
@@ -156,6 +168,17 @@ internal static class LogisticRegressionArtifact
                 throw Invalid(string.Create(
                     CultureInfo.InvariantCulture,
                     $"numeric feature '{numericNames[k]}' has mean {means[k]} and scale {scales[k]}; both must be finite and the scale positive"));
+            }
+
+            (lowerFences[k], upperFences[k]) = hasFences
+                ? (reader.ReadDouble(), reader.ReadDouble())
+                : (double.NegativeInfinity, double.PositiveInfinity);
+
+            if (!(lowerFences[k] <= upperFences[k]) || double.IsPositiveInfinity(lowerFences[k]) || double.IsNegativeInfinity(upperFences[k]))
+            {
+                throw Invalid(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"numeric feature '{numericNames[k]}' has the fences [{lowerFences[k]}, {upperFences[k]}]; they must be ordered, with no NaN, and only -inf below or +inf above"));
             }
         }
 
@@ -203,7 +226,8 @@ internal static class LogisticRegressionArtifact
             throw Invalid(string.Create(CultureInfo.InvariantCulture, $"its threshold {threshold} is outside [0, 1]"));
         }
 
-        return new LogisticRegressionModel(new FeatureEncoding(schema, means, scales, categories), weights, intercept, threshold);
+        return new LogisticRegressionModel(
+            new FeatureEncoding(schema, means, scales, lowerFences, upperFences, categories), weights, intercept, threshold);
     }
 
     private static void CheckSchema(string[] names, FeatureKind[] kinds, FeatureSchema schema)

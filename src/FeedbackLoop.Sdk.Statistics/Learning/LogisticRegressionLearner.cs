@@ -13,12 +13,23 @@ namespace FeedbackLoop.Learning;
 /// <remarks>
 /// <para>
 /// Training minimises J(w, b) = (1/n) Σᵢ logloss(yᵢ, sigmoid(b + w·xᵢ)) + (l2/2)·‖w‖², the intercept b not penalised, where
-/// xᵢ is example i encoded as described on <see cref="LogisticRegressionModel"/> (numeric features standardised with the
-/// training mean and population standard deviation, missing numeric values imputed with the mean, categoricals one-hot).
+/// xᵢ is example i encoded as described on <see cref="LogisticRegressionModel"/> (numeric features winsorised at wide
+/// robust fences and standardised with the mean and population standard deviation of the winsorised training values,
+/// missing numeric values imputed with that mean, categoricals one-hot).
 /// scikit-learn documents its L2 logistic regression objective as ½‖w‖² + C Σᵢ log(exp(-yᵢ(xᵢ·w + b)) + 1) with yᵢ in
 /// {-1, 1} (User Guide, "Logistic regression"); dividing it by n·C shows that J is the same objective, with the same
-/// minimiser, as <c>LogisticRegression(penalty="l2", C=1/(n·l2))</c> on the same encoded features.
+/// minimiser, as <c>LogisticRegression(penalty="l2", C=1/(n·l2))</c> on the same encoded features. The fences lie ten
+/// interquartile ranges beyond the quartiles, so on ordinary data nothing is winsorised and the encoding is
+/// StandardScaler's; the committed scikit-learn 1.2.1 references are matched to 1e-6.
 /// The log-loss is evaluated in the overflow-free form max(z, 0) - y·z + log1p(exp(-|z|)).
+/// </para>
+/// <para>
+/// Extreme but finite values are contained. A value such as 1e300 in a window of ordinary rows is winsorised to its
+/// feature's fence, which the quartiles place from the ordinary rows, so it cannot inflate the standard deviation until
+/// every other row standardises to about 0 and the model degenerates to a constant; the description names the features
+/// that had values winsorised, and how many. The mean and standard deviation are computed without overflow. The same
+/// fences clip inputs at prediction time, and scoring never throws or returns NaN for a finite input (see
+/// <see cref="LogisticRegressionModel"/>).
 /// </para>
 /// <para>
 /// Training stops when the Euclidean norm of ∇J falls below <see cref="GradientTolerance"/>, or MathNet's relative gradient
@@ -26,11 +37,13 @@ namespace FeedbackLoop.Learning;
 /// best point evaluated is returned and the model's description says that training did not converge.
 /// </para>
 /// <para>
-/// The artifact is a little-endian binary layout, format version 1: the magic bytes "FLLR"; int32 version 1; int32 feature
+/// The artifact is a little-endian binary layout, format version 2: the magic bytes "FLLR"; int32 version 2; int32 feature
 /// count and, per feature in schema order, its name (int32 byte count + UTF-8) and kind (byte: 0 numeric, 1 categorical);
-/// float64 mean and scale per numeric feature; per categorical feature an int32 category count and the categories (strings,
-/// ordinal order); int32 weight count and the float64 weights; float64 intercept; float64 threshold (0.5); and the SHA-256
-/// of all preceding bytes. Loading it gives bit-identical predictions.
+/// per numeric feature the float64 mean, scale, lower fence and upper fence (an infinite fence is no fence); per
+/// categorical feature an int32 category count and the categories (strings, ordinal order); int32 weight count and the
+/// float64 weights; float64 intercept; float64 threshold (0.5); and the SHA-256 of all preceding bytes. Loading it gives
+/// bit-identical predictions. Version 1, written before the fences existed, has no fences and is still read, as a model
+/// that clips nothing: it scores every input it scored before bit for bit, and writing it again gives version 2.
 /// </para>
 /// <para>Immutable and thread-safe: one learner may train and load concurrently.</para>
 /// </remarks>
@@ -105,8 +118,8 @@ public sealed class LogisticRegressionLearner : IModelTrainer, IModelArtifactLoa
     /// <param name="schema">The schema the model must have been trained on (feature names, kinds and order).</param>
     /// <returns>The <see cref="LogisticRegressionModel"/>.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="schema"/> is null.</exception>
-    /// <exception cref="FormatException">The artifact is corrupt or truncated, has another magic or format version, or was
-    /// trained on another schema; the message says which.</exception>
+    /// <exception cref="FormatException">The artifact is corrupt or truncated, has another magic or a format version other than
+    /// 1 or 2, or was trained on another schema; the message says which.</exception>
     public IPredictor Load(ReadOnlySpan<byte> artifact, FeatureSchema schema)
     {
         ArgumentNullException.ThrowIfNull(schema);
@@ -166,7 +179,7 @@ public sealed class LogisticRegressionLearner : IModelTrainer, IModelArtifactLoa
                 nameof(data));
         }
 
-        var encoding = FeatureEncoding.Fit(schema, examples, cancellationToken);
+        var encoding = FeatureEncoding.Fit(schema, examples, out var winsorised, cancellationToken);
         var d = encoding.ColumnCount;
         // With no column at all (only categoricals, all missing) the model is the intercept alone.
         var x = d > 0 ? Matrix<double>.Build.Dense(n, d) : null;
@@ -188,7 +201,7 @@ public sealed class LogisticRegressionLearner : IModelTrainer, IModelArtifactLoa
 
         description = string.Create(
             CultureInfo.InvariantCulture,
-            $"L2-regularised logistic regression (l2 = {L2:G6}, L-BFGS): {d} weights + intercept from {schema.NumericCount} numeric and {schema.CategoricalCount} categorical features, {n} examples ({positives} positive); {fit.Outcome}; objective {fit.Value:G10}, gradient norm {fit.GradientNorm:G3}, {fit.Evaluations} objective evaluations.");
+            $"L2-regularised logistic regression (l2 = {L2:G6}, L-BFGS): {d} weights + intercept from {schema.NumericCount} numeric and {schema.CategoricalCount} categorical features, {n} examples ({positives} positive); {fit.Outcome}; objective {fit.Value:G10}, gradient norm {fit.GradientNorm:G3}, {fit.Evaluations} objective evaluations{Winsorised(schema, winsorised)}.");
         return new LogisticRegressionModel(encoding, weights, intercept, LogisticRegressionModel.DefaultThreshold);
     }
 
@@ -268,6 +281,16 @@ public sealed class LogisticRegressionLearner : IModelTrainer, IModelArtifactLoa
             ? "converged"
             : $"did NOT converge: {stopReason ?? "L-BFGS made no further progress"} before the gradient norm fell below {GradientTolerance.ToString("G3", CultureInfo.InvariantCulture)}; the best point found is used";
         return new FitResult(bestPoint, bestJ, gradientNorm, evaluations, outcome);
+    }
+
+    /// <summary>Names the features that had training values beyond their fences, for the description; empty when none had.</summary>
+    private static string Winsorised(FeatureSchema schema, int[] winsorised)
+    {
+        var clipped = schema.NumericFeatures
+            .Where(f => winsorised[f.Ordinal] > 0)
+            .Select(f => string.Create(CultureInfo.InvariantCulture, $"'{f.Name}' {winsorised[f.Ordinal]}"))
+            .ToList();
+        return clipped.Count == 0 ? string.Empty : $"; values winsorised to their fences: {string.Join(", ", clipped)}";
     }
 
     /// <summary>MathNet's relative gradient stopping criterion (MinimizerBase.ExitCriteriaSatisfied): max |gᵢ|·max(|θᵢ|, 1) / max(|J|, 1).</summary>

@@ -9,17 +9,27 @@ namespace FeedbackLoop.Learning;
 /// <remarks>
 /// <para>
 /// encode(x) is the row the model was trained on. Its columns, and so the order of <see cref="Weights"/> and
-/// <see cref="WeightNames"/>, are: first the numeric features by ordinal, each standardised as (x - mean) / scale with the
-/// training mean and population standard deviation (scale 1 for a feature constant in training); then, for each categorical
-/// feature by ordinal, one 0/1 column per category seen in training, categories in ordinal string order (named
-/// <c>feature=category</c>). A missing numeric value (NaN) is imputed with the training mean, that is 0 after standardising;
-/// a missing or unseen category encodes as all zeros, so it contributes nothing beyond the intercept.
+/// <see cref="WeightNames"/>, are: first the numeric features by ordinal, each winsorised to its training fences and
+/// standardised as (x - mean) / scale with the mean and population standard deviation of the winsorised training values
+/// (scale 1 for a feature constant in training); then, for each categorical feature by ordinal, one 0/1 column per
+/// category seen in training, categories in ordinal string order (named <c>feature=category</c>). The fences lie ten
+/// interquartile ranges beyond the training quartiles, so ordinary values are never clipped (see
+/// <see cref="LogisticRegressionLearner"/>). A missing numeric value (NaN) is imputed with the training mean, that is 0
+/// after standardising; a missing or unseen category encodes as all zeros, so it contributes nothing beyond the
+/// intercept.
+/// </para>
+/// <para>
+/// For any finite input of its schema <see cref="Predict"/> returns a probability in [0, 1]: it neither throws nor returns NaN. A
+/// value beyond a fence is clipped to it, each standardised value is clamped to ±10⁶ standard deviations (which also
+/// maps a difference or quotient that overflowed to ±∞ back to a finite value of the right sign, so an input of 1e308
+/// next to one of -1e308 cannot make ∞ - ∞), the linear predictor is recomputed with scaled terms if its sum overflows,
+/// and the sigmoid of ±∞ is 1 or 0.
 /// </para>
 /// <para>Immutable and thread-safe: <see cref="Predict"/> may be called concurrently, and it does not allocate.</para>
 /// </remarks>
 public sealed class LogisticRegressionModel : IPredictor
 {
-    /// <summary>The decision threshold on the probability written by format version 1.</summary>
+    /// <summary>The decision threshold on the probability that the learner writes (format versions 1 and 2).</summary>
     internal const double DefaultThreshold = 0.5;
 
     private readonly double[] _weights;
@@ -70,7 +80,7 @@ public sealed class LogisticRegressionModel : IPredictor
     }
 
     /// <summary>Serialises the model to the artifact that <see cref="LogisticRegressionLearner.Load"/> restores.</summary>
-    /// <returns>The artifact bytes (binary format version 1, described in <see cref="LogisticRegressionLearner"/>).</returns>
+    /// <returns>The artifact bytes (binary format version 2, described in <see cref="LogisticRegressionLearner"/>).</returns>
     public byte[] ToArtifact() => LogisticRegressionArtifact.Write(this);
 
     internal ReadOnlySpan<double> WeightSpan => _weights;

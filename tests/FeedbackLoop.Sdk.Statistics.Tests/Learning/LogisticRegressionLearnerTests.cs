@@ -16,6 +16,25 @@ public sealed class LogisticRegressionLearnerTests
     // absolute on coefficients and probabilities leaves room for rounding without hiding a wrong objective.
     private const double ReferenceTolerance = 1e-6;
 
+    /// <summary>Per numeric feature, format version 2 holds four float64: mean, scale, lower fence, upper fence.</summary>
+    private const int NumericFeatureBytes = 32;
+
+    /// <summary>
+    /// A format-version-1 artifact, written by the learner before the fences existed (commit ab22284) for the "mixed"
+    /// reference at its l2, and the scores that build gave for <see cref="Version1Probes"/>, as IEEE 754 bits.
+    /// </summary>
+    private const string Version1Artifact =
+        "RkxMUgEAAAADAAAAAgAAAHgxAAIAAAB4MgAGAAAAcmVnaW9uAcpAUzudgZa/NQymxddc/z93emoKBscGQEKo4755JAlAAwAAAAQAAABlYXN0BQAAAG5vcnRoBQAAAHNvdXRo" +
+        "BQAAACKzwJZxY/o/ZIU4f+Mo8b8S38e+owbhv3RGxG3ywOY/9Sl9rDjpxr95ADv+J56zPwAAAAAAAOA/MW1oqDCCcL3ia6m6/Z7dr92zYUT3/5gPZoYlU63hXk0=";
+
+    private static readonly (double X1, double X2, string Region, long ScoreBits)[] Version1Probes =
+    [
+        (0.5, 2.0, "west", 0x3FE61CE3C2A3FE74),
+        (-1.25, 7.5, "north", 0x3FC1A4C3FE09DEB8),
+        (3.0, 0.1, "east", 0x3FEE848990CFCDE1),
+        (1e6, -1e6, "south", 0x3FF0000000000000),
+    ];
+
     public static TheoryData<string> ReferenceNames => new() { "numeric", "mixed", "uninformative" };
 
     [Theory]
@@ -102,6 +121,86 @@ public sealed class LogisticRegressionLearnerTests
         var model = (LogisticRegressionModel)trained.Predictor;
         model.Weights[0].Should().BePositive();
         model.Weights[1].Should().BeApproximately(model.Weights[0], 0.2 * model.Weights[0], "the boundary is x0 + x1 = 0");
+    }
+
+    [Fact]
+    public async Task TrainAsync_OneRowAt1e300_ModelAsGoodOnHoldoutAsWithoutIt()
+    {
+        // Before the fences, the row made the mean ~1e297 and the standard deviation overflow, every other row encoded to
+        // the same value, and L-BFGS returned a constant model.
+        var clean = Separable(1000, seed: 11);
+        var examples = clean.Examples.ToList();
+        examples[0] = Example(FeatureVector.Create(clean.Schema, [1e300, examples[0].Prediction.Features.Numeric[1]]), examples[0].Label);
+        var holdout = Separable(1000, seed: 12);
+        var learner = new LogisticRegressionLearner();
+
+        var withOutlier = await learner.TrainAsync(clean with { Examples = examples }, CancellationToken.None);
+        var without = await learner.TrainAsync(clean, CancellationToken.None);
+
+        var accuracy = Accuracy(withOutlier.Predictor, holdout);
+        accuracy.Should().BeGreaterThan(0.92).And.BeApproximately(Accuracy(without.Predictor, holdout), 0.02);
+        var model = (LogisticRegressionModel)withOutlier.Predictor;
+        model.Weights.Should().OnlyContain(w => w > 1.0, "both features still carry the boundary x0 + x1 = 0");
+        model.Encoding.Means[0].Should().BeInRange(-0.1, 0.1, "the outlier counts as a value at the fence, not as 1e300");
+        model.Encoding.UpperFences[0].Should().BeInRange(15.0, 25.0, "Q3 + 10·IQR of uniform(-2, 2) is 1 + 10·2");
+        withOutlier.Description.Should().Contain("winsorised to their fences: 'x0' 1").And.Contain("converged").And.NotContain("NOT");
+    }
+
+    [Fact]
+    public async Task TrainAsync_FewExtremeRowsOfBothSigns_FiniteEncodingAndAccurateModel()
+    {
+        var data = Separable(1000, seed: 21);
+        var examples = data.Examples.ToList();
+        (int Row, double X0, double X1)[] extremes = [(3, 1e308, -1e308), (40, -double.MaxValue, 0.5), (77, 0.25, double.MaxValue), (500, -1e300, 1e300)];
+        foreach (var (row, x0, x1) in extremes)
+        {
+            examples[row] = Example(FeatureVector.Create(data.Schema, [x0, x1]), examples[row].Label);
+        }
+
+        var trained = await new LogisticRegressionLearner().TrainAsync(data with { Examples = examples }, CancellationToken.None);
+
+        var model = (LogisticRegressionModel)trained.Predictor;
+        model.Encoding.Means.ToArray().Should().OnlyContain(m => Math.Abs(m) < 0.2);
+        model.Encoding.Scales.ToArray().Should().OnlyContain(s => s > 1.0 && s < 2.0);
+        Accuracy(trained.Predictor, Separable(1000, seed: 22)).Should().BeGreaterThan(0.92);
+        trained.Description.Should().Contain("'x0' 3, 'x1' 3");
+    }
+
+    [Fact]
+    public async Task TrainAsync_EveryValueNear1e300_SameModelAsOnTheUnscaledData()
+    {
+        // No outlier: the whole feature lives near 1e300, so its sum of squares overflows (the standard deviation used to
+        // become infinite and be replaced by 1, which made the feature useless).
+        var data = Separable(500, seed: 31);
+        var scaled = data.Examples
+            .Select(e => Example(FeatureVector.Create(data.Schema, [e.Prediction.Features.Numeric[0] * 1e300, e.Prediction.Features.Numeric[1]]), e.Label))
+            .ToList();
+        var learner = new LogisticRegressionLearner();
+
+        var reference = (LogisticRegressionModel)(await learner.TrainAsync(data, CancellationToken.None)).Predictor;
+        var model = (LogisticRegressionModel)(await learner.TrainAsync(data with { Examples = scaled }, CancellationToken.None)).Predictor;
+
+        model.Encoding.Scales[0].Should().BeApproximately(reference.Encoding.Scales[0] * 1e300, 1e-12 * reference.Encoding.Scales[0] * 1e300);
+        model.Weights.Should().Equal(reference.Weights, (a, e) => Math.Abs(a - e) <= 1e-6);
+        model.Intercept.Should().BeApproximately(reference.Intercept, 1e-6);
+    }
+
+    [Theory]
+    [MemberData(nameof(ReferenceNames))]
+    public async Task TrainAsync_ScikitLearnReference_NothingWinsorised(string name)
+    {
+        var reference = Reference(name);
+
+        var trained = await new LogisticRegressionLearner(reference.L2).TrainAsync(reference.TrainingData(), CancellationToken.None);
+
+        trained.Description.Should().NotContain("winsorised");
+        var encoding = ((LogisticRegressionModel)trained.Predictor).Encoding;
+        for (var k = 0; k < reference.NumericNames.Count; k++)
+        {
+            var column = reference.Numeric.Select(row => row[k]).ToList();
+            encoding.LowerFences[k].Should().BeLessThan(column.Min(), "the fence of '{0}' must not touch the reference data", reference.NumericNames[k]);
+            encoding.UpperFences[k].Should().BeGreaterThan(column.Max(), "the fence of '{0}' must not touch the reference data", reference.NumericNames[k]);
+        }
     }
 
     [Fact]
@@ -393,6 +492,49 @@ public sealed class LogisticRegressionLearnerTests
         restored.ToArtifact().Should().Equal(trained.Artifact.ToArray(), "writing a loaded model gives the same bytes");
     }
 
+    [Fact]
+    public void Load_Version1Artifact_ScoresAsTheBuildThatWroteItAndRewritesAsVersion2()
+    {
+        var schema = Reference("mixed").Schema();
+        var learner = new LogisticRegressionLearner();
+
+        var model = learner.Load(Convert.FromBase64String(Version1Artifact), schema).Should().BeOfType<LogisticRegressionModel>().Subject;
+
+        foreach (var (x1, x2, region, bits) in Version1Probes)
+        {
+            BitConverter.DoubleToInt64Bits(model.Predict(FeatureVector.Create(schema, [x1, x2], [region])).Score).Should().Be(bits);
+        }
+
+        model.Encoding.LowerFences.ToArray().Should().OnlyContain(f => double.IsNegativeInfinity(f));
+        model.Encoding.UpperFences.ToArray().Should().OnlyContain(f => double.IsPositiveInfinity(f));
+        model.Predict(FeatureVector.Create(schema, [1e308, -1e308], ["east"])).Score.Should().BeInRange(0.0, 1.0);
+        var rewritten = model.ToArtifact();
+        BinaryPrimitives.ReadInt32LittleEndian(rewritten.AsSpan(4)).Should().Be(2);
+        var reloaded = (LogisticRegressionModel)learner.Load(rewritten, schema);
+        reloaded.Encoding.UpperFences.ToArray().Should().OnlyContain(f => double.IsPositiveInfinity(f));
+        foreach (var (x1, x2, region, bits) in Version1Probes)
+        {
+            BitConverter.DoubleToInt64Bits(reloaded.Predict(FeatureVector.Create(schema, [x1, x2], [region])).Score).Should().Be(bits);
+        }
+    }
+
+    [Theory]
+    [InlineData(double.NaN, 1.0, "NaN, 1")]
+    [InlineData(2.0, 1.0, "2, 1")]
+    [InlineData(double.PositiveInfinity, double.PositiveInfinity, "Infinity, Infinity")]
+    [InlineData(double.NegativeInfinity, double.NegativeInfinity, "-Infinity, -Infinity")]
+    public async Task Load_InvalidFencesWithValidChecksum_ThrowsFormatException(double lower, double upper, string shown)
+    {
+        var (learner, schema, artifact) = await TrainNumericAsync();
+        var body = Body(artifact);
+        BinaryPrimitives.WriteDoubleLittleEndian(body.AsSpan(FirstMeanOffset(schema) + 16), lower);
+        BinaryPrimitives.WriteDoubleLittleEndian(body.AsSpan(FirstMeanOffset(schema) + 24), upper);
+
+        var act = () => learner.Load(Seal(body), schema);
+
+        act.Should().Throw<FormatException>().WithMessage($"*'income' has the fences [{shown}]*ordered*");
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(3)]
@@ -425,11 +567,11 @@ public sealed class LogisticRegressionLearnerTests
     public async Task Load_OtherFormatVersion_ThrowsFormatException()
     {
         var (learner, schema, artifact) = await TrainNumericAsync();
-        artifact[4] = 2;
+        artifact[4] = 3;
 
         var act = () => learner.Load(artifact, schema);
 
-        act.Should().Throw<FormatException>().WithMessage("*format version is 2*supports version 1*");
+        act.Should().Throw<FormatException>().WithMessage("*format version is 3*supports versions 1 and 2*");
     }
 
     [Theory]
@@ -464,7 +606,7 @@ public sealed class LogisticRegressionLearnerTests
     {
         var (learner, schema, artifact) = await TrainNumericAsync();
         var body = Body(artifact);
-        var weightCountOffset = FirstMeanOffset(schema) + (16 * schema.NumericCount);
+        var weightCountOffset = FirstMeanOffset(schema) + (NumericFeatureBytes * schema.NumericCount);
         BinaryPrimitives.ReadInt32LittleEndian(body.AsSpan(weightCountOffset)).Should().Be(3, "the test must point at the weight count");
         BinaryPrimitives.WriteInt32LittleEndian(body.AsSpan(weightCountOffset), 4);
 
@@ -478,7 +620,7 @@ public sealed class LogisticRegressionLearnerTests
     {
         var (learner, schema, artifact) = await TrainNumericAsync();
         var body = Body(artifact);
-        BinaryPrimitives.WriteInt32LittleEndian(body.AsSpan(FirstMeanOffset(schema) + (16 * schema.NumericCount)), int.MaxValue);
+        BinaryPrimitives.WriteInt32LittleEndian(body.AsSpan(FirstMeanOffset(schema) + (NumericFeatureBytes * schema.NumericCount)), int.MaxValue);
 
         var act = () => learner.Load(Seal(body), schema);
 
@@ -624,6 +766,9 @@ public sealed class LogisticRegressionLearnerTests
         var trained = await learner.TrainAsync(reference.TrainingData(), CancellationToken.None);
         return (learner, reference.Schema(), trained.Artifact.ToArray());
     }
+
+    private static double Accuracy(IPredictor predictor, TrainingData holdout) =>
+        (double)holdout.Examples.Count(e => predictor.Predict(e.Prediction.Features).Label == e.Label) / holdout.Examples.Count;
 
     private static byte[] Body(byte[] artifact) => artifact[..^32];
 

@@ -69,6 +69,81 @@ public sealed class LogisticRegressionModelTests
         model.WeightNames.Should().Equal("x", "colour=green", "colour=red");
     }
 
+    public static TheoryData<double, double> ExtremeInputs => new()
+    {
+        { 1e308, -1e308 },
+        { -1e308, 1e308 },
+        { double.MaxValue, double.MaxValue },
+        { -double.MaxValue, -double.MaxValue },
+        { double.MaxValue, -double.MaxValue },
+        { double.Epsilon, -double.Epsilon },
+    };
+
+    [Theory]
+    [MemberData(nameof(ExtremeInputs))]
+    public async Task Predict_ExtremeFiniteInputs_ProbabilityInUnitInterval(double x0, double x1)
+    {
+        // Before the fix, 1e308 and -1e308 made the linear predictor ∞ - ∞ = NaN and PredictionOutput.Binary threw.
+        var trained = await new LogisticRegressionLearner().TrainAsync(Separable(500, seed: 5), CancellationToken.None);
+        var model = (LogisticRegressionModel)trained.Predictor;
+        var unfenced = WithoutFences(model);
+        var features = FeatureVector.Create(model.Schema, [x0, x1]);
+
+        foreach (var predictor in new[] { model, unfenced })
+        {
+            var output = predictor.Predict(features);
+
+            output.Score.Should().BeInRange(0.0, 1.0);
+            output.Label.Should().Be(Label.Binary(output.Score >= 0.5));
+        }
+    }
+
+    [Fact]
+    public async Task Predict_ValueBeyondAFence_ScoredAsTheFence()
+    {
+        var trained = await new LogisticRegressionLearner().TrainAsync(Separable(500, seed: 5), CancellationToken.None);
+        var model = (LogisticRegressionModel)trained.Predictor;
+        var upper = model.Encoding.UpperFences[0];
+        var lower = model.Encoding.LowerFences[1];
+        double Z(double x0, double x1) => model.Encoding.LinearPredictor(FeatureVector.Create(model.Schema, [x0, x1]), model.WeightSpan, model.Intercept);
+
+        Z(1e308, -0.5).Should().Be(Z(upper, -0.5));
+        Z(0.3, -1e300).Should().Be(Z(0.3, lower));
+        Z(0.99 * upper, -0.5).Should().BeLessThan(Z(upper, -0.5), "inside the fences a value is not clipped");
+        Z(0.3, 0.99 * lower).Should().BeGreaterThan(Z(0.3, lower));
+        model.Predict(FeatureVector.Create(model.Schema, [1e308, -1e308])).Score
+            .Should().Be(model.Predict(FeatureVector.Create(model.Schema, [upper, lower])).Score);
+    }
+
+    [Fact]
+    public void Predict_StandardisedValueThatOverflows_ClampedWithItsSign()
+    {
+        // No fences (as read from format version 1) and a tiny scale: (1e308 - (-1e308)) / 1e-300 overflows to +∞.
+        var schema = FeatureSchema.CreateBuilder().Numeric("x").Build();
+        var model = Model(schema, means: [-1e308], scales: [1e-300], weights: [1e-6], intercept: 0.0);
+
+        var up = model.Predict(FeatureVector.Create(schema, [1e308])).Score;
+        var down = model.Predict(FeatureVector.Create(schema, [-double.MaxValue])).Score;
+
+        up.Should().Be(1.0 / (1.0 + Math.Exp(-1e-6 * FeatureEncoding.StandardisedBound)), "the standardised value is clamped to +10⁶");
+        down.Should().Be(1.0 / (1.0 + Math.Exp(1e-6 * FeatureEncoding.StandardisedBound)));
+    }
+
+    [Theory]
+    [InlineData(1e305, 1e305, 0.5)]
+    [InlineData(1e305, 1e304, 1.0)]
+    [InlineData(1e304, 1e305, 0.0)]
+    public void Predict_LinearPredictorThatOverflows_SummedSafelyAndSigmoidOfInfinityIsZeroOrOne(double w0, double w1, double expected)
+    {
+        // Weights no training produces but an artifact may hold: w0·10⁶ is +∞ and w1·(-10⁶) is -∞ in a plain sum.
+        var schema = FeatureSchema.CreateBuilder().Numeric("a").Numeric("b").Build();
+        var model = Model(schema, means: [0.0, 0.0], scales: [1.0, 1.0], weights: [w0, w1], intercept: 0.0);
+
+        var output = model.Predict(FeatureVector.Create(schema, [1e308, -1e308]));
+
+        output.Score.Should().Be(expected);
+    }
+
     [Fact]
     public async Task Predict_VectorOfAnotherSchema_ThrowsArgumentException()
     {
@@ -167,8 +242,24 @@ public sealed class LogisticRegressionModelTests
 
         first.Should().Equal(second);
         first[..4].Should().Equal("FLLR"u8.ToArray());
-        BitConverter.ToInt32(first, 4).Should().Be(1);
+        BitConverter.ToInt32(first, 4).Should().Be(2);
     }
+
+    private static LogisticRegressionModel Model(FeatureSchema schema, double[] means, double[] scales, double[] weights, double intercept) =>
+        new(
+            new FeatureEncoding(
+                schema,
+                means,
+                scales,
+                [.. means.Select(_ => double.NegativeInfinity)],
+                [.. means.Select(_ => double.PositiveInfinity)],
+                []),
+            weights,
+            intercept,
+            LogisticRegressionModel.DefaultThreshold);
+
+    private static LogisticRegressionModel WithoutFences(LogisticRegressionModel model) =>
+        Model(model.Schema, model.Encoding.Means.ToArray(), model.Encoding.Scales.ToArray(), [.. model.Weights], model.Intercept);
 
     private static async Task<LogisticRegressionModel> TrainMixedAsync()
     {
