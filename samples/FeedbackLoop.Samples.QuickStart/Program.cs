@@ -33,13 +33,19 @@ services.AddFeedbackLoop("hyperplane", loop => loop
 await using var provider = services.BuildServiceProvider();
 var feedbackLoop = provider.GetRequiredKeyedService<IFeedbackLoop>("hyperplane");
 
-// The first model, trained on history; the loop serves it first, and it is also the "never updated" baseline.
-var history = stream.Take(Bootstrap).Select(s => new LabelledExample(
-    new Prediction(PredictionId.New(), feedbackLoop.Name, "history", default, s.Features, PredictionOutput.FromLabel(s.Label)), s.Label, default)).ToList();
-var initial = await Learners.LogisticRegression(l2: 1e-3).TrainAsync(new TrainingData(stream.Schema, history), CancellationToken.None);
-await feedbackLoop.PromoteAsync(initial, new AliasChange("host", "initial model trained on history"), CancellationToken.None);
+// The loop's first model: the host seeds it from its own labelled history (no predictions needed).
+var history = TrainingSet.CreateBuilder(stream.Schema);
+foreach (var sample in stream.Take(Bootstrap))
+{
+    history.Add(sample.Features, sample.Label, source: "history");
+}
 
-var result = await replay.RunAsync(feedbackLoop, initial.Predictor, Predictions, tail: 10_000, CancellationToken.None);
+var seed = history.Build();
+await feedbackLoop.SeedAsync(seed, new AliasChange("host", "initial model trained on history"), CancellationToken.None);
+
+// The "never updated" baseline: the same model, trained the same way, that nothing ever retrains.
+var stale = await Learners.LogisticRegression(l2: 1e-3).TrainAsync(seed, CancellationToken.None);
+var result = await replay.RunAsync(feedbackLoop, stale.Predictor, Predictions, tail: 10_000, CancellationToken.None);
 
 Console.WriteLine(Invariant($"FeedbackLoop.Sdk quick start: {Predictions:N0} predictions, concept drift at #{DriftAt:N0}, labels 500 predictions late"));
 Console.WriteLine();

@@ -91,7 +91,21 @@ public interface IFeedbackLoop : IDisposable, IAsyncDisposable
     /// <returns>What was observed, decided and done.</returns>
     Task<CycleReport> RunCycleAsync(CancellationToken cancellationToken);
 
-    /// <summary>Registers a model trained outside the loop and makes it the champion without a gate (for example the first model).</summary>
+    /// <summary>
+    /// Trains the loop's first champion with its own trainer on the host's labelled data — history it already has, no
+    /// predictions needed — registers it and makes it the champion. This is how a loop gets its first model when the host
+    /// has labels; without them, it records its own model's predictions (<see cref="RecordPrediction"/>) and the first
+    /// cycle that has enough labels trains one.
+    /// </summary>
+    /// <param name="data">The labelled rows (<see cref="TrainingSet.CreateBuilder"/>), in the loop's schema.</param>
+    /// <param name="change">Who seeds it and why.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The registered version, now champion.</returns>
+    /// <exception cref="ArgumentException">The data follow another schema.</exception>
+    /// <exception cref="InvalidOperationException">The loop already has a champion.</exception>
+    Task<ModelVersion> SeedAsync(TrainingSet data, AliasChange change, CancellationToken cancellationToken);
+
+    /// <summary>Registers a model trained outside the loop and makes it the champion without a gate.</summary>
     /// <param name="model">The model.</param>
     /// <param name="change">Who promotes it and why, recorded in the version's lineage and the alias history.</param>
     /// <param name="cancellationToken">Cancels the call.</param>

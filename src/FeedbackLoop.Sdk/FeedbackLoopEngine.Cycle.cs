@@ -144,16 +144,13 @@ internal sealed partial class FeedbackLoopEngine
 
     private async ValueTask TrainAsync(CycleContext context, CancellationToken cancellationToken)
     {
-        var model = await _trainer.TrainAsync(new TrainingData(Schema, context.Training), cancellationToken).ConfigureAwait(false)
-            ?? throw new InvalidOperationException("The trainer returned no model.");
-
-        // A candidate is registered only if its artifact restores a predictor: otherwise it could never be rolled back to
-        // or reloaded after a restart.
-        if (_loader is not null)
+        var training = TrainingSet.CreateBuilder(Schema);
+        foreach (var example in context.Training)
         {
-            _loader.Load(model.Artifact.Span, Schema);
+            training.Add(example.Prediction.Features, example.Label, source: "feedback");
         }
 
+        var model = await TrainCandidateAsync(training.Build(), cancellationToken).ConfigureAwait(false);
         context.Candidate = model;
         Publish(new ModelTrained(Name, _time.GetUtcNow(), context.Report.Cycle, model.Description, context.Training.Count));
     }
@@ -199,6 +196,15 @@ internal sealed partial class FeedbackLoopEngine
         }
 
         context.Finish(CycleOutcome.Promoted);
+    }
+
+    /// <summary>Trains with the loop's trainer and loads the artifact back once: a model whose artifact does not restore is never registered (it could not be rolled back to or reloaded after a restart).</summary>
+    private async Task<TrainedModel> TrainCandidateAsync(TrainingSet data, CancellationToken cancellationToken)
+    {
+        var model = await _trainer.TrainAsync(data, cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException("The trainer returned no model.");
+        _loader?.Load(model.Artifact.Span, Schema);
+        return model;
     }
 
     private static AliasChange Change(CycleReport report, string what) =>

@@ -198,6 +198,48 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
         }
     }
 
+    public async Task<ModelVersion> SeedAsync(TrainingSet data, AliasChange change, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(change);
+        if (!ReferenceEquals(data.Schema, Schema) && !data.Schema.Equals(Schema))
+        {
+            throw new ArgumentException($"The training set follows schema [{data.Schema}], but loop '{Name}' uses [{Schema}].", nameof(data));
+        }
+
+        await StartAsync(cancellationToken).ConfigureAwait(false);
+        if (Champion is { } champion)
+        {
+            throw new InvalidOperationException(
+                $"Loop '{Name}' already has a champion ({champion}); later models come from its cycles (gated) or from PromoteAsync.");
+        }
+
+        var model = await TrainCandidateAsync(data, cancellationToken).ConfigureAwait(false);
+        Publish(new ModelTrained(Name, _time.GetUtcNow(), 0, model.Description, data.Count));
+        var lineage = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["reason"] = change.Reason,
+            ["actor"] = change.Actor,
+            ["promotion"] = "seed",
+            ["training.examples"] = data.Count.ToString(CultureInfo.InvariantCulture),
+            ["training.sources"] = string.Join(",", data.Sources.Distinct(StringComparer.Ordinal)),
+        };
+        await _swapLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var version = await _registry.RegisterAsync(
+                new ModelRegistration(Name, model.Artifact, model.Description, new Dictionary<string, double>(), lineage), cancellationToken).ConfigureAwait(false);
+            var move = await _registry.SetAliasAsync(Name, ModelAliases.Champion, version.Version, change, cancellationToken).ConfigureAwait(false);
+            SetLive(version, model.Predictor);
+            Publish(new ModelPromoted(Name, _time.GetUtcNow(), version, move.FromVersion, change));
+            return version;
+        }
+        finally
+        {
+            _swapLock.Release();
+        }
+    }
+
     public async Task<ModelVersion> RollbackAsync(AliasChange change, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(change);

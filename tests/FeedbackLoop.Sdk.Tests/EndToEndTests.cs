@@ -52,12 +52,14 @@ public class EndToEndTests
 
     private static async Task<IPredictor> TrainInitialModelAsync(RotatingHyperplaneStream stream, LogisticRegressionLearner learner, IFeedbackLoop loop)
     {
-        var examples = stream.Take(Bootstrap)
-            .Select(s => new LabelledExample(
-                new Prediction(PredictionId.New(), loop.Name, "bootstrap", default, s.Features, PredictionOutput.FromLabel(s.Label)), s.Label, default))
-            .ToList();
-        var initial = await learner.TrainAsync(new TrainingData(stream.Schema, examples), CancellationToken.None);
-        await loop.PromoteAsync(initial, new AliasChange("host", "initial model trained on the first 2,000 samples"), CancellationToken.None);
-        return initial.Predictor;
+        var history = TrainingSet.CreateBuilder(stream.Schema);
+        foreach (var sample in stream.Take(Bootstrap))
+        {
+            history.Add(sample.Features, sample.Label, source: "history");
+        }
+
+        var seed = history.Build();
+        await loop.SeedAsync(seed, new AliasChange("host", "initial model trained on the first 2,000 samples"), CancellationToken.None);
+        return (await learner.TrainAsync(seed, CancellationToken.None)).Predictor;
     }
 }

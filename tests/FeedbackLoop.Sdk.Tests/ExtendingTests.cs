@@ -42,7 +42,7 @@ public class ExtendingTests
             ("feature:x2", DriftState.Drift, 103L));
         report.Decision.Reason.Should().Contain("feature:x2");
         report.Outcome.Should().Be(CycleOutcome.Promoted);
-        trainer.LastData!.Examples.Should().OnlyContain(e => e.Prediction.Features.GetNumeric("x2") == 50.0, "a drift-triggered retrain learns from data since the drift");
+        trainer.LastData!.Numeric(1).ToArray().Should().OnlyContain(x2 => x2 == 50.0, "a drift-triggered retrain learns from data since the drift");
     }
 
     /// <summary>A host's own detector: drift after <c>patience</c> consecutive values above <c>limit</c>.</summary>

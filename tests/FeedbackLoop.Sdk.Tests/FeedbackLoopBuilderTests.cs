@@ -153,7 +153,7 @@ public class FeedbackLoopBuilderTests
 
         public static int Created => Volatile.Read(ref s_created);
 
-        public Task<TrainedModel> TrainAsync(TrainingData data, CancellationToken cancellationToken) =>
+        public Task<TrainedModel> TrainAsync(TrainingSet data, CancellationToken cancellationToken) =>
             Task.FromResult(new ThresholdModel(0.5).ToTrainedModel());
     }
 }

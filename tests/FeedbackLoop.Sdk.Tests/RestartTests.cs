@@ -39,7 +39,7 @@ public class RestartTests
         var registry = new InMemoryModelRegistry(time);
         var stream = new RotatingHyperplaneStream(seed: 3, dimensions: 4, driftPoints: []);
         var learner = Learners.LogisticRegression();
-        var model = await learner.TrainAsync(new TrainingData(stream.Schema, Examples(stream, 500)), CancellationToken.None);
+        var model = await learner.TrainAsync(History(stream, 500), CancellationToken.None);
         await using (var first = Build(stream.Schema, time, registry, new InMemoryEventStore(new FeedbackStoreOptions(), stream.Schema), new InMemoryLoopStateStore()))
         {
             await first.PromoteAsync(model, new AliasChange("host", "first model"), CancellationToken.None);
@@ -80,9 +80,16 @@ public class RestartTests
             .RetrainWhen(Retrain.OnDrift().Or(Retrain.EveryNewLabels(4_000)))
             .Build();
 
-    private static List<LabelledExample> Examples(IDriftingStream stream, int count) =>
-        [.. stream.Take(count).Select(s => new LabelledExample(
-            new Prediction(PredictionId.New(), "loop", "bootstrap", default, s.Features, PredictionOutput.FromLabel(s.Label)), s.Label, default))];
+    private static TrainingSet History(RotatingHyperplaneStream stream, int count)
+    {
+        var history = TrainingSet.CreateBuilder(stream.Schema);
+        foreach (var sample in stream.Take(count))
+        {
+            history.Add(sample.Features, sample.Label, source: "history");
+        }
+
+        return history.Build();
+    }
 
     private static async Task<RunResult> RunAsync(int? restartAt)
     {
@@ -92,8 +99,7 @@ public class RestartTests
         var registry = new InMemoryModelRegistry(time);
         var states = new InMemoryLoopStateStore();
         var loop = Build(stream.Schema, time, registry, store, states);
-        var initial = await Learners.LogisticRegression().TrainAsync(new TrainingData(stream.Schema, Examples(stream, 1_000)), CancellationToken.None);
-        await loop.PromoteAsync(initial, new AliasChange("host", "initial"), CancellationToken.None);
+        await loop.SeedAsync(History(stream, 1_000), new AliasChange("host", "initial"), CancellationToken.None);
 
         var samples = stream.Take(Count).ToArray();
         var ids = new PredictionId[Count];

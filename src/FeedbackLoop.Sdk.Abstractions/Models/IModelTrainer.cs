@@ -8,8 +8,8 @@ namespace FeedbackLoop.Models;
 public interface IModelTrainer
 {
     /// <summary>Trains a model.</summary>
-    /// <param name="data">The labelled window.</param>
+    /// <param name="data">The labelled rows, by column: features, labels, weights and where each row came from.</param>
     /// <param name="cancellationToken">Cancels training.</param>
     /// <returns>The trained model.</returns>
-    Task<TrainedModel> TrainAsync(TrainingData data, CancellationToken cancellationToken);
+    Task<TrainedModel> TrainAsync(TrainingSet data, CancellationToken cancellationToken);
 }

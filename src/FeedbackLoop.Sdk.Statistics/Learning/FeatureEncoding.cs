@@ -98,76 +98,62 @@ internal sealed class FeatureEncoding
 
     public IReadOnlyList<IReadOnlyList<string>> Categories => _categories;
 
-    /// <summary>Learns fences, means, scales and category lists from the training examples, validating them on the way.</summary>
-    /// <param name="schema">The schema.</param>
-    /// <param name="examples">The training examples.</param>
+    /// <summary>Learns fences, means, scales and category lists from the training set's columns, validating them on the way.</summary>
+    /// <param name="data">The training set.</param>
     /// <param name="winsorised">Per numeric feature, how many training values lay beyond a fence and were clipped to it.</param>
-    /// <param name="cancellationToken">Checked every 4,096 examples.</param>
-    /// <exception cref="ArgumentException">An example breaks the schema; the message names the example index and the feature.</exception>
-    public static FeatureEncoding Fit(
-        FeatureSchema schema, IReadOnlyList<LabelledExample> examples, out int[] winsorised, CancellationToken cancellationToken)
+    /// <param name="cancellationToken">Checked once per feature.</param>
+    /// <exception cref="ArgumentException">A value breaks the schema; the message names the row and the feature.</exception>
+    public static FeatureEncoding Fit(TrainingSet data, out int[] winsorised, CancellationToken cancellationToken)
     {
+        var schema = data.Schema;
         var numeric = schema.NumericFeatures.ToArray();
         var categorical = schema.CategoricalFeatures.ToArray();
         var columns = new List<double>[numeric.Length];
-        for (var k = 0; k < columns.Length; k++)
+        foreach (var feature in numeric)
         {
-            columns[k] = new List<double>(examples.Count);
-        }
-
-        var seen = new HashSet<string>[categorical.Length];
-        for (var k = 0; k < seen.Length; k++)
-        {
-            seen[k] = new HashSet<string>(StringComparer.Ordinal);
-        }
-
-        for (var i = 0; i < examples.Count; i++)
-        {
-            if ((i & 0xFFF) == 0)
+            cancellationToken.ThrowIfCancellationRequested();
+            var column = data.Numeric(feature.Ordinal);
+            var observed = new List<double>(column.Length);
+            for (var i = 0; i < column.Length; i++)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-            }
-
-            var vector = examples[i].Prediction.Features;
-            var values = vector.Numeric;
-            foreach (var feature in numeric)
-            {
-                var x = values[feature.Ordinal];
+                var x = column[i];
                 if (double.IsNaN(x))
                 {
                     if (!feature.AllowMissing)
                     {
                         throw new ArgumentException(
-                            $"Example {i}: numeric feature '{feature.Name}' is NaN (missing), but the schema does not allow missing values for it.",
-                            nameof(examples));
+                            $"Example {i}: numeric feature '{feature.Name}' is NaN (missing), but the schema does not allow missing values for it.", nameof(data));
                     }
                 }
                 else if (double.IsInfinity(x))
                 {
-                    throw new ArgumentException($"Example {i}: numeric feature '{feature.Name}' is {x}; values must be finite.", nameof(examples));
+                    throw new ArgumentException($"Example {i}: numeric feature '{feature.Name}' is {x}; values must be finite.", nameof(data));
                 }
                 else
                 {
-                    columns[feature.Ordinal].Add(x);
+                    observed.Add(x);
                 }
             }
 
-            var categories = vector.Categorical;
-            foreach (var feature in categorical)
+            columns[feature.Ordinal] = observed;
+        }
+
+        var seen = new HashSet<string>[categorical.Length];
+        foreach (var feature in categorical)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var set = seen[feature.Ordinal] = new HashSet<string>(StringComparer.Ordinal);
+            var column = data.Categorical(feature.Ordinal);
+            for (var i = 0; i < column.Length; i++)
             {
-                var c = categories[feature.Ordinal];
-                if (c is null)
+                if (column[i] is { } c)
                 {
-                    if (!feature.AllowMissing)
-                    {
-                        throw new ArgumentException(
-                            $"Example {i}: categorical feature '{feature.Name}' is null (missing), but the schema does not allow missing values for it.",
-                            nameof(examples));
-                    }
+                    set.Add(c);
                 }
-                else
+                else if (!feature.AllowMissing)
                 {
-                    seen[feature.Ordinal].Add(c);
+                    throw new ArgumentException(
+                        $"Example {i}: categorical feature '{feature.Name}' is null (missing), but the schema does not allow missing values for it.", nameof(data));
                 }
             }
         }
@@ -196,10 +182,12 @@ internal sealed class FeatureEncoding
     }
 
     /// <summary>Writes the encoded row of <paramref name="features"/> into <paramref name="row"/> (length <see cref="ColumnCount"/>).</summary>
-    public void Encode(FeatureVector features, Span<double> row)
+    public void Encode(FeatureVector features, Span<double> row) => Encode(features.Numeric, features.Categorical, row);
+
+    /// <summary>Writes the encoded row of one input, given by its values in schema order, into <paramref name="row"/>.</summary>
+    public void Encode(ReadOnlySpan<double> values, ReadOnlySpan<string?> categories, Span<double> row)
     {
         row.Clear();
-        var values = features.Numeric;
         for (var k = 0; k < _means.Length; k++)
         {
             var x = values[k];
@@ -209,7 +197,6 @@ internal sealed class FeatureEncoding
             }
         }
 
-        var categories = features.Categorical;
         for (var j = 0; j < _columnOfCategory.Length; j++)
         {
             var c = categories[j];

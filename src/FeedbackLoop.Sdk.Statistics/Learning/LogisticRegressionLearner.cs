@@ -104,7 +104,7 @@ public sealed class LogisticRegressionLearner : IModelTrainer, IModelArtifactLoa
     /// <exception cref="InvalidOperationException">The optimisation ended on a non-finite point.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <remarks>Training runs synchronously on the calling thread; the returned task is already complete.</remarks>
-    public Task<TrainedModel> TrainAsync(TrainingData data, CancellationToken cancellationToken)
+    public Task<TrainedModel> TrainAsync(TrainingSet data, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(data);
         cancellationToken.ThrowIfCancellationRequested();
@@ -126,11 +126,11 @@ public sealed class LogisticRegressionLearner : IModelTrainer, IModelArtifactLoa
         return LogisticRegressionArtifact.Read(artifact, schema);
     }
 
-    private LogisticRegressionModel Train(TrainingData data, CancellationToken cancellationToken, out string description)
+    private LogisticRegressionModel Train(TrainingSet data, CancellationToken cancellationToken, out string description)
     {
-        var schema = data.Schema ?? throw new ArgumentException("The training data has no schema.", nameof(data));
-        var examples = data.Examples ?? throw new ArgumentException("The training data has no example list.", nameof(data));
-        var n = examples.Count;
+        ArgumentNullException.ThrowIfNull(data);
+        var schema = data.Schema;
+        var n = data.Count;
         if (n < 2)
         {
             throw new ArgumentException(
@@ -139,34 +139,27 @@ public sealed class LogisticRegressionLearner : IModelTrainer, IModelArtifactLoa
 
         var y = new double[n];
         var positives = 0;
+        double positiveWeight = 0.0, negativeWeight = 0.0;
         for (var i = 0; i < n; i++)
         {
-            var example = examples[i];
-            if (example.Label.Kind != LabelKind.Binary)
+            var label = data.Labels[i];
+            if (label.Kind != LabelKind.Binary)
             {
                 throw new InvalidLabelException(
                     LabelKind.Binary,
-                    example.Label.Kind,
-                    string.Create(CultureInfo.InvariantCulture, $"Example {i} has a {example.Label.Kind} label; logistic regression needs Binary labels."));
+                    label.Kind,
+                    string.Create(CultureInfo.InvariantCulture, $"Example {i} has a {label.Kind} label; logistic regression needs Binary labels."));
             }
 
-            if (example.Prediction is null)
-            {
-                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"Example {i} has no prediction."), nameof(data));
-            }
-
-            var vectorSchema = example.Prediction.Features.Schema;
-            if (!ReferenceEquals(vectorSchema, schema) && !vectorSchema.Equals(schema))
-            {
-                throw new ArgumentException(
-                    string.Create(CultureInfo.InvariantCulture, $"Example {i} follows schema [{vectorSchema}], not the training schema [{schema}]."),
-                    nameof(data));
-            }
-
-            if (example.Label.AsBoolean())
+            if (label.AsBoolean())
             {
                 y[i] = 1.0;
                 positives++;
+                positiveWeight += data.Weights[i];
+            }
+            else
+            {
+                negativeWeight += data.Weights[i];
             }
         }
 
@@ -179,18 +172,30 @@ public sealed class LogisticRegressionLearner : IModelTrainer, IModelArtifactLoa
                 nameof(data));
         }
 
-        var encoding = FeatureEncoding.Fit(schema, examples, out var winsorised, cancellationToken);
+        if (!(positiveWeight > 0.0) || !(negativeWeight > 0.0))
+        {
+            throw new ArgumentException(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"The {(positiveWeight > 0.0 ? "negative" : "positive")} examples all have weight 0; logistic regression needs both classes with weight."),
+                nameof(data));
+        }
+
+        var encoding = FeatureEncoding.Fit(data, out var winsorised, cancellationToken);
         var d = encoding.ColumnCount;
         // With no column at all (only categoricals, all missing) the model is the intercept alone.
         var x = d > 0 ? Matrix<double>.Build.Dense(n, d) : null;
         var row = new double[d];
+        var numeric = new double[schema.NumericCount];
+        var categorical = new string?[schema.CategoricalCount];
         for (var i = 0; x is not null && i < n; i++)
         {
-            encoding.Encode(examples[i].Prediction.Features, row);
+            data.CopyRow(i, numeric, categorical);
+            encoding.Encode(numeric, categorical, row);
             x.SetRow(i, row);
         }
 
-        var fit = Minimise(x, d, y, positives, cancellationToken);
+        var fit = Minimise(x, d, y, data.Weights.ToArray(), positiveWeight / negativeWeight, cancellationToken);
         cancellationToken.ThrowIfCancellationRequested();
         var weights = fit.Point.SubVector(0, d).ToArray();
         var intercept = fit.Point[d];
@@ -205,9 +210,10 @@ public sealed class LogisticRegressionLearner : IModelTrainer, IModelArtifactLoa
         return new LogisticRegressionModel(encoding, weights, intercept, LogisticRegressionModel.DefaultThreshold);
     }
 
-    private FitResult Minimise(Matrix<double>? x, int d, double[] y, int positives, CancellationToken cancellationToken)
+    private FitResult Minimise(Matrix<double>? x, int d, double[] y, double[] weights, double positiveOdds, CancellationToken cancellationToken)
     {
         var n = y.Length;
+        var totalWeight = weights.Sum();
         var evaluations = 0;
         var bestValue = double.PositiveInfinity;
         Vector<double>? bestPoint = null;
@@ -225,11 +231,11 @@ public sealed class LogisticRegressionLearner : IModelTrainer, IModelArtifactLoa
             for (var i = 0; i < n; i++)
             {
                 var zi = z[i] + b;
-                loss += Math.Max(zi, 0.0) - (y[i] * zi) + SpecialFunctions.Log1p(Math.Exp(-Math.Abs(zi)));
-                residual[i] = (SpecialFunctions.Logistic(zi) - y[i]) / n;
+                loss += weights[i] * (Math.Max(zi, 0.0) - (y[i] * zi) + SpecialFunctions.Log1p(Math.Exp(-Math.Abs(zi))));
+                residual[i] = weights[i] * (SpecialFunctions.Logistic(zi) - y[i]) / totalWeight;
             }
 
-            var value = (loss / n) + (0.5 * L2 * w.DotProduct(w));
+            var value = (loss / totalWeight) + (0.5 * L2 * w.DotProduct(w));
             var gradient = Vector<double>.Build.Dense(d + 1);
             if (x is not null)
             {
@@ -246,9 +252,9 @@ public sealed class LogisticRegressionLearner : IModelTrainer, IModelArtifactLoa
             return (value, gradient);
         }
 
-        // Start from w = 0 and the intercept that is optimal for it, the log-odds of the positive rate.
+        // Start from w = 0 and the intercept that is optimal for it, the log-odds of the (weighted) positive rate.
         var start = Vector<double>.Build.Dense(d + 1);
-        start[d] = Math.Log((double)positives / (n - positives));
+        start[d] = Math.Log(positiveOdds);
         var minimizer = new LimitedMemoryBfgsMinimizer(GradientTolerance, ParameterTolerance, 0.0, LbfgsMemory, MaxIterations);
         string? stopReason = null;
         var iterationLimit = string.Create(CultureInfo.InvariantCulture, $"reached the iteration limit ({MaxIterations})");

@@ -59,7 +59,7 @@ public sealed class LogisticRegressionModelTests
         var examples = Enumerable.Range(0, 60)
             .Select(i => Example(FeatureVector.Create(schema, [i % 7], [colours[i % 3]]), (i % 3 == 0) ^ (i % 5 == 0)))
             .ToList();
-        var trained = await new LogisticRegressionLearner().TrainAsync(new TrainingData(schema, examples), CancellationToken.None);
+        var trained = await new LogisticRegressionLearner().TrainAsync(new ExampleSet(schema, examples), CancellationToken.None);
         var model = (LogisticRegressionModel)trained.Predictor;
 
         var missing = model.Predict(FeatureVector.Create(schema, [3.0], [null])).Score;

@@ -23,7 +23,7 @@ internal static class LogisticRegressionTestData
     public static LabelledExample Example(FeatureVector features, bool label) => Example(features, Label.Binary(label));
 
     /// <summary>A two-feature numeric dataset whose classes are separated by x0 + x1 = 0 up to 5% label noise.</summary>
-    public static TrainingData Separable(int n, int seed)
+    public static ExampleSet Separable(int n, int seed)
     {
         var schema = FeatureSchema.CreateBuilder().Numeric("x0").Numeric("x1").Build();
         var random = new Random(seed);
@@ -41,7 +41,22 @@ internal static class LogisticRegressionTestData
             examples.Add(Example(FeatureVector.Create(schema, [x0, x1]), label));
         }
 
-        return new TrainingData(schema, examples);
+        return new ExampleSet(schema, examples);
+    }
+
+    /// <summary>Labelled examples as the tests build them; a trainer receives them as a <see cref="TrainingSet"/>.</summary>
+    internal sealed record ExampleSet(FeatureSchema Schema, IReadOnlyList<LabelledExample> Examples)
+    {
+        public static implicit operator TrainingSet(ExampleSet data)
+        {
+            var set = TrainingSet.CreateBuilder(data.Schema);
+            foreach (var example in data.Examples)
+            {
+                set.Add(example.Prediction.Features, example.Label);
+            }
+
+            return set.Build();
+        }
     }
 
     private static Dictionary<string, ReferenceDataset> Load()
@@ -85,7 +100,7 @@ internal static class LogisticRegressionTestData
             return builder.Build();
         }
 
-        public TrainingData TrainingData()
+        public ExampleSet TrainingData()
         {
             var schema = Schema();
             var examples = new List<LabelledExample>(Labels.Count);
@@ -94,7 +109,7 @@ internal static class LogisticRegressionTestData
                 examples.Add(Example(FeatureVector.Create(schema, Numeric[i], Categorical[i]), Labels[i] == 1));
             }
 
-            return new TrainingData(schema, examples);
+            return new ExampleSet(schema, examples);
         }
 
         public IEnumerable<string> ColumnNames() =>

@@ -14,13 +14,13 @@ public sealed class ThresholdModel(double threshold) : IPredictor
 }
 
 /// <summary>A trainer test double that returns a given model, or throws, and counts its calls.</summary>
-public sealed class ScriptedTrainer(Func<TrainingData, TrainedModel> train) : IModelTrainer, IModelArtifactLoader
+public sealed class ScriptedTrainer(Func<TrainingSet, TrainedModel> train) : IModelTrainer, IModelArtifactLoader
 {
     public int Calls { get; private set; }
 
-    public TrainingData? LastData { get; private set; }
+    public TrainingSet? LastData { get; private set; }
 
-    public Task<TrainedModel> TrainAsync(TrainingData data, CancellationToken cancellationToken)
+    public Task<TrainedModel> TrainAsync(TrainingSet data, CancellationToken cancellationToken)
     {
         Calls++;
         LastData = data;

@@ -63,7 +63,7 @@ public sealed class DomainClassifierDrift
     {
         ArgumentNullException.ThrowIfNull(reference);
         ArgumentNullException.ThrowIfNull(current);
-        var examples = new List<(LabelledExample Example, int Fold)>(reference.Count + current.Count);
+        var examples = new List<(FeatureVector Features, bool IsCurrent, int Fold)>(reference.Count + current.Count);
         var random = new Random(_options.Seed);
         AddExamples(examples, reference, isCurrent: false, random, nameof(reference));
         AddExamples(examples, current, isCurrent: true, random, nameof(current));
@@ -72,11 +72,16 @@ public sealed class DomainClassifierDrift
         for (int fold = 0; fold < _options.Folds; fold++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var training = examples.Where(e => e.Fold != fold).Select(e => e.Example).ToList();
-            var model = (LogisticRegressionModel)_learner.TrainAsync(new TrainingData(_schema, training), cancellationToken).GetAwaiter().GetResult().Predictor;
-            var held = examples.Where(e => e.Fold == fold).Select(e => e.Example).ToArray();
-            bool[] actual = [.. held.Select(e => e.Label.AsBoolean())];
-            double[] scores = [.. held.Select(e => model.Predict(e.Prediction.Features).Score)];
+            var training = TrainingSet.CreateBuilder(_schema);
+            foreach (var (features, isCurrent, _) in examples.Where(e => e.Fold != fold))
+            {
+                training.Add(features, Label.Binary(isCurrent), source: "domain-classifier");
+            }
+
+            var model = (LogisticRegressionModel)_learner.TrainAsync(training.Build(), cancellationToken).GetAwaiter().GetResult().Predictor;
+            var held = examples.Where(e => e.Fold == fold).ToArray();
+            bool[] actual = [.. held.Select(e => e.IsCurrent)];
+            double[] scores = [.. held.Select(e => model.Predict(e.Features).Score)];
             foldAucs[fold] = BinaryClassificationMetrics.RocAuc(actual, scores);
         }
 
@@ -92,7 +97,7 @@ public sealed class DomainClassifierDrift
     }
 
     /// <summary>Adds one set's vectors as examples labelled by set, spread over the folds by a seeded shuffle (stratified: each set is spread on its own).</summary>
-    private void AddExamples(List<(LabelledExample, int)> examples, IReadOnlyList<FeatureVector> vectors, bool isCurrent, Random random, string paramName)
+    private void AddExamples(List<(FeatureVector, bool, int)> examples, IReadOnlyList<FeatureVector> vectors, bool isCurrent, Random random, string paramName)
     {
         if (vectors.Count < _options.Folds)
         {
@@ -112,8 +117,7 @@ public sealed class DomainClassifierDrift
                 throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"The vector at index {i} follows the schema {vector.Schema}, not {_schema}."), paramName);
             }
 
-            var prediction = new Prediction(PredictionId.New(), "domain-classifier", "cross-validation", DateTimeOffset.UnixEpoch, vector, new PredictionOutput(Label.None, double.NaN));
-            examples.Add((new LabelledExample(prediction, Label.Binary(isCurrent), DateTimeOffset.UnixEpoch), position % _options.Folds));
+            examples.Add((vector, isCurrent, position % _options.Folds));
         }
     }
 }
