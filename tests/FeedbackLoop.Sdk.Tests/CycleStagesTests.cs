@@ -207,6 +207,51 @@ public class CycleStagesTests
         await loop.Invoking(l => l.RunCycleAsync(None)).Should().ThrowAsync<ObjectDisposedException>();
     }
 
+    [Fact]
+    public async Task RunCycleAsync_StoreExpiryThrows_ReportedAsAFailedObserveStageNotThrown()
+    {
+        var store = new ExpiryFailingStore(new FeedbackLoop.Storage.InMemoryEventStore(new FeedbackLoop.Storage.FeedbackStoreOptions(), Events.TwoNumbers));
+        await using var loop = LoopHarness.Builder(_time).UseStore(_ => store).Build();
+
+        var report = await loop.RunCycleAsync(None);
+
+        report.Outcome.Should().Be(CycleOutcome.Failed);
+        report.Failure.Should().StartWith("observe failed").And.Contain("disk full");
+    }
+
+    [Fact]
+    public async Task Gate_ScoreMetricOnAModelWithoutScores_RefusesWithTheReasonInsteadOfScoringLabels()
+    {
+        var trainer = new ScriptedTrainer(_ => new TrainedModel(new LabelOnlyModel(), BitConverter.GetBytes(0.5), "labels only"));
+        await using var loop = LoopHarness.Builder(_time).UseTrainer(trainer, trainer)
+            .PromoteWhen(FeedbackLoop.Promotion.Gates.NoWorseThanChampion(FeedbackLoop.Evaluation.Metric.RocAuc))
+            .Build();
+        await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), Host, None);
+        LoopHarness.Traffic(loop, _time, 200);
+
+        var report = await loop.RunCycleAsync(None);
+
+        report.Outcome.Should().Be(CycleOutcome.Rejected);
+        report.Gate!.Reasons.Should().ContainSingle().Which.Should().Contain("no score").And.Contain("roc_auc");
+    }
+
+    private sealed class LabelOnlyModel : IPredictor
+    {
+        public PredictionOutput Predict(FeatureVector features) => PredictionOutput.FromLabel(features.Numeric[0] >= 0.5);
+    }
+
+    private sealed class ExpiryFailingStore(FeedbackLoop.Storage.InMemoryEventStore inner) : FeedbackLoop.Storage.IEventStore, FeedbackLoop.Storage.ILabelledWindowSource
+    {
+        public ValueTask AppendAsync(FeedbackLoop.Storage.EventBatch batch, CancellationToken cancellationToken) => inner.AppendAsync(batch, cancellationToken);
+
+        public ValueTask<int> ExpireAsync(DateTimeOffset now, CancellationToken cancellationToken) => throw new IOException("disk full");
+
+        public ValueTask<FeedbackLoop.Storage.EventStoreStatistics> GetStatisticsAsync(CancellationToken cancellationToken) => inner.GetStatisticsAsync(cancellationToken);
+
+        public IAsyncEnumerable<LabelledExample> ReadLabelledAsync(FeedbackLoop.Storage.LabelledWindowQuery query, CancellationToken cancellationToken) =>
+            inner.ReadLabelledAsync(query, cancellationToken);
+    }
+
     private sealed class FreezeWindow : ICycleStage
     {
         public bool SawGate { get; private set; }

@@ -3,7 +3,11 @@ using FeedbackLoop.Models;
 
 namespace FeedbackLoop.Promotion;
 
-/// <summary>A gate that scores the candidate (and the champion, when there is one) on the holdout with one metric and applies a rule.</summary>
+/// <summary>
+/// A gate that scores the candidate (and the champion, when there is one) on the holdout with one metric and applies a
+/// rule. A score metric on a model that gives no scores fails the gate with the reason, rather than reading 0/1 labels
+/// as scores.
+/// </summary>
 internal sealed class MetricGate(Metric metric, Func<double, double?, (bool Passed, string Reason)> rule) : IPromotionGate
 {
     public ValueTask<GateResult> EvaluateAsync(GateContext context, CancellationToken cancellationToken)
@@ -50,7 +54,13 @@ internal sealed class MetricGate(Metric metric, Func<double, double?, (bool Pass
 
             var output = predictor.Predict(holdout[i].Prediction.Features);
             predicted[i] = output.Label.AsBoolean();
-            scores[i] = double.IsNaN(output.Score) ? (predicted[i] ? 1.0 : 0.0) : output.Score;
+            if (metric.ReadsScores && double.IsNaN(output.Score))
+            {
+                // Reading hard labels as scores would make ROC AUC or log loss of 0/1 outputs: a different metric under the same name.
+                throw new ArgumentException($"the model gives no score (NaN) for holdout example {i}, and {metric.Name} reads scores; gate on a label metric such as accuracy");
+            }
+
+            scores[i] = output.Score;
         }
 
         return metric.Compute(actual, predicted, scores);

@@ -1,3 +1,4 @@
+using FeedbackLoop.Evaluation;
 using System.Globalization;
 using FeedbackLoop.Drift;
 
@@ -48,24 +49,29 @@ public static class Retrain
         });
     }
 
-    /// <summary>Retrains when a rolling metric falls below a threshold (for example accuracy below 0.8).</summary>
-    /// <param name="metric">The metric name as it appears in <see cref="RetrainContext.Metrics"/>, for example <c>accuracy</c>.</param>
-    /// <param name="threshold">The lowest acceptable value.</param>
+    /// <summary>
+    /// Retrains when a rolling metric is worse than a threshold in the metric's own direction: below it for a metric
+    /// where higher is better (accuracy below 0.8), above it for one where lower is better (log loss above 0.5).
+    /// </summary>
+    /// <param name="metric">The metric, for example <see cref="Metric.Accuracy"/> or <see cref="Metric.LogLoss"/>; read from <see cref="RetrainContext.Metrics"/> by its name.</param>
+    /// <param name="threshold">The worst acceptable value.</param>
     /// <returns>The policy; it skips while the metric is not yet available.</returns>
-    /// <exception cref="ArgumentException"><paramref name="metric"/> is empty or <paramref name="threshold"/> is not finite.</exception>
-    public static IRetrainPolicy WhenMetricBelow(string metric, double threshold)
+    /// <exception cref="ArgumentNullException"><paramref name="metric"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="threshold"/> is not finite.</exception>
+    public static IRetrainPolicy WhenMetricWorseThan(Metric metric, double threshold)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(metric);
+        ArgumentNullException.ThrowIfNull(metric);
         if (!double.IsFinite(threshold))
         {
             throw new ArgumentException("The threshold must be finite.", nameof(threshold));
         }
 
-        return new Policy(context => !context.Metrics.TryGetValue(metric, out var value)
-            ? RetrainDecision.Skip(Invariant($"{metric} not available yet"))
-            : value < threshold
-                ? RetrainDecision.Retrain(Invariant($"{metric} {value:0.####} below {threshold:0.####}"))
-                : RetrainDecision.Skip(Invariant($"{metric} {value:0.####} at or above {threshold:0.####}")));
+        var (worse, acceptable) = metric.HigherIsBetter ? ("below", "at or above") : ("above", "at or below");
+        return new Policy(context => !context.Metrics.TryGetValue(metric.Name, out var value)
+            ? RetrainDecision.Skip(Invariant($"{metric.Name} not available yet"))
+            : (metric.HigherIsBetter ? value < threshold : value > threshold)
+                ? RetrainDecision.Retrain(Invariant($"{metric.Name} {value:0.####} {worse} {threshold:0.####}"))
+                : RetrainDecision.Skip(Invariant($"{metric.Name} {value:0.####} {acceptable} {threshold:0.####}")));
     }
 
     /// <summary>Retrains when any of the policies says so (each is evaluated, so the reason lists every one that fired).</summary>

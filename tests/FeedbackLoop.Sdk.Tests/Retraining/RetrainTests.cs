@@ -1,3 +1,4 @@
+using FeedbackLoop.Evaluation;
 using FeedbackLoop.Drift;
 using FeedbackLoop.Retraining;
 
@@ -49,13 +50,26 @@ public class RetrainTests
     }
 
     [Fact]
-    public void WhenMetricBelow_FiresBelowTheThresholdAndWaitsForTheMetric()
+    public void WhenMetricWorseThan_HigherIsBetter_FiresBelowTheThresholdAndWaitsForTheMetric()
     {
-        var policy = Retrain.WhenMetricBelow("accuracy", 0.8);
+        var policy = Retrain.WhenMetricWorseThan(Metric.Accuracy, 0.8);
 
         policy.Evaluate(Context(accuracy: 0.79)).ShouldRetrain.Should().BeTrue();
         policy.Evaluate(Context(accuracy: 0.8)).ShouldRetrain.Should().BeFalse();
         policy.Evaluate(Context()).Reason.Should().Contain("not available");
+    }
+
+    [Fact]
+    public void WhenMetricWorseThan_LowerIsBetter_FiresAboveTheThresholdNotWhenTheModelIsGood()
+    {
+        var policy = Retrain.WhenMetricWorseThan(Metric.LogLoss, 0.5);
+        RetrainContext With(double logLoss) => Context() with { Metrics = new Dictionary<string, double> { ["log_loss"] = logLoss } };
+
+        policy.Evaluate(With(0.1)).ShouldRetrain.Should().BeFalse("a log loss of 0.1 is a good model");
+        policy.Evaluate(With(0.5)).ShouldRetrain.Should().BeFalse();
+        var decision = policy.Evaluate(With(0.7));
+        decision.ShouldRetrain.Should().BeTrue();
+        decision.Reason.Should().Contain("log_loss 0.7 above 0.5");
     }
 
     [Fact]
@@ -96,8 +110,8 @@ public class RetrainTests
     {
         FluentActions.Invoking(() => Retrain.EveryNewLabels(0)).Should().Throw<ArgumentOutOfRangeException>();
         FluentActions.Invoking(() => Retrain.Every(TimeSpan.Zero)).Should().Throw<ArgumentOutOfRangeException>();
-        FluentActions.Invoking(() => Retrain.WhenMetricBelow("", 0.5)).Should().Throw<ArgumentException>();
-        FluentActions.Invoking(() => Retrain.WhenMetricBelow("accuracy", double.NaN)).Should().Throw<ArgumentException>();
+        FluentActions.Invoking(() => Retrain.WhenMetricWorseThan(null!, 0.5)).Should().Throw<ArgumentNullException>();
+        FluentActions.Invoking(() => Retrain.WhenMetricWorseThan(Metric.Accuracy, double.NaN)).Should().Throw<ArgumentException>();
         FluentActions.Invoking(() => Retrain.AnyOf()).Should().Throw<ArgumentException>();
         FluentActions.Invoking(() => Retrain.OnDrift().WithCooldown(TimeSpan.FromSeconds(-1))).Should().Throw<ArgumentOutOfRangeException>();
     }
