@@ -168,8 +168,7 @@ internal sealed partial class FeedbackLoopEngine
         var report = context.Report;
         var model = context.Candidate!;
         var lineage = Lineage(report.Champion, report.Decision, context.Training, report.HoldoutExamples, report.Gate!);
-        var candidate = await _registry.RegisterAsync(
-            new ModelRegistration(Name, model.Artifact, model.Description, report.Gate!.CandidateMetrics, lineage), cancellationToken).ConfigureAwait(false);
+        var candidate = await _registry.RegisterAsync(Registration(model, report.Gate!.CandidateMetrics, lineage), cancellationToken).ConfigureAwait(false);
         await _registry.SetAliasAsync(Name, ModelAliases.Challenger, candidate.Version, Change(report, "candidate"), cancellationToken).ConfigureAwait(false);
         context.Registered = candidate;
         context.Report = report with { Candidate = candidate };
@@ -203,7 +202,10 @@ internal sealed partial class FeedbackLoopEngine
     {
         var model = await _trainer.TrainAsync(data, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException("The trainer returned no model.");
-        _loader?.Load(model.Artifact.Span, Schema);
+        if (_loader is not null)
+        {
+            Load(_loader, model.Artifact);
+        }
         return model;
     }
 

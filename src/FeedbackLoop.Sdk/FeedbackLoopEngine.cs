@@ -185,8 +185,7 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
                 lineage["parent"] = parent.Version.ToString(CultureInfo.InvariantCulture);
             }
 
-            var version = await _registry.RegisterAsync(
-                new ModelRegistration(Name, model.Artifact, model.Description, new Dictionary<string, double>(), lineage), cancellationToken).ConfigureAwait(false);
+            var version = await _registry.RegisterAsync(Registration(model, new Dictionary<string, double>(), lineage), cancellationToken).ConfigureAwait(false);
             var move = await _registry.SetAliasAsync(Name, ModelAliases.Champion, version.Version, change, cancellationToken).ConfigureAwait(false);
             SetLive(version, model.Predictor);
             Publish(new ModelPromoted(Name, _time.GetUtcNow(), version, move.FromVersion, change));
@@ -227,8 +226,7 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
         await _swapLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var version = await _registry.RegisterAsync(
-                new ModelRegistration(Name, model.Artifact, model.Description, new Dictionary<string, double>(), lineage), cancellationToken).ConfigureAwait(false);
+            var version = await _registry.RegisterAsync(Registration(model, new Dictionary<string, double>(), lineage), cancellationToken).ConfigureAwait(false);
             var move = await _registry.SetAliasAsync(Name, ModelAliases.Champion, version.Version, change, cancellationToken).ConfigureAwait(false);
             SetLive(version, model.Predictor);
             Publish(new ModelPromoted(Name, _time.GetUtcNow(), version, move.FromVersion, change));
@@ -388,9 +386,28 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
 
         var loader = _loader ?? throw new InvalidOperationException(
             $"Cannot load {version}: no IModelArtifactLoader is configured (UseLearner, or UseTrainer with a loader).");
+        if (version.SchemaFingerprint is { } fingerprint && !string.Equals(fingerprint, Schema.Fingerprint, StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException(
+                $"{version} was trained on another schema (fingerprint {fingerprint}); loop '{Name}' has schema [{Schema}] (fingerprint {Schema.Fingerprint}).");
+        }
+
         var artifact = await _registry.GetArtifactAsync(Name, version.Version, cancellationToken).ConfigureAwait(false);
-        return loader.Load(artifact.Span, Schema);
+        return Load(loader, artifact);
     }
+
+    /// <summary>Reads an artifact through the loader, as a stream over the bytes (no copy).</summary>
+    private IPredictor Load(IModelArtifactLoader loader, ReadOnlyMemory<byte> artifact)
+    {
+        using var stream = System.Runtime.InteropServices.MemoryMarshal.TryGetArray(artifact, out var segment)
+            ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
+            : new MemoryStream(artifact.ToArray(), writable: false);
+        return loader.Load(stream, Schema);
+    }
+
+    /// <summary>A registration of this loop's model, carrying the schema's fingerprint.</summary>
+    private ModelRegistration Registration(TrainedModel model, IReadOnlyDictionary<string, double> metrics, IReadOnlyDictionary<string, string> lineage) =>
+        new(Name, model.Artifact, model.Description, metrics, lineage) { SchemaFingerprint = Schema.Fingerprint };
 
     /// <summary>Hands a notification to every observer (telemetry first); a failing observer is contained.</summary>
     private void Publish(LoopNotification notification)

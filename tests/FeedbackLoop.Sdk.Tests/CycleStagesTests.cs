@@ -275,8 +275,8 @@ public class CycleStagesTests
 
     private sealed class StrictLoader : IModelArtifactLoader
     {
-        public IPredictor Load(ReadOnlySpan<byte> artifact, FeatureSchema schema) =>
-            artifact.Length == 8 ? new ThresholdModel(BitConverter.ToDouble(artifact)) : throw new FormatException("not a threshold model");
+        public IPredictor Load(Stream artifact, FeatureSchema schema) =>
+            artifact.Length == 8 ? new ThresholdModel(ThresholdModel.ReadThreshold(artifact)) : throw new FormatException("not a threshold model");
     }
 
     /// <summary>Drift on the observation after <c>after</c>, once.</summary>

@@ -679,7 +679,7 @@ public class FeedbackLoopEngineTests
 
     private sealed class BrokenLoader : IModelArtifactLoader
     {
-        public IPredictor Load(ReadOnlySpan<byte> artifact, FeatureSchema schema) => throw new FormatException("corrupt artifact");
+        public IPredictor Load(Stream artifact, FeatureSchema schema) => throw new FormatException("corrupt artifact");
     }
 
     private sealed class ThrowingGate : IPromotionGate

@@ -61,6 +61,6 @@ public class SeedTests
 
     private sealed class ThrowingLoader : IModelArtifactLoader
     {
-        public IPredictor Load(ReadOnlySpan<byte> artifact, FeatureSchema schema) => throw new FormatException("not a model");
+        public IPredictor Load(Stream artifact, FeatureSchema schema) => throw new FormatException("not a model");
     }
 }

@@ -10,6 +10,7 @@ namespace FeedbackLoop;
 public sealed class FeatureSchema : IEquatable<FeatureSchema>
 {
     private readonly FrozenDictionary<string, FeatureDefinition> _byName;
+    private string? _fingerprint;
 
     internal FeatureSchema(IReadOnlyList<FeatureDefinition> features)
     {
@@ -69,12 +70,31 @@ public sealed class FeatureSchema : IEquatable<FeatureSchema>
     /// <returns>A new vector to fill with <see cref="FeatureVector.Set(string, double)"/>.</returns>
     public FeatureVector CreateVector() => new(this);
 
+    /// <summary>
+    /// Gets the schema's fingerprint: the lowercase hexadecimal SHA-256 of each feature's name, kind and whether it
+    /// allows missing values, in declaration order. Registries keep it with every model version, so a loop refuses a
+    /// version trained on another schema before it tries to load it.
+    /// </summary>
+    public string Fingerprint => _fingerprint ??= ComputeFingerprint(Features);
+
     /// <inheritdoc />
     public bool Equals(FeatureSchema? other) =>
         other is not null && (ReferenceEquals(this, other) || Features.SequenceEqual(other.Features));
 
     /// <inheritdoc />
     public override bool Equals(object? obj) => Equals(obj as FeatureSchema);
+
+    private static string ComputeFingerprint(IReadOnlyList<FeatureDefinition> features)
+    {
+        var text = new System.Text.StringBuilder();
+        foreach (var feature in features)
+        {
+            // Unit and record separators cannot occur in a name a host would choose, so the encoding is unambiguous.
+            text.Append(feature.Name).Append('\u001f').Append(feature.Kind).Append('\u001f').Append(feature.AllowMissing ? '1' : '0').Append('\u001e');
+        }
+
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text.ToString())));
+    }
 
     /// <inheritdoc />
     public override int GetHashCode()

@@ -11,4 +11,8 @@ public sealed record ModelRegistration(
     ReadOnlyMemory<byte> Artifact,
     string Description,
     IReadOnlyDictionary<string, double> Metrics,
-    IReadOnlyDictionary<string, string> Lineage);
+    IReadOnlyDictionary<string, string> Lineage)
+{
+    /// <summary>Gets the fingerprint of the schema the model was trained on (<see cref="FeatureSchema.Fingerprint"/>), kept with the version; <see langword="null"/> when unknown.</summary>
+    public string? SchemaFingerprint { get; init; }
+}

@@ -19,6 +19,9 @@ public sealed record ModelVersion(
     IReadOnlyDictionary<string, double> Metrics,
     IReadOnlyDictionary<string, string> Lineage)
 {
+    /// <summary>Gets the fingerprint of the schema the model was trained on (<see cref="FeatureSchema.Fingerprint"/>); <see langword="null"/> when it was registered without one.</summary>
+    public string? SchemaFingerprint { get; init; }
+
     /// <inheritdoc />
     public override string ToString() => $"{ModelName} v{Version}";
 }

@@ -120,10 +120,25 @@ public sealed class LogisticRegressionLearner : IModelTrainer, IModelArtifactLoa
     /// <exception cref="ArgumentNullException"><paramref name="schema"/> is null.</exception>
     /// <exception cref="FormatException">The artifact is corrupt or truncated, has another magic or a format version other than
     /// 1 or 2, or was trained on another schema; the message says which.</exception>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822:Mark members as static", Justification = "An instance member beside the IModelArtifactLoader overload, so callers load through the learner they trained with.")]
     public IPredictor Load(ReadOnlySpan<byte> artifact, FeatureSchema schema)
     {
         ArgumentNullException.ThrowIfNull(schema);
         return LogisticRegressionArtifact.Read(artifact, schema);
+    }
+
+    /// <summary>Restores a model from a stream holding the artifact <see cref="LogisticRegressionModel.ToArtifact"/> wrote (read to its end).</summary>
+    /// <param name="artifact">The stream, positioned at the artifact's start.</param>
+    /// <param name="schema">The schema the model must have been trained on.</param>
+    /// <returns>The <see cref="LogisticRegressionModel"/>.</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="FormatException">As for <see cref="Load(ReadOnlySpan{byte}, FeatureSchema)"/>.</exception>
+    public IPredictor Load(Stream artifact, FeatureSchema schema)
+    {
+        ArgumentNullException.ThrowIfNull(artifact);
+        using var buffer = new MemoryStream();
+        artifact.CopyTo(buffer);
+        return Load(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), schema);
     }
 
     private LogisticRegressionModel Train(TrainingSet data, CancellationToken cancellationToken, out string description)

@@ -46,7 +46,10 @@ public sealed class InMemoryModelRegistry : IModelRegistry
                 _time.GetUtcNow(),
                 registration.Description,
                 new Dictionary<string, double>(registration.Metrics),
-                new Dictionary<string, string>(registration.Lineage));
+                new Dictionary<string, string>(registration.Lineage))
+            {
+                SchemaFingerprint = registration.SchemaFingerprint,
+            };
             model.Versions.Add(new StoredVersion(version, artifact));
             return Task.FromResult(version);
         }

@@ -11,6 +11,14 @@ public sealed class ThresholdModel(double threshold) : IPredictor
         PredictionOutput.Binary(features.Numeric[0] >= Threshold ? 0.9 : 0.1);
 
     public TrainedModel ToTrainedModel() => new(this, BitConverter.GetBytes(Threshold), $"x1 >= {Threshold}");
+
+    /// <summary>Reads the threshold back from an artifact stream.</summary>
+    public static double ReadThreshold(Stream artifact)
+    {
+        var bytes = new byte[8];
+        artifact.ReadExactly(bytes);
+        return BitConverter.ToDouble(bytes);
+    }
 }
 
 /// <summary>A trainer test double that returns a given model, or throws, and counts its calls.</summary>
@@ -27,5 +35,5 @@ public sealed class ScriptedTrainer(Func<TrainingSet, TrainedModel> train) : IMo
         return Task.FromResult(train(data));
     }
 
-    public IPredictor Load(ReadOnlySpan<byte> artifact, FeatureSchema schema) => new ThresholdModel(BitConverter.ToDouble(artifact));
+    public IPredictor Load(Stream artifact, FeatureSchema schema) => new ThresholdModel(ThresholdModel.ReadThreshold(artifact));
 }
