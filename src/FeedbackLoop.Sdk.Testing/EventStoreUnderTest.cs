@@ -9,8 +9,7 @@ namespace FeedbackLoop.Testing;
 /// <remarks>The suite disposes it at the end of every test, passed or failed. Not thread-safe.</remarks>
 public sealed class EventStoreUnderTest : IAsyncDisposable
 {
-    private readonly Func<ValueTask>? _release;
-    private bool _released;
+    private readonly OnceRelease _release;
 
     /// <summary>Initializes a new instance.</summary>
     /// <param name="store">Where the suite appends events.</param>
@@ -23,7 +22,7 @@ public sealed class EventStoreUnderTest : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(window);
         Store = store;
         Window = window;
-        _release = release;
+        _release = new OnceRelease(release);
     }
 
     /// <summary>Gets where the suite appends events.</summary>
@@ -41,33 +40,10 @@ public sealed class EventStoreUnderTest : IAsyncDisposable
         where TStore : IEventStore, ILabelledWindowSource
     {
         ArgumentNullException.ThrowIfNull(store);
-        return new EventStoreUnderTest(store, store, Release);
-
-        ValueTask Release()
-        {
-            switch (store)
-            {
-                case IAsyncDisposable asyncDisposable:
-                    return asyncDisposable.DisposeAsync();
-                case IDisposable disposable:
-                    disposable.Dispose();
-                    return ValueTask.CompletedTask;
-                default:
-                    return ValueTask.CompletedTask;
-            }
-        }
+        return new EventStoreUnderTest(store, store, OnceRelease.DisposeOf(store));
     }
 
     /// <summary>Releases what the test used, once.</summary>
     /// <returns>A task that completes when it is released.</returns>
-    public ValueTask DisposeAsync()
-    {
-        if (_released || _release is null)
-        {
-            return ValueTask.CompletedTask;
-        }
-
-        _released = true;
-        return _release();
-    }
+    public ValueTask DisposeAsync() => _release.RunAsync();
 }

@@ -6,8 +6,7 @@ namespace FeedbackLoop.Testing;
 /// <remarks>The suite disposes it at the end of every test, passed or failed. Not thread-safe.</remarks>
 public sealed class LoopStateStoreUnderTest : IAsyncDisposable
 {
-    private readonly Func<ValueTask>? _release;
-    private bool _released;
+    private readonly OnceRelease _release;
 
     /// <summary>Initializes a new instance.</summary>
     /// <param name="store">The store the suite checks.</param>
@@ -17,7 +16,7 @@ public sealed class LoopStateStoreUnderTest : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(store);
         Store = store;
-        _release = release;
+        _release = new OnceRelease(release);
     }
 
     /// <summary>Gets the store the suite checks.</summary>
@@ -30,33 +29,10 @@ public sealed class LoopStateStoreUnderTest : IAsyncDisposable
     public static LoopStateStoreUnderTest For(ILoopStateStore store)
     {
         ArgumentNullException.ThrowIfNull(store);
-        return new LoopStateStoreUnderTest(store, Release);
-
-        ValueTask Release()
-        {
-            switch (store)
-            {
-                case IAsyncDisposable asyncDisposable:
-                    return asyncDisposable.DisposeAsync();
-                case IDisposable disposable:
-                    disposable.Dispose();
-                    return ValueTask.CompletedTask;
-                default:
-                    return ValueTask.CompletedTask;
-            }
-        }
+        return new LoopStateStoreUnderTest(store, OnceRelease.DisposeOf(store));
     }
 
     /// <summary>Releases what the test used, once.</summary>
     /// <returns>A task that completes when it is released.</returns>
-    public ValueTask DisposeAsync()
-    {
-        if (_released || _release is null)
-        {
-            return ValueTask.CompletedTask;
-        }
-
-        _released = true;
-        return _release();
-    }
+    public ValueTask DisposeAsync() => _release.RunAsync();
 }

@@ -6,8 +6,7 @@ namespace FeedbackLoop.Testing;
 /// <remarks>The suite disposes it at the end of every test, passed or failed. Not thread-safe.</remarks>
 public sealed class ModelRegistryUnderTest : IAsyncDisposable
 {
-    private readonly Func<ValueTask>? _release;
-    private bool _released;
+    private readonly OnceRelease _release;
 
     /// <summary>Initializes a new instance.</summary>
     /// <param name="registry">The registry the suite checks.</param>
@@ -17,7 +16,7 @@ public sealed class ModelRegistryUnderTest : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(registry);
         Registry = registry;
-        _release = release;
+        _release = new OnceRelease(release);
     }
 
     /// <summary>Gets the registry the suite checks.</summary>
@@ -30,33 +29,10 @@ public sealed class ModelRegistryUnderTest : IAsyncDisposable
     public static ModelRegistryUnderTest For(IModelRegistry registry)
     {
         ArgumentNullException.ThrowIfNull(registry);
-        return new ModelRegistryUnderTest(registry, Release);
-
-        ValueTask Release()
-        {
-            switch (registry)
-            {
-                case IAsyncDisposable asyncDisposable:
-                    return asyncDisposable.DisposeAsync();
-                case IDisposable disposable:
-                    disposable.Dispose();
-                    return ValueTask.CompletedTask;
-                default:
-                    return ValueTask.CompletedTask;
-            }
-        }
+        return new ModelRegistryUnderTest(registry, OnceRelease.DisposeOf(registry));
     }
 
     /// <summary>Releases what the test used, once.</summary>
     /// <returns>A task that completes when it is released.</returns>
-    public ValueTask DisposeAsync()
-    {
-        if (_released || _release is null)
-        {
-            return ValueTask.CompletedTask;
-        }
-
-        _released = true;
-        return _release();
-    }
+    public ValueTask DisposeAsync() => _release.RunAsync();
 }
