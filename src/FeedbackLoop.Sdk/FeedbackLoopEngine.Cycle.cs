@@ -185,6 +185,14 @@ internal sealed partial class FeedbackLoopEngine
         await _swapLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            // The gate compared the candidate with the champion of the cycle's start; a rollback or a manual promotion
+            // since then is the host's decision, and an unjudged candidate must not overwrite it.
+            if (Champion?.Version != context.Report.Champion?.Version)
+            {
+                context.Finish(CycleOutcome.Rejected, "the champion changed during the cycle (rolled back or promoted); the candidate was gated against another model");
+                return;
+            }
+
             var move = await _registry.SetAliasAsync(Name, ModelAliases.Champion, candidate.Version, change, cancellationToken).ConfigureAwait(false);
             SetLive(candidate, context.Candidate!.Predictor);
             Publish(new ModelPromoted(Name, _time.GetUtcNow(), candidate, move.FromVersion, change));

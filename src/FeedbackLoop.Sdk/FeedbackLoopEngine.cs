@@ -68,13 +68,15 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
         _logger = components.Logger;
         _instruments = new LoopInstruments(Name, components.MeterFactory);
         _failures = new FailureContainment(_instruments, _logger);
+
+        // Before the pipeline starts its consumer, which restores the saved state (this included) on another thread.
+        _startedAt = _time.GetUtcNow();
         _observers = [_instruments, .. components.Observers];
         _monitors = new LoopMonitors(
             components.FeatureMonitors, components.ErrorMonitor, _options.RollingWindowSize, signal => Publish(new DriftSignalled(Name, _time.GetUtcNow(), signal)), _failures, _logger);
         _pipeline = new EventPipeline(
             Name, _options.Events, _store, _monitors, components.Sinks, components.BatchedSinks, _failures, _instruments, _time, _logger, StartAsync);
         _stages = CreateStages(components.CycleStages);
-        _startedAt = _time.GetUtcNow();
     }
 
     public string Name { get; }
@@ -140,7 +142,11 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
         _pipeline.Enqueue(feedback);
     }
 
-    public Task FlushAsync(CancellationToken cancellationToken) => _pipeline.FlushAsync(cancellationToken);
+    public Task FlushAsync(CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        return _pipeline.FlushAsync(cancellationToken);
+    }
 
     public async Task<CycleReport> RunCycleAsync(CancellationToken cancellationToken)
     {
@@ -173,6 +179,7 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
 
     public async Task<ModelVersion> PromoteAsync(TrainedModel model, AliasChange change, CancellationToken cancellationToken)
     {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(change);
         await StartAsync(cancellationToken).ConfigureAwait(false);
@@ -199,6 +206,7 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
 
     public async Task<ModelVersion> SeedAsync(TrainingSet data, AliasChange change, CancellationToken cancellationToken)
     {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(change);
         if (!ReferenceEquals(data.Schema, Schema) && !data.Schema.Equals(Schema))
@@ -226,6 +234,11 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
         await _swapLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            if (Champion is { } promoted)
+            {
+                throw new InvalidOperationException($"Loop '{Name}' got a champion ({promoted}) while the seed trained; the seed is not registered.");
+            }
+
             var version = await _registry.RegisterAsync(Registration(model, new Dictionary<string, double>(), lineage), cancellationToken).ConfigureAwait(false);
             var move = await _registry.SetAliasAsync(Name, ModelAliases.Champion, version.Version, change, cancellationToken).ConfigureAwait(false);
             SetLive(version, model.Predictor);
@@ -240,6 +253,7 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
 
     public async Task<ModelVersion> RollbackAsync(AliasChange change, CancellationToken cancellationToken)
     {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         ArgumentNullException.ThrowIfNull(change);
         await StartAsync(cancellationToken).ConfigureAwait(false);
         await _swapLock.WaitAsync(cancellationToken).ConfigureAwait(false);

@@ -69,9 +69,23 @@ internal sealed class RollingOutcomes(int capacity)
             outcomes[i] = new Outcome(reader.ReadBoolean(), reader.ReadBoolean(), reader.ReadBoolean(), reader.ReadBoolean(), reader.ReadDouble());
         }
 
+        if (capacity == _outcomes.Length)
+        {
+            outcomes.CopyTo(_outcomes, 0);
+            _added = added;
+            return;
+        }
+
+        // Another capacity: keep the newest outcomes that fit, read in the order they were added (the saved ring starts
+        // at its oldest slot once it has wrapped).
+        var oldest = added > capacity ? (int)(added % capacity) : 0;
         var fit = Math.Min(kept, _outcomes.Length);
-        outcomes.AsSpan(0, fit).CopyTo(_outcomes);
-        _added = capacity == _outcomes.Length ? added : fit;
+        for (var i = 0; i < fit; i++)
+        {
+            _outcomes[i] = outcomes[(oldest + kept - fit + i) % kept];
+        }
+
+        _added = fit;
     }
 
     /// <summary>

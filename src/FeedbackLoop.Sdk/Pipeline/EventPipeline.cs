@@ -119,9 +119,17 @@ internal sealed class EventPipeline : IAsyncDisposable
             while (await _queue.WaitForEventsAsync(cancellationToken).ConfigureAwait(false))
             {
                 var consumed = _queue.Drain(batch, _maxBatch, _time.GetUtcNow());
-                if (batch.Count > 0)
+                try
                 {
-                    await ApplyAsync(batch, cancellationToken).ConfigureAwait(false);
+                    if (batch.Count > 0)
+                    {
+                        await ApplyAsync(batch, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+                catch (Exception exception) when (!FailureContainment.IsCancellation(exception, cancellationToken))
+                {
+                    // Plug-ins are contained inside; anything else is a defect of the loop, which must not stop the consumer.
+                    _failures.Contain("pipeline", _loop, exception);
                 }
 
                 batch.Clear();
@@ -131,6 +139,10 @@ internal sealed class EventPipeline : IAsyncDisposable
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // Shutdown gave up on the remaining events; DisposeAsync has logged how many.
+        }
+        finally
+        {
+            _queue.Stopped();
         }
     }
 

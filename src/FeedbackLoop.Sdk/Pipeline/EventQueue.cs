@@ -41,6 +41,7 @@ internal sealed class EventQueue : IDisposable
     private long _applied;
     private int _producersWaiting;
     private int _closed;
+    private volatile bool _stopped;
 
     public EventQueue(int capacity, EventQueueFullMode fullMode)
     {
@@ -131,9 +132,10 @@ internal sealed class EventQueue : IDisposable
         if (taken > 0)
         {
             Volatile.Write(ref _counters.Consumed, next);
-            if (Volatile.Read(ref _producersWaiting) > 0)
+            var waiting = Volatile.Read(ref _producersWaiting);
+            if (waiting > 0)
             {
-                _spaceAvailable.Release(Volatile.Read(ref _producersWaiting));
+                _spaceAvailable.Release(waiting);
             }
         }
 
@@ -158,8 +160,14 @@ internal sealed class EventQueue : IDisposable
     }
 
     /// <summary>Completes when every event accepted before the call has been applied.</summary>
+    /// <exception cref="ObjectDisposedException">The consumer has stopped (the loop is disposed) before applying them.</exception>
     public Task FlushAsync(CancellationToken cancellationToken)
     {
+        if (_stopped)
+        {
+            return Volatile.Read(ref _applied) >= Volatile.Read(ref _counters.Claimed) ? Task.CompletedTask : Task.FromException(Closed());
+        }
+
         var target = Volatile.Read(ref _counters.Claimed);
         if (Volatile.Read(ref _applied) >= target)
         {
@@ -176,8 +184,27 @@ internal sealed class EventQueue : IDisposable
         {
             done.TrySetResult();
         }
+        else if (_stopped)
+        {
+            done.TrySetException(Closed());
+        }
 
         return done.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>The consumer has stopped: flushes still waiting can never complete, so they fail.</summary>
+    public void Stopped()
+    {
+        _stopped = true;
+        lock (_flushSync)
+        {
+            foreach (var (_, done) in _flushes)
+            {
+                done.TrySetException(Closed());
+            }
+
+            _flushes.Clear();
+        }
     }
 
     /// <summary>Returns when the next event is published (at once when it already is); sleeps meanwhile.</summary>
@@ -201,9 +228,18 @@ internal sealed class EventQueue : IDisposable
                 continue;
             }
 
-            if (Volatile.Read(ref _closed) != 0)
+            // Closed, and nothing claimed: read the claims again after the flag, since a producer that claimed before the
+            // queue closed may have read the flag as open and will publish a real event.
+            if (Volatile.Read(ref _closed) != 0 && Volatile.Read(ref _counters.Claimed) == next)
             {
                 return false;
+            }
+
+            if (Volatile.Read(ref _closed) != 0)
+            {
+                Interlocked.Exchange(ref _counters.ConsumerSleeping, 0);
+                await Task.Yield();
+                continue;
             }
 
             await _dataAvailable.WaitAsync(cancellationToken).ConfigureAwait(false);

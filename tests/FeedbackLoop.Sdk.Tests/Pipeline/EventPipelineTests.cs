@@ -202,6 +202,7 @@ public class EventPipelineTests
 
         (await store.GetStatisticsAsync(None)).Predictions.Should().Be(1_000);
         loop.Invoking(l => l.RecordPrediction(Events.Prediction())).Should().Throw<ObjectDisposedException>();
+        await loop.Invoking(l => l.FlushAsync(None)).Should().ThrowAsync<ObjectDisposedException>();
         loop.Invoking(l => l.RecordFeedback(Feedback.GroundTruth(PredictionId.New(), true))).Should().Throw<ObjectDisposedException>();
     }
 
