@@ -65,7 +65,9 @@ internal sealed partial class FeedbackLoopEngine
 
         var report = context.Report with { Champion = Champion };
         Commit(report);
-        await SaveStateAsync(cancellationToken).ConfigureAwait(false);
+
+        // The commit has happened (a promotion may be live): its state is saved even if the cycle's token is cancelled now.
+        await SaveStateAsync(CancellationToken.None).ConfigureAwait(false);
         return report;
     }
 

@@ -99,9 +99,17 @@ internal sealed partial class FeedbackLoopEngine
         return writer.ToSnapshot();
     }
 
-    /// <summary>Saves the loop's state; a failure is contained (logged, counted, reported by the next cycle).</summary>
+    /// <summary>
+    /// Saves the loop's state; a failure is contained (logged, counted, reported by the next cycle). A loop that never
+    /// started (its saved state was never loaded) saves nothing, so it cannot overwrite that state with fresh monitors.
+    /// </summary>
     private async Task SaveStateAsync(CancellationToken cancellationToken)
     {
+        if (!IsStarted)
+        {
+            return;
+        }
+
         await _failures.TryInvokeAsync("state", Name, this, static async (engine, token) =>
         {
             engine._stateRevision = await engine._stateStore.SaveAsync(engine.Name, engine.Snapshot(), engine._stateRevision, token).ConfigureAwait(false);

@@ -92,7 +92,20 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
         var serving = Volatile.Read(ref _serving);
         if (serving.Champion is null && !IsStarted)
         {
-            StartAsync(CancellationToken.None).GetAwaiter().GetResult();
+            // The first Predict of a loop the host did not start loads the champion; a store that fails here is reported
+            // as the loop having no champion yet, not as the store's own exception on the request path.
+            try
+            {
+                StartAsync(CancellationToken.None).GetAwaiter().GetResult();
+            }
+            catch (Exception exception) when (exception is not ObjectDisposedException)
+            {
+                _failures.Contain("start", Name, exception);
+                throw new InvalidOperationException(
+                    $"Feedback loop '{Name}' could not start (loading its champion or state failed: {exception.GetType().Name}: {exception.Message}); call StartAsync to retry.",
+                    exception);
+            }
+
             serving = Volatile.Read(ref _serving);
         }
 

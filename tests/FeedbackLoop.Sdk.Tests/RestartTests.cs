@@ -67,6 +67,40 @@ public class RestartTests
         report.Observed.ContainedFailures.Should().Be(1);
     }
 
+    [Fact]
+    public async Task Predict_RegistryUnreachableAtStart_ThrowsInvalidOperationNamingTheCauseAndRecordsNothing()
+    {
+        var schema = FeatureSchema.CreateBuilder().Numeric("x1").Build();
+        var store = new InMemoryEventStore(new FeedbackStoreOptions(), schema);
+        await using var loop = Build(schema, new SimulatedClock(), new UnreachableRegistry(), store, new InMemoryLoopStateStore());
+
+        var act = () => loop.Predict(FeatureVector.Create(schema, [1.0]));
+
+        act.Should().Throw<InvalidOperationException>().WithMessage("*could not start*registry down*StartAsync*");
+        (await store.GetStatisticsAsync(CancellationToken.None)).Predictions.Should().Be(0);
+    }
+
+    private sealed class UnreachableRegistry : IModelRegistry
+    {
+        public Task<ModelVersion> RegisterAsync(ModelRegistration registration, CancellationToken cancellationToken) => throw Down();
+
+        public Task<ModelVersion?> GetVersionAsync(string modelName, int version, CancellationToken cancellationToken) => throw Down();
+
+        public Task<ModelVersion?> GetByAliasAsync(string modelName, string aliasName, CancellationToken cancellationToken) => throw Down();
+
+        public Task<IReadOnlyList<ModelVersion>> ListVersionsAsync(string modelName, CancellationToken cancellationToken) => throw Down();
+
+        public Task<AliasMove> SetAliasAsync(string modelName, string aliasName, int version, AliasChange change, CancellationToken cancellationToken) => throw Down();
+
+        public Task<IReadOnlyList<AliasMove>> GetAliasHistoryAsync(string modelName, string aliasName, CancellationToken cancellationToken) => throw Down();
+
+        public Task<ModelVersion> RollbackAsync(string modelName, AliasChange change, CancellationToken cancellationToken) => throw Down();
+
+        public Task<ReadOnlyMemory<byte>> GetArtifactAsync(string modelName, int version, CancellationToken cancellationToken) => throw Down();
+
+        private static IOException Down() => new("registry down");
+    }
+
     private static IFeedbackLoop Build(FeatureSchema schema, SimulatedClock time, IModelRegistry registry, InMemoryEventStore store, ILoopStateStore states) =>
         new FeedbackLoopBuilder("loop")
             .WithSchema(schema)

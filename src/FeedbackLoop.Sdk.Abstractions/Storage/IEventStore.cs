@@ -13,7 +13,9 @@ namespace FeedbackLoop.Storage;
 /// </para>
 /// <para>
 /// A store may be slow or fail: the loop retries a failed append with backoff (appending is idempotent), counts and
-/// logs the failure, and reports it in the next cycle; events wait in the loop's bounded queue meanwhile.
+/// logs the failure, and reports it in the next cycle; events wait in the loop's bounded queue meanwhile. An append that
+/// throws must have applied nothing of the batch (a durable store commits a batch in one transaction), so that the
+/// retry reports first-time outcomes and joins and the monitors see every label once.
 /// </para>
 /// </remarks>
 public interface IEventStore

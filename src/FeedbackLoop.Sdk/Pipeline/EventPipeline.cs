@@ -34,6 +34,7 @@ internal sealed class EventPipeline : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly Func<CancellationToken, Task> _start;
     private readonly CancellationTokenSource _abandon = new();
+    private readonly CancellationTokenSource _closing = new();
     private readonly Task _consumer;
     private long _storeFailures;
     private long _feedbackAccepted;
@@ -93,6 +94,7 @@ internal sealed class EventPipeline : IAsyncDisposable
         }
 
         _queue.Close();
+        await _closing.CancelAsync().ConfigureAwait(false);
         try
         {
             await _consumer.WaitAsync(_shutdownTimeout, _time).ConfigureAwait(false);
@@ -105,6 +107,7 @@ internal sealed class EventPipeline : IAsyncDisposable
         }
 
         _abandon.Dispose();
+        _closing.Dispose();
         _queue.Dispose();
     }
 
@@ -146,10 +149,15 @@ internal sealed class EventPipeline : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Waits until the loop has started, retrying a failed start with backoff. When the loop shuts down before a start
+    /// succeeds, the consumer stops waiting and applies what was accepted anyway: the events reach the store and the
+    /// sinks, the monitors start afresh, and the loop does not save its state over the one it never loaded.
+    /// </summary>
     private async Task StartAsync(CancellationToken cancellationToken)
     {
         var delay = FirstRetryDelay;
-        while (true)
+        while (!_closing.IsCancellationRequested)
         {
             try
             {
@@ -159,7 +167,15 @@ internal sealed class EventPipeline : IAsyncDisposable
             catch (Exception exception) when (!FailureContainment.IsCancellation(exception, cancellationToken))
             {
                 _failures.Contain("start", _loop, exception);
-                await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await Task.Delay(delay, _time, _closing.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (_closing.IsCancellationRequested)
+                {
+                    return;
+                }
+
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, LastRetryDelay.Ticks));
             }
         }
