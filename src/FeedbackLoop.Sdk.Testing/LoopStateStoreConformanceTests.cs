@@ -31,7 +31,7 @@ public abstract class LoopStateStoreConformanceTests
     /// <summary>Creates a new, empty store for one test.</summary>
     /// <param name="cancellationToken">Cancelled when the test times out.</param>
     /// <returns>The store, and what to release when the test ends.</returns>
-    protected abstract ValueTask<LoopStateStoreUnderTest> CreateStoreAsync(CancellationToken cancellationToken);
+    protected abstract ValueTask<UnderTest<ILoopStateStore>> CreateStoreAsync(CancellationToken cancellationToken);
 
     /// <summary>A loop that never saved has no state: loading it gives <see langword="null"/>.</summary>
     /// <returns>A task that completes when the test is done.</returns>
@@ -272,9 +272,9 @@ public abstract class LoopStateStoreConformanceTests
     }
 
     /// <summary>One test's store and the test's timeout.</summary>
-    private sealed class Session(LoopStateStoreUnderTest target, CancellationTokenSource timeout) : IAsyncDisposable
+    private sealed class Session(UnderTest<ILoopStateStore> target, CancellationTokenSource timeout) : IAsyncDisposable
     {
-        public ILoopStateStore Store => target.Store;
+        public ILoopStateStore Store => target.Subject;
 
         public CancellationToken Token => timeout.Token;
 

@@ -46,7 +46,7 @@ public abstract partial class ModelRegistryConformanceTests
     /// <summary>Creates a new, empty registry for one test.</summary>
     /// <param name="cancellationToken">Cancelled when the test times out.</param>
     /// <returns>The registry, and what to release when the test ends.</returns>
-    protected abstract ValueTask<ModelRegistryUnderTest> CreateRegistryAsync(CancellationToken cancellationToken);
+    protected abstract ValueTask<UnderTest<IModelRegistry>> CreateRegistryAsync(CancellationToken cancellationToken);
 
     /// <summary>
     /// Corrupts the stored artifact of a version behind the registry's back (flip a byte of its file or its row), so that
@@ -336,9 +336,9 @@ public abstract partial class ModelRegistryConformanceTests
         Assert.True((actual - expected).Duration() <= TimePrecision, $"Expected {expected:O}, read back {actual:O}.");
 
     /// <summary>One test's registry and the test's timeout.</summary>
-    private sealed class Session(ModelRegistryConformanceTests suite, ModelRegistryUnderTest target, CancellationTokenSource timeout) : IAsyncDisposable
+    private sealed class Session(ModelRegistryConformanceTests suite, UnderTest<IModelRegistry> target, CancellationTokenSource timeout) : IAsyncDisposable
     {
-        public IModelRegistry Registry => target.Registry;
+        public IModelRegistry Registry => target.Subject;
 
         public CancellationToken Token => timeout.Token;
 

@@ -210,7 +210,7 @@ public class CycleStagesTests
     [Fact]
     public async Task RunCycleAsync_StoreExpiryThrows_ReportedAsAFailedObserveStageNotThrown()
     {
-        var store = new ExpiryFailingStore(new FeedbackLoop.Storage.InMemoryEventStore(new FeedbackLoop.Storage.FeedbackStoreOptions(), Events.TwoNumbers));
+        var store = new ExpiryFailingStore();
         await using var loop = LoopHarness.Builder(_time).UseStore(_ => store).Build();
 
         var report = await loop.RunCycleAsync(None);
@@ -240,16 +240,9 @@ public class CycleStagesTests
         public PredictionOutput Predict(FeatureVector features) => PredictionOutput.FromLabel(features.Numeric[0] >= 0.5);
     }
 
-    private sealed class ExpiryFailingStore(FeedbackLoop.Storage.InMemoryEventStore inner) : FeedbackLoop.Storage.IEventStore, FeedbackLoop.Storage.ILabelledWindowSource
+    private sealed class ExpiryFailingStore() : DelegatingEventStore(Events.TwoNumbers)
     {
-        public ValueTask AppendAsync(FeedbackLoop.Storage.EventBatch batch, CancellationToken cancellationToken) => inner.AppendAsync(batch, cancellationToken);
-
-        public ValueTask<int> ExpireAsync(DateTimeOffset now, CancellationToken cancellationToken) => throw new IOException("disk full");
-
-        public ValueTask<FeedbackLoop.Storage.EventStoreStatistics> GetStatisticsAsync(CancellationToken cancellationToken) => inner.GetStatisticsAsync(cancellationToken);
-
-        public IAsyncEnumerable<LabelledExample> ReadLabelledAsync(FeedbackLoop.Storage.LabelledWindowQuery query, CancellationToken cancellationToken) =>
-            inner.ReadLabelledAsync(query, cancellationToken);
+        public override ValueTask<int> ExpireAsync(DateTimeOffset now, CancellationToken cancellationToken) => throw new IOException("disk full");
     }
 
     private sealed class FreezeWindow : ICycleStage

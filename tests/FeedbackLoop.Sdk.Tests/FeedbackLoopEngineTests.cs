@@ -264,7 +264,7 @@ public class FeedbackLoopEngineTests
     public async Task RunCycleAsync_StoreQueryThrows_ReportsFailureAndKeepsServing()
     {
         using var loop = LoopHarness.Builder(_time)
-            .UseStore(_ => new UnreadableStore(new InMemoryEventStore(new FeedbackStoreOptions(), Events.TwoNumbers)))
+            .UseStore(_ => new UnreadableStore())
             .Build();
         await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), new AliasChange("host", "initial"), None);
         LoopHarness.Traffic(loop, _time, 200);
@@ -635,15 +635,9 @@ public class FeedbackLoopEngineTests
     }
 
     /// <summary>A store whose queries fail (a lost disk), while appending still works.</summary>
-    private sealed class UnreadableStore(InMemoryEventStore inner) : IEventStore, ILabelledWindowSource
+    private sealed class UnreadableStore() : DelegatingEventStore(Events.TwoNumbers)
     {
-        public ValueTask AppendAsync(EventBatch batch, CancellationToken cancellationToken) => inner.AppendAsync(batch, cancellationToken);
-
-        public ValueTask<int> ExpireAsync(DateTimeOffset now, CancellationToken cancellationToken) => inner.ExpireAsync(now, cancellationToken);
-
-        public ValueTask<EventStoreStatistics> GetStatisticsAsync(CancellationToken cancellationToken) => inner.GetStatisticsAsync(cancellationToken);
-
-        public IAsyncEnumerable<LabelledExample> ReadLabelledAsync(LabelledWindowQuery query, CancellationToken cancellationToken) =>
+        public override IAsyncEnumerable<LabelledExample> ReadLabelledAsync(LabelledWindowQuery query, CancellationToken cancellationToken) =>
             throw new IOException("disk gone");
     }
 

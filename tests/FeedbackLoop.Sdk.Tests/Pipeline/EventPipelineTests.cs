@@ -122,7 +122,7 @@ public class EventPipelineTests
     [Fact]
     public async Task StoreFailsThenRecovers_BatchRetriedNothingLostAndFailuresCounted()
     {
-        var store = new FlakyStore(new InMemoryEventStore(new FeedbackStoreOptions(), Events.TwoNumbers), failures: 3);
+        var store = new FlakyStore(failures: 3);
         await using var loop = LoopHarness.Builder(_time).UseStore(_ => store).Build();
         var prediction = Events.Prediction();
 
@@ -140,7 +140,7 @@ public class EventPipelineTests
     [Fact]
     public async Task QueueFull_ThrowMode_ThrowsTypedExceptionAndRecordsNothingMore()
     {
-        var store = new GatedStore(new InMemoryEventStore(new FeedbackStoreOptions(), Events.TwoNumbers));
+        var store = new GatedStore();
         await using var loop = LoopHarness.Builder(_time).UseStore(_ => store)
             .Configure(o =>
             {
@@ -166,7 +166,7 @@ public class EventPipelineTests
     [Fact]
     public async Task QueueFull_WaitMode_RecordCallWaitsUntilTheConsumerFreesRoom()
     {
-        var store = new GatedStore(new InMemoryEventStore(new FeedbackStoreOptions(), Events.TwoNumbers));
+        var store = new GatedStore();
         await using var loop = LoopHarness.Builder(_time).UseStore(_ => store)
             .Configure(o =>
             {
@@ -391,23 +391,16 @@ public class EventPipelineTests
     }
 
     /// <summary>A store whose first appends fail (a locked database), then work.</summary>
-    private sealed class FlakyStore(InMemoryEventStore inner, int failures) : IEventStore, ILabelledWindowSource
+    private sealed class FlakyStore(int failures) : DelegatingEventStore(Events.TwoNumbers)
     {
         private int _failuresLeft = failures;
 
-        public ValueTask AppendAsync(EventBatch batch, CancellationToken cancellationToken) =>
-            Interlocked.Decrement(ref _failuresLeft) >= 0 ? throw new IOException("database is locked") : inner.AppendAsync(batch, cancellationToken);
-
-        public ValueTask<int> ExpireAsync(DateTimeOffset now, CancellationToken cancellationToken) => inner.ExpireAsync(now, cancellationToken);
-
-        public ValueTask<EventStoreStatistics> GetStatisticsAsync(CancellationToken cancellationToken) => inner.GetStatisticsAsync(cancellationToken);
-
-        public IAsyncEnumerable<LabelledExample> ReadLabelledAsync(LabelledWindowQuery query, CancellationToken cancellationToken) =>
-            inner.ReadLabelledAsync(query, cancellationToken);
+        public override ValueTask AppendAsync(EventBatch batch, CancellationToken cancellationToken) =>
+            Interlocked.Decrement(ref _failuresLeft) >= 0 ? throw new IOException("database is locked") : base.AppendAsync(batch, cancellationToken);
     }
 
     /// <summary>A store that holds the consumer inside its first append until released.</summary>
-    private sealed class GatedStore(InMemoryEventStore inner) : IEventStore, ILabelledWindowSource
+    private sealed class GatedStore() : DelegatingEventStore(Events.TwoNumbers)
     {
         private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -415,18 +408,11 @@ public class EventPipelineTests
 
         public void Release() => _release.TrySetResult();
 
-        public async ValueTask AppendAsync(EventBatch batch, CancellationToken cancellationToken)
+        public override async ValueTask AppendAsync(EventBatch batch, CancellationToken cancellationToken)
         {
             Entered.Release();
             await _release.Task.WaitAsync(cancellationToken);
-            await inner.AppendAsync(batch, cancellationToken);
+            await base.AppendAsync(batch, cancellationToken);
         }
-
-        public ValueTask<int> ExpireAsync(DateTimeOffset now, CancellationToken cancellationToken) => inner.ExpireAsync(now, cancellationToken);
-
-        public ValueTask<EventStoreStatistics> GetStatisticsAsync(CancellationToken cancellationToken) => inner.GetStatisticsAsync(cancellationToken);
-
-        public IAsyncEnumerable<LabelledExample> ReadLabelledAsync(LabelledWindowQuery query, CancellationToken cancellationToken) =>
-            inner.ReadLabelledAsync(query, cancellationToken);
     }
 }
