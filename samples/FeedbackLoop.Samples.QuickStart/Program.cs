@@ -34,7 +34,7 @@ await using var provider = services.BuildServiceProvider();
 var feedbackLoop = provider.GetRequiredKeyedService<IFeedbackLoop>("hyperplane");
 
 // The loop's first model: the host seeds it from its own labelled history (no predictions needed).
-var history = TrainingSet.CreateBuilder(stream.Schema);
+var history = TrainingSet.CreateBuilder(stream.Schema, ModelTask.Binary);
 foreach (var sample in stream.Take(Bootstrap))
 {
     history.Add(sample.Features, sample.Label, source: "history");

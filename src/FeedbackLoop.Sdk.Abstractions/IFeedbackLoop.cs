@@ -32,6 +32,12 @@ public interface IFeedbackLoop : IDisposable, IAsyncDisposable
     /// <summary>Gets the feature schema.</summary>
     FeatureSchema Schema { get; }
 
+    /// <summary>
+    /// Gets the task the loop's model performs, declared once when the loop is built: the label kind ground truth
+    /// carries, the outputs its models return, its error stream and its metrics follow it.
+    /// </summary>
+    ModelTask Task { get; }
+
     /// <summary>Gets the live champion, or <see langword="null"/> before one is promoted.</summary>
     ModelVersion? Champion { get; }
 
@@ -53,7 +59,7 @@ public interface IFeedbackLoop : IDisposable, IAsyncDisposable
     /// <returns>The prediction, as recorded (its <see cref="Prediction.Id"/> is what feedback refers to).</returns>
     /// <exception cref="FeatureValidationException">The input does not fit the schema.</exception>
     /// <exception cref="ArgumentException">A segment tag or string exceeds the loop's limits.</exception>
-    /// <exception cref="InvalidOperationException">No champion has been promoted yet, or the loop is disposed.</exception>
+    /// <exception cref="InvalidOperationException">No champion has been promoted yet, the model returned an output that does not fit the loop's task, or the loop is disposed.</exception>
     /// <exception cref="EventQueueFullException">The event queue is full and the loop is configured to throw rather than wait.</exception>
     Prediction Predict(FeatureVector features, IReadOnlyDictionary<string, string>? segments = null, PredictionId? id = null);
 
@@ -61,7 +67,7 @@ public interface IFeedbackLoop : IDisposable, IAsyncDisposable
     /// <param name="prediction">The prediction.</param>
     /// <exception cref="FeatureValidationException">The features do not fit the schema.</exception>
     /// <exception cref="ArgumentException">The prediction is for another model or schema, or exceeds the loop's limits.</exception>
-    /// <exception cref="InvalidLabelException">The output's label does not fit the loop's task.</exception>
+    /// <exception cref="InvalidLabelException">The output does not fit the loop's task (<see cref="ModelTask.Accepts(PredictionOutput, out string)"/>): another label kind, an undeclared class, or a score or probabilities that are not probabilities.</exception>
     /// <exception cref="InvalidOperationException">The loop is disposed.</exception>
     /// <exception cref="EventQueueFullException">The event queue is full and the loop is configured to throw rather than wait.</exception>
     void RecordPrediction(Prediction prediction);
@@ -71,7 +77,10 @@ public interface IFeedbackLoop : IDisposable, IAsyncDisposable
     /// or its TTL expires; a re-delivered feedback id is applied once.
     /// </summary>
     /// <param name="feedback">The feedback.</param>
-    /// <exception cref="InvalidLabelException">The value has the wrong type for the loop's labels or for the feedback kind.</exception>
+    /// <exception cref="InvalidLabelException">
+    /// The value has the wrong type for the feedback kind, or a label (ground truth, correction) does not fit the loop's
+    /// task: another label kind, or a class the multiclass task does not declare.
+    /// </exception>
     /// <exception cref="ArgumentException">A string exceeds the loop's limits.</exception>
     /// <exception cref="InvalidOperationException">The loop is disposed.</exception>
     /// <exception cref="EventQueueFullException">The event queue is full and the loop is configured to throw rather than wait.</exception>
@@ -101,8 +110,8 @@ public interface IFeedbackLoop : IDisposable, IAsyncDisposable
     /// <param name="change">Who seeds it and why.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The registered version, now champion.</returns>
-    /// <exception cref="ArgumentException">The data follow another schema.</exception>
-    /// <exception cref="InvalidOperationException">The loop already has a champion.</exception>
+    /// <exception cref="ArgumentException">The data follow another schema or are for another task.</exception>
+    /// <exception cref="InvalidOperationException">The loop already has a champion, or the trainer made a model of another task.</exception>
     Task<ModelVersion> SeedAsync(TrainingSet data, AliasChange change, CancellationToken cancellationToken);
 
     /// <summary>Registers a model trained outside the loop and makes it the champion without a gate.</summary>
@@ -110,6 +119,7 @@ public interface IFeedbackLoop : IDisposable, IAsyncDisposable
     /// <param name="change">Who promotes it and why, recorded in the version's lineage and the alias history.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The registered version, now champion.</returns>
+    /// <exception cref="ArgumentException">The model's predictor performs another task (<see cref="IPredictor.Task"/>).</exception>
     Task<ModelVersion> PromoteAsync(TrainedModel model, AliasChange change, CancellationToken cancellationToken);
 
     /// <summary>

@@ -3,6 +3,7 @@ using FeedbackLoop.Drift;
 using FeedbackLoop.Evaluation;
 using FeedbackLoop.Learning;
 using FeedbackLoop.Models;
+using FeedbackLoop.Monitoring;
 using FeedbackLoop.Notifications;
 using FeedbackLoop.Promotion;
 using FeedbackLoop.Registry;
@@ -23,9 +24,10 @@ namespace FeedbackLoop;
 /// <c>new FeedbackLoopBuilder("churn").WithSchema(...).Build()</c>.
 /// </summary>
 /// <remarks>
-/// Defaults: in-memory store and registry, L2 logistic regression (<see cref="Learners.LogisticRegression"/>),
-/// DDM on the error stream, no feature monitors, <see cref="Retrain.OnDrift"/>, and
-/// <see cref="Gates.NoWorseThanChampion"/> on accuracy. Not thread-safe; configure it from one thread.
+/// Defaults: a binary task, in-memory store and registry, L2 logistic regression (<see cref="Learners.LogisticRegression"/>;
+/// a multiclass or regression loop names its own trainer), DDM on the error stream (ADWIN on regression's absolute
+/// errors), no feature monitors, <see cref="Retrain.OnDrift"/>, and <see cref="Gates.NoWorseThanChampion"/> on accuracy
+/// (RMSE for regression). Not thread-safe; configure it from one thread.
 /// </remarks>
 public sealed class FeedbackLoopBuilder
 {
@@ -36,14 +38,15 @@ public sealed class FeedbackLoopBuilder
     private readonly List<Func<IServiceProvider, ILoopObserver>> _observers = [];
     private readonly List<(string Name, Func<IDriftDetector> Factory)> _featureMonitors = [];
     private FeatureSchema? _schema;
+    private ModelTask _task = ModelTask.Binary;
     private Func<IDriftDetector>? _allFeatures;
     private Func<IServiceProvider, (IModelTrainer Trainer, IModelArtifactLoader? Loader)>? _training;
     private Func<IServiceProvider, (IEventStore Store, ILabelledWindowSource Window)>? _store;
     private Func<IServiceProvider, IModelRegistry>? _registry;
     private Func<IServiceProvider, ILoopStateStore>? _stateStore;
-    private Func<IDriftDetector> _errors = () => new Ddm();
+    private Func<IDriftDetector>? _errors;
     private IRetrainPolicy _policy = Retrain.OnDrift();
-    private IPromotionGate _gate = Gates.NoWorseThanChampion(Metric.Accuracy);
+    private IPromotionGate? _gate;
     private TimeProvider? _time;
     private IModelRouter _router = ChampionRouter.Instance;
 
@@ -90,6 +93,18 @@ public sealed class FeedbackLoopBuilder
         var schema = FeatureSchema.CreateBuilder();
         declare(schema);
         return WithSchema(schema.Build());
+    }
+
+    /// <summary>
+    /// Declares the task the loop's model performs (binary classification by default): the label kind its ground truth
+    /// carries, the outputs its models return, its error stream, rolling metrics and default gate follow it.
+    /// </summary>
+    /// <param name="task">The task, for example <c>ModelTask.Multiclass("billing", "technical", "sales")</c> or <see cref="ModelTask.Regression"/>.</param>
+    /// <returns>This builder.</returns>
+    public FeedbackLoopBuilder ForTask(ModelTask task)
+    {
+        _task = task ?? throw new ArgumentNullException(nameof(task));
+        return this;
     }
 
     /// <summary>Changes options; called in order when the loop is built.</summary>
@@ -254,8 +269,13 @@ public sealed class FeedbackLoopBuilder
         return this;
     }
 
-    /// <summary>Sets the detector on the champion's error stream (1 = wrong, 0 = right), the concept-drift monitor.</summary>
-    /// <param name="detector">Creates the detector (called once per loop and the result reset on each promotion).</param>
+    /// <summary>
+    /// Sets the detector on each serving model's error stream, the concept-drift monitor: for classifiers the
+    /// misclassification stream (1 wrong, 0 right; <see cref="Ddm"/> by default), for regression the absolute error
+    /// |actual − predicted| in the target's units (<see cref="Adwin"/> by default, whose cut test scales with the
+    /// stream's variance; a detector with a threshold, such as <see cref="PageHinkley"/>, needs one in those units).
+    /// </summary>
+    /// <param name="detector">Creates a detector for each model version that starts serving.</param>
     /// <returns>This builder.</returns>
     public FeedbackLoopBuilder MonitorErrors(Func<IDriftDetector> detector)
     {
@@ -293,7 +313,10 @@ public sealed class FeedbackLoopBuilder
         return this;
     }
 
-    /// <summary>Sets the gate a candidate must pass to become champion.</summary>
+    /// <summary>
+    /// Sets the gate a candidate must pass to become champion; by default <see cref="Gates.NoWorseThanChampion"/> on
+    /// accuracy for classifiers and on RMSE for regression. A built-in gate's metrics must measure the loop's task.
+    /// </summary>
     /// <param name="gate">The gate, for example <c>Gates.NoWorseThanChampion(Metric.RocAuc)</c>.</param>
     /// <returns>This builder.</returns>
     public FeedbackLoopBuilder PromoteWhen(IPromotionGate gate)
@@ -361,6 +384,23 @@ public sealed class FeedbackLoopBuilder
             return failures;
         }
 
+        foreach (var metric in MetricsRead(_gate).Where(m => !m.Supports(_task.Kind)))
+        {
+            failures.Add($"PromoteWhen(...): the gate reads {metric.Name}, which does not measure {_task} models.");
+        }
+
+        var rolling = RollingOutcomes.MetricsOf(_task);
+        foreach (var metric in MetricsRead(_policy).Where(m => !rolling.Contains(m)))
+        {
+            failures.Add(
+                $"RetrainWhen(...): the policy reads the rolling {metric.Name}, which a {_task} loop does not compute (it computes {string.Join(", ", rolling.Select(m => m.Name))}).");
+        }
+
+        if (_training is null && _task.Kind != ModelTaskKind.Binary)
+        {
+            failures.Add($"No trainer for the {_task} task: the built-in learner is binary logistic regression; call UseTrainer(...) or UseLearner(...).");
+        }
+
         foreach (var (name, _) in _featureMonitors)
         {
             if (!_schema.TryGetFeature(name, out var feature))
@@ -391,6 +431,7 @@ public sealed class FeedbackLoopBuilder
         return new FeedbackLoopEngine(new FeedbackLoopComponents(
             Name,
             schema,
+            _task,
             options,
             time,
             store,
@@ -400,17 +441,19 @@ public sealed class FeedbackLoopBuilder
             trainer,
             loader,
             _policy,
-            _gate,
+            _gate ?? Gates.NoWorseThanChampion(_task.Kind == ModelTaskKind.Regression ? Metric.RootMeanSquaredError : Metric.Accuracy),
             _router,
             [.. _stages.Select(stage => stage(services))],
             [.. _observers.Select(observer => observer(services))],
             [.. _sinks.Select(sink => sink(services))],
             [.. _batchedSinks.Select(sink => sink(services))],
             [.. monitored.DistinctBy(m => m.Feature.Name)],
-            _errors,
+            _errors ?? (_task.Kind == ModelTaskKind.Regression ? () => new Adwin() : () => new Ddm()),
             services.GetService<IMeterFactory>(),
             services.GetService<ILoggerFactory>()?.CreateLogger("FeedbackLoop") ?? NullLogger.Instance));
     }
+
+    private static IEnumerable<Metric> MetricsRead(object? component) => component is IReadsMetrics reads ? reads.Metrics : [];
 
     private static (IModelTrainer, IModelArtifactLoader?) DefaultLearner()
     {

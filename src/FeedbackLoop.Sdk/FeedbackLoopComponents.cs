@@ -16,6 +16,7 @@ namespace FeedbackLoop;
 internal readonly record struct FeedbackLoopComponents(
     string Name,
     FeatureSchema Schema,
+    ModelTask Task,
     FeedbackLoopOptions Options,
     TimeProvider Time,
     IEventStore Store,

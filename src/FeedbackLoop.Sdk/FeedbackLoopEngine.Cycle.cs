@@ -146,7 +146,7 @@ internal sealed partial class FeedbackLoopEngine
 
     private async ValueTask TrainAsync(CycleContext context, CancellationToken cancellationToken)
     {
-        var training = TrainingSet.CreateBuilder(Schema);
+        var training = TrainingSet.CreateBuilder(Schema, Task);
         foreach (var example in context.Training)
         {
             training.Add(example.Prediction.Features, example.Label, source: "feedback");
@@ -159,7 +159,7 @@ internal sealed partial class FeedbackLoopEngine
 
     private async ValueTask GateAsync(CycleContext context, CancellationToken cancellationToken)
     {
-        var gate = await _gate.EvaluateAsync(new GateContext(context.Candidate!.Predictor, context.Champion, context.Holdout), cancellationToken)
+        var gate = await _gate.EvaluateAsync(new GateContext(context.Candidate!.Predictor, context.Champion, context.Holdout, Task), cancellationToken)
             .ConfigureAwait(false);
         context.Report = context.Report with { Gate = gate };
         Publish(new CandidateGated(Name, _time.GetUtcNow(), context.Report.Cycle, gate));
@@ -212,10 +212,16 @@ internal sealed partial class FeedbackLoopEngine
     {
         var model = await _trainer.TrainAsync(data, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException("The trainer returned no model.");
-        if (_loader is not null)
+        if (TaskProblem(model.Predictor) is { } problem)
         {
-            Load(_loader, model.Artifact);
+            throw new InvalidOperationException($"The trainer returned a model that cannot serve: {problem}.");
         }
+
+        if (_loader is not null && TaskProblem(Load(_loader, model.Artifact)) is { } loaded)
+        {
+            throw new InvalidOperationException($"The trained model's artifact loads back as a model that cannot serve: {loaded}.");
+        }
+
         return model;
     }
 

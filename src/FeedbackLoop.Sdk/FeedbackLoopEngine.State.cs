@@ -12,7 +12,7 @@ namespace FeedbackLoop;
 internal sealed partial class FeedbackLoopEngine
 {
     private const string StateKind = "FeedbackLoopState";
-    private const int StateVersion = 1;
+    private const int StateVersion = 2;
 
     private readonly Lock _startSync = new();
     private Task? _start;
@@ -73,6 +73,13 @@ internal sealed partial class FeedbackLoopEngine
     private void Restore(StateSnapshot snapshot)
     {
         var reader = SnapshotReader.Open(snapshot, StateKind, StateVersion);
+        var task = reader.ReadString(1 << 20);
+        if (!string.Equals(task, Task.ToString(), StringComparison.Ordinal))
+        {
+            // Outcomes and detector evidence of another task would be misread: start afresh, reported as a contained failure.
+            throw new InvalidOperationException($"The saved state is of a {task} loop; loop '{Name}' is {Task}.");
+        }
+
         var cycles = reader.ReadInt64();
         var startedAt = new DateTimeOffset(reader.ReadInt64(), TimeSpan.Zero);
         DateTimeOffset? lastTrainedAt = reader.ReadBoolean() ? new DateTimeOffset(reader.ReadInt64(), TimeSpan.Zero) : null;
@@ -89,7 +96,7 @@ internal sealed partial class FeedbackLoopEngine
 
     private StateSnapshot Snapshot()
     {
-        var writer = new SnapshotWriter(StateKind, StateVersion).Write(_cycles).Write(_startedAt.UtcTicks).Write(_lastTrainedAt is not null);
+        var writer = new SnapshotWriter(StateKind, StateVersion).Write(Task.ToString()).Write(_cycles).Write(_startedAt.UtcTicks).Write(_lastTrainedAt is not null);
         if (_lastTrainedAt is { } trained)
         {
             writer.Write(trained.UtcTicks);

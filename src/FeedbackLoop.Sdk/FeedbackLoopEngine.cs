@@ -54,6 +54,7 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
     {
         Name = components.Name;
         Schema = components.Schema;
+        Task = components.Task;
         _options = components.Options;
         _time = components.Time;
         _store = components.Store;
@@ -73,6 +74,7 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
         _startedAt = _time.GetUtcNow();
         _observers = [_instruments, .. components.Observers];
         _monitors = new LoopMonitors(
+            Task,
             components.FeatureMonitors, components.ErrorMonitor, _options.RollingWindowSize, signal => Publish(new DriftSignalled(Name, _time.GetUtcNow(), signal)), _failures, _logger);
         _pipeline = new EventPipeline(
             Name, _options.Events, _store, _monitors, components.Sinks, components.BatchedSinks, _failures, _instruments, _time, _logger, StartAsync);
@@ -82,6 +84,8 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
     public string Name { get; }
 
     public FeatureSchema Schema { get; }
+
+    public ModelTask Task { get; }
 
     public ModelVersion? Champion => Volatile.Read(ref _serving).Champion?.Version;
 
@@ -113,7 +117,7 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
             ?? throw new InvalidOperationException(
                 $"Feedback loop '{Name}' has no champion yet: promote a model (PromoteAsync) or run a cycle once labels exist.{_championLoadFailure}");
         var output = model.Predictor.Predict(features);
-        if (!FitsTask(output, out var problem))
+        if (!Task.Accepts(output, out var problem))
         {
             throw new InvalidOperationException($"Model {model.Version} of loop '{Name}' returned an output that does not fit the loop: {problem}.");
         }
@@ -133,9 +137,9 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
         }
 
         ValidateFeatures(prediction.Features);
-        if (!FitsTask(prediction.Output, out var problem))
+        if (!Task.Accepts(prediction.Output, out var problem))
         {
-            throw new InvalidLabelException(LabelKind.Binary, prediction.Output.Label.Kind, $"Loop '{Name}': {problem}.");
+            throw new InvalidLabelException(Task.LabelKind, prediction.Output.Label.Kind, $"Loop '{Name}' ({Task}): {problem}.");
         }
 
         CheckLimits(prediction);
@@ -195,6 +199,11 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(change);
+        if (TaskProblem(model.Predictor) is { } problem)
+        {
+            throw new ArgumentException(problem, nameof(model));
+        }
+
         await StartAsync(cancellationToken).ConfigureAwait(false);
         await _swapLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -225,6 +234,11 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
         if (!ReferenceEquals(data.Schema, Schema) && !data.Schema.Equals(Schema))
         {
             throw new ArgumentException($"The training set follows schema [{data.Schema}], but loop '{Name}' uses [{Schema}].", nameof(data));
+        }
+
+        if (!data.Task.Equals(Task))
+        {
+            throw new ArgumentException($"The training set is for a {data.Task} task, but loop '{Name}' is {Task}.", nameof(data));
         }
 
         await StartAsync(cancellationToken).ConfigureAwait(false);
@@ -331,25 +345,6 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
         features.Validate();
     }
 
-    /// <summary>Whether an output fits a binary loop: a binary label and a probability (or no score).</summary>
-    private static bool FitsTask(PredictionOutput output, out string problem)
-    {
-        if (output.Label.Kind != LabelKind.Binary)
-        {
-            problem = $"the loop classifies binary outcomes; the output's label is {output.Label.Kind}";
-            return false;
-        }
-
-        if (!double.IsNaN(output.Score) && !(output.Score >= 0.0 && output.Score <= 1.0))
-        {
-            problem = string.Create(CultureInfo.InvariantCulture, $"the output's score {output.Score} is not a probability in [0, 1] (use NaN for no score)");
-            return false;
-        }
-
-        problem = string.Empty;
-        return true;
-    }
-
     private void CheckLimits(Prediction prediction)
     {
         var limits = _options.Limits;
@@ -389,9 +384,18 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
             throw new ArgumentException($"Feedback kind {(int)feedback.Kind} is not a defined {nameof(FeedbackKind)}.", nameof(feedback));
         }
 
+        if (feedback.IsLabel)
+        {
+            if (!Task.Accepts(feedback.Value, out var problem))
+            {
+                throw new InvalidLabelException(Task.LabelKind, feedback.Value.Kind, $"{feedback.Kind} feedback for loop '{Name}': {problem}.");
+            }
+
+            return;
+        }
+
         var expected = feedback.Kind switch
         {
-            FeedbackKind.GroundTruth or FeedbackKind.HumanCorrection => LabelKind.Binary,
             FeedbackKind.Rating => LabelKind.Numeric,
             _ => feedback.Value.Kind == LabelKind.None ? LabelKind.None : LabelKind.Categorical,
         };
@@ -420,7 +424,17 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
         }
 
         var artifact = await _registry.GetArtifactAsync(Name, version.Version, cancellationToken).ConfigureAwait(false);
-        return Load(loader, artifact);
+        var loaded = Load(loader, artifact);
+        return TaskProblem(loaded) is { } problem ? throw new InvalidOperationException($"{version}: {problem}") : loaded;
+    }
+
+    /// <summary>Why a predictor cannot serve this loop (it performs another task), or <see langword="null"/>.</summary>
+    private string? TaskProblem(IPredictor predictor)
+    {
+        ArgumentNullException.ThrowIfNull(predictor);
+        return predictor.Task is { } task && task.Equals(Task)
+            ? null
+            : $"the model performs a {predictor.Task?.ToString() ?? "null"} task, but loop '{Name}' is {Task}";
     }
 
     /// <summary>Reads an artifact through the loader, as a stream over the bytes (no copy).</summary>

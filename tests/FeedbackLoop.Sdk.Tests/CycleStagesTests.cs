@@ -237,6 +237,8 @@ public class CycleStagesTests
 
     private sealed class LabelOnlyModel : IPredictor
     {
+        public ModelTask Task => ModelTask.Binary;
+
         public PredictionOutput Predict(FeatureVector features) => PredictionOutput.FromLabel(features.Numeric[0] >= 0.5);
     }
 

@@ -52,7 +52,7 @@ public class EndToEndTests
 
     private static async Task<IPredictor> TrainInitialModelAsync(RotatingHyperplaneStream stream, LogisticRegressionLearner learner, IFeedbackLoop loop)
     {
-        var history = TrainingSet.CreateBuilder(stream.Schema);
+        var history = TrainingSet.CreateBuilder(stream.Schema, ModelTask.Binary);
         foreach (var sample in stream.Take(Bootstrap))
         {
             history.Add(sample.Features, sample.Label, source: "history");

@@ -116,7 +116,7 @@ public class RestartTests
 
     private static TrainingSet History(RotatingHyperplaneStream stream, int count)
     {
-        var history = TrainingSet.CreateBuilder(stream.Schema);
+        var history = TrainingSet.CreateBuilder(stream.Schema, ModelTask.Binary);
         foreach (var sample in stream.Take(count))
         {
             history.Add(sample.Features, sample.Label, source: "history");

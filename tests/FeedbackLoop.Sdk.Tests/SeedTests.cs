@@ -17,7 +17,7 @@ public class SeedTests
     {
         var registry = new InMemoryModelRegistry(_time);
         await using var loop = LoopHarness.Builder(_time).UseLearner(Learners.LogisticRegression()).UseRegistry(registry).Build();
-        var history = TrainingSet.CreateBuilder(Events.TwoNumbers);
+        var history = TrainingSet.CreateBuilder(Events.TwoNumbers, ModelTask.Binary);
         var random = new Random(4);
         for (var i = 0; i < 300; i++)
         {
@@ -40,7 +40,7 @@ public class SeedTests
     {
         await using var loop = LoopHarness.Builder(_time).Build();
         await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), new AliasChange("host", "initial"), None);
-        var data = TrainingSet.CreateBuilder(Events.TwoNumbers).Add(Events.Vector(0.1), false).Add(Events.Vector(0.9), true).Build();
+        var data = TrainingSet.CreateBuilder(Events.TwoNumbers, ModelTask.Binary).Add(Events.Vector(0.1), false).Add(Events.Vector(0.9), true).Build();
 
         await loop.Invoking(l => l.SeedAsync(data, new AliasChange("host", "again"), None)).Should().ThrowAsync<InvalidOperationException>().WithMessage("*already has a champion*");
     }
@@ -51,9 +51,9 @@ public class SeedTests
         var trainer = new ScriptedTrainer(_ => new TrainedModel(new ThresholdModel(0.5), new byte[3], "garbage"));
         await using var loop = LoopHarness.Builder(_time).UseTrainer(trainer, new ThrowingLoader()).Build();
         var other = FeatureSchema.CreateBuilder().Numeric("y").Build();
-        var data = TrainingSet.CreateBuilder(Events.TwoNumbers).Add(Events.Vector(0.1), false).Add(Events.Vector(0.9), true).Build();
+        var data = TrainingSet.CreateBuilder(Events.TwoNumbers, ModelTask.Binary).Add(Events.Vector(0.1), false).Add(Events.Vector(0.9), true).Build();
 
-        await loop.Invoking(l => l.SeedAsync(TrainingSet.CreateBuilder(other).Add(FeatureVector.Create(other, [1.0]), true).Build(), new AliasChange("host", "x"), None))
+        await loop.Invoking(l => l.SeedAsync(TrainingSet.CreateBuilder(other, ModelTask.Binary).Add(FeatureVector.Create(other, [1.0]), true).Build(), new AliasChange("host", "x"), None))
             .Should().ThrowAsync<ArgumentException>().WithMessage("*schema*");
         await loop.Invoking(l => l.SeedAsync(data, new AliasChange("host", "x"), None)).Should().ThrowAsync<FormatException>();
         loop.Champion.Should().BeNull("a model whose artifact does not load is never registered");

@@ -15,9 +15,10 @@ public sealed class TrainingSet
     private readonly double[] _weights;
     private readonly string[] _sources;
 
-    internal TrainingSet(FeatureSchema schema, double[][] numeric, string?[][] categorical, Label[] labels, double[] weights, string[] sources)
+    internal TrainingSet(FeatureSchema schema, ModelTask task, double[][] numeric, string?[][] categorical, Label[] labels, double[] weights, string[] sources)
     {
         Schema = schema;
+        Task = task;
         _numeric = numeric;
         _categorical = categorical;
         _labels = labels;
@@ -27,6 +28,9 @@ public sealed class TrainingSet
 
     /// <summary>Gets the schema every row follows.</summary>
     public FeatureSchema Schema { get; }
+
+    /// <summary>Gets the task the labels are for: every label fits it (<see cref="ModelTask.Accepts(Label, out string)"/>).</summary>
+    public ModelTask Task { get; }
 
     /// <summary>Gets the number of rows.</summary>
     public int Count => _labels.Length;
@@ -40,10 +44,12 @@ public sealed class TrainingSet
     /// <summary>Gets where each row came from.</summary>
     public IReadOnlyList<string> Sources => _sources;
 
-    /// <summary>Starts a training set for <paramref name="schema"/>.</summary>
+    /// <summary>Starts a training set for <paramref name="schema"/> and <paramref name="task"/>.</summary>
     /// <param name="schema">The schema every row follows.</param>
+    /// <param name="task">The task every label is for.</param>
     /// <returns>A builder.</returns>
-    public static TrainingSetBuilder CreateBuilder(FeatureSchema schema) => new(schema ?? throw new ArgumentNullException(nameof(schema)));
+    public static TrainingSetBuilder CreateBuilder(FeatureSchema schema, ModelTask task) =>
+        new(schema ?? throw new ArgumentNullException(nameof(schema)), task ?? throw new ArgumentNullException(nameof(task)));
 
     /// <summary>Gets a numeric feature's column (NaN where the value is missing).</summary>
     /// <param name="ordinal">The feature's <see cref="FeatureDefinition.Ordinal"/>.</param>

@@ -5,15 +5,17 @@ namespace FeedbackLoop.Models;
 public sealed class TrainingSetBuilder
 {
     private readonly FeatureSchema _schema;
+    private readonly ModelTask _task;
     private readonly List<double>[] _numeric;
     private readonly List<string?>[] _categorical;
     private readonly List<Label> _labels = [];
     private readonly List<double> _weights = [];
     private readonly List<string> _sources = [];
 
-    internal TrainingSetBuilder(FeatureSchema schema)
+    internal TrainingSetBuilder(FeatureSchema schema, ModelTask task)
     {
         _schema = schema;
+        _task = task;
         _numeric = [.. Enumerable.Range(0, schema.NumericCount).Select(_ => new List<double>())];
         _categorical = [.. Enumerable.Range(0, schema.CategoricalCount).Select(_ => new List<string?>())];
     }
@@ -27,7 +29,7 @@ public sealed class TrainingSetBuilder
     /// <param name="weight">The row's weight: finite and non-negative. Default 1.</param>
     /// <param name="source">Where the row came from. Default <c>"host"</c>.</param>
     /// <returns>This builder.</returns>
-    /// <exception cref="ArgumentException">The features follow another schema, the label is empty, the weight is negative or not finite, or the source is empty.</exception>
+    /// <exception cref="ArgumentException">The features follow another schema, the label does not fit the task, the weight is negative or not finite, or the source is empty.</exception>
     /// <exception cref="FeatureValidationException">The features do not validate against the schema.</exception>
     public TrainingSetBuilder Add(FeatureVector features, Label label, double weight = 1.0, string source = "host")
     {
@@ -38,9 +40,9 @@ public sealed class TrainingSetBuilder
             throw new ArgumentException($"Row {Count} follows schema [{features.Schema}], not the training set's [{_schema}].", nameof(features));
         }
 
-        if (label.Kind == LabelKind.None)
+        if (!_task.Accepts(label, out var problem))
         {
-            throw new ArgumentException($"Row {Count} has no label.", nameof(label));
+            throw new InvalidLabelException(_task.LabelKind, label.Kind, $"Row {Count}: {problem}.");
         }
 
         if (!(weight >= 0.0) || !double.IsFinite(weight))
@@ -76,5 +78,5 @@ public sealed class TrainingSetBuilder
     /// <summary>Builds the set from the rows added so far.</summary>
     /// <returns>The training set.</returns>
     public TrainingSet Build() =>
-        new(_schema, [.. _numeric.Select(c => c.ToArray())], [.. _categorical.Select(c => c.ToArray())], [.. _labels], [.. _weights], [.. _sources]);
+        new(_schema, _task, [.. _numeric.Select(c => c.ToArray())], [.. _categorical.Select(c => c.ToArray())], [.. _labels], [.. _weights], [.. _sources]);
 }

@@ -26,8 +26,8 @@ public static class Bootstrap
     /// <param name="seed">The seed of the resampling; 0 by default.</param>
     /// <returns>The value on the batch and its interval.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="metric"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException">As <see cref="Metric.Compute"/>, or the metric is undefined on the batch.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="resamples"/> or <paramref name="confidenceLevel"/> is out of range, or as <see cref="Metric.Compute"/>.</exception>
+    /// <exception cref="ArgumentException">As <see cref="Metric.Compute(ReadOnlySpan{bool}, ReadOnlySpan{bool}, ReadOnlySpan{double}, ReadOnlySpan{double})"/>, or the metric is undefined on the batch.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="resamples"/> or <paramref name="confidenceLevel"/> is out of range, or as <see cref="Metric.Compute(ReadOnlySpan{bool}, ReadOnlySpan{bool}, ReadOnlySpan{double}, ReadOnlySpan{double})"/>.</exception>
     public static MetricEstimate Interval(
         Metric metric,
         ReadOnlySpan<bool> actual,

@@ -99,8 +99,7 @@ public sealed class LogisticRegressionLearner : IModelTrainer, IModelArtifactLoa
     /// <param name="cancellationToken">Cancels training; it is checked before, during and after the optimisation.</param>
     /// <returns>A completed task holding the model, its artifact and a description that says whether L-BFGS converged.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="data"/> is null.</exception>
-    /// <exception cref="InvalidLabelException">An example's label is not binary; the message names the example index.</exception>
-    /// <exception cref="ArgumentException">Fewer than 2 examples, a single class, or an example that does not fit the schema.</exception>
+    /// <exception cref="ArgumentException">The set is not for a binary task, fewer than 2 examples, a single class, or an example that does not fit the schema.</exception>
     /// <exception cref="InvalidOperationException">The optimisation ended on a non-finite point.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <remarks>Training runs synchronously on the calling thread; the returned task is already complete.</remarks>
@@ -146,6 +145,11 @@ public sealed class LogisticRegressionLearner : IModelTrainer, IModelArtifactLoa
         ArgumentNullException.ThrowIfNull(data);
         var schema = data.Schema;
         var n = data.Count;
+        if (data.Task.Kind != ModelTaskKind.Binary)
+        {
+            throw new ArgumentException($"Logistic regression learns binary tasks; the training set is for a {data.Task} task.", nameof(data));
+        }
+
         if (n < 2)
         {
             throw new ArgumentException(
@@ -157,16 +161,8 @@ public sealed class LogisticRegressionLearner : IModelTrainer, IModelArtifactLoa
         double positiveWeight = 0.0, negativeWeight = 0.0;
         for (var i = 0; i < n; i++)
         {
-            var label = data.Labels[i];
-            if (label.Kind != LabelKind.Binary)
-            {
-                throw new InvalidLabelException(
-                    LabelKind.Binary,
-                    label.Kind,
-                    string.Create(CultureInfo.InvariantCulture, $"Example {i} has a {label.Kind} label; logistic regression needs Binary labels."));
-            }
-
-            if (label.AsBoolean())
+            // A binary training set holds binary labels only (TrainingSetBuilder checks each against the task).
+            if (data.Labels[i].AsBoolean())
             {
                 y[i] = 1.0;
                 positives++;

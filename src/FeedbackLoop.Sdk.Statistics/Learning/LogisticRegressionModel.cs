@@ -61,6 +61,9 @@ public sealed class LogisticRegressionModel : IPredictor
 
     internal FeatureEncoding Encoding { get; }
 
+    /// <summary>Gets the task: binary classification.</summary>
+    public ModelTask Task => ModelTask.Binary;
+
     /// <summary>Scores one input.</summary>
     /// <param name="features">A vector of <see cref="Schema"/>.</param>
     /// <returns>A binary output whose score is the probability of the positive class.</returns>

@@ -1,4 +1,5 @@
 using FeedbackLoop.Drift;
+using FeedbackLoop.Models;
 using FeedbackLoop.Pipeline;
 using FeedbackLoop.Rollout;
 using FeedbackLoop.State;
@@ -9,7 +10,8 @@ namespace FeedbackLoop.Monitoring;
 
 /// <summary>
 /// The monitors of one loop: a detector per monitored numeric feature; per serving model version, a detector on that
-/// version's error stream and its rolling outcomes; and the drift signals raised since the last training.
+/// version's error stream (<see cref="RollingOutcomes.Error"/>: misclassification for classifiers, absolute error for
+/// regression) and its rolling outcomes; and the drift signals raised since the last training.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -35,6 +37,7 @@ internal sealed class LoopMonitors
 
     private readonly Lock _sync = new();
     private readonly StreamMonitor[] _features;
+    private readonly ModelTask _task;
     private readonly Func<IDriftDetector> _errorDetector;
     private readonly int _rollingWindow;
     private readonly Dictionary<string, VersionMonitor> _versions = new(StringComparer.Ordinal);
@@ -47,6 +50,7 @@ internal sealed class LoopMonitors
     private long _labels;
 
     public LoopMonitors(
+        ModelTask task,
         IReadOnlyList<(FeatureDefinition Feature, Func<IDriftDetector> Factory)> features,
         Func<IDriftDetector> errors,
         int rollingWindow,
@@ -55,6 +59,7 @@ internal sealed class LoopMonitors
         ILogger logger)
     {
         _features = [.. features.Select(f => new StreamMonitor("feature:" + f.Feature.Name, null, f.Feature.Ordinal, f.Factory))];
+        _task = task;
         _errorDetector = errors;
         _rollingWindow = rollingWindow;
         _signalled = signalled;
@@ -105,7 +110,7 @@ internal sealed class LoopMonitors
                     var output = join.Prediction.Output;
                     var actual = join.Feedback.Value;
                     monitor.Outcomes.Add(actual, output);
-                    Observe(monitor.Errors, output.Label == actual ? 0.0 : 1.0, join.Prediction.Timestamp);
+                    Observe(monitor.Errors, RollingOutcomes.Error(_task, actual, output), join.Prediction.Timestamp);
                 }
             }
 
@@ -261,7 +266,7 @@ internal sealed class LoopMonitors
             {
                 var version = reader.ReadString(1_024);
                 var saved = ReadMonitor(ref reader);
-                var window = new RollingOutcomes(_rollingWindow);
+                var window = new RollingOutcomes(_task, _rollingWindow);
                 window.ReadFrom(ref reader);
                 if (_versions.TryGetValue(version, out var monitor))
                 {
@@ -326,7 +331,7 @@ internal sealed class LoopMonitors
     }
 
     private VersionMonitor NewVersionMonitor(string version) =>
-        new(new StreamMonitor(ErrorMonitorName, version.Length == 0 ? null : version, -1, _errorDetector), new RollingOutcomes(_rollingWindow));
+        new(new StreamMonitor(ErrorMonitorName, version.Length == 0 ? null : version, -1, _errorDetector), new RollingOutcomes(_task, _rollingWindow));
 
     private void ObserveFeatures(Prediction prediction)
     {

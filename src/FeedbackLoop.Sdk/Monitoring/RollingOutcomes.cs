@@ -1,57 +1,80 @@
 using FeedbackLoop.Evaluation;
+using FeedbackLoop.Models;
 using FeedbackLoop.State;
 
 namespace FeedbackLoop.Monitoring;
 
 /// <summary>
-/// The champion's last <c>capacity</c> labelled outcomes in a ring — correct or not, and for binary labels the actual
-/// and predicted labels and the score — and the rolling metrics read from them with the evaluation layer's metrics.
+/// A serving version's last <c>capacity</c> labelled outcomes in a ring — the true label and the model's output — and
+/// the rolling metrics of the loop's task read from them with the evaluation layer's <see cref="Metric"/>s.
 /// </summary>
 /// <remarks>Not thread-safe. Allocation-free when adding; reading allocates the batch it evaluates.</remarks>
-internal sealed class RollingOutcomes(int capacity)
+internal sealed class RollingOutcomes(ModelTask task, int capacity)
 {
-    private readonly Outcome[] _outcomes = new Outcome[capacity];
+    private readonly Label[] _actual = new Label[capacity];
+    private readonly PredictionOutput[] _predicted = new PredictionOutput[capacity];
     private long _added;
 
-    public bool IsFull => _added >= _outcomes.Length;
+    /// <summary>The longest class name a snapshot may hold, in UTF-8 bytes: far above any the loop's string limit lets in.</summary>
+    private const int MaxLabelBytes = 1 << 20;
 
-    public int Capacity => _outcomes.Length;
+    public bool IsFull => _added >= _actual.Length;
+
+    /// <summary>
+    /// The rolling metrics of a task, in the order they are reported: binary, every label and score metric a gate
+    /// compares on; multiclass, accuracy, balanced accuracy, macro-F1, MCC and log loss; regression, MAE, RMSE and R².
+    /// </summary>
+    public static IReadOnlyList<Metric> MetricsOf(ModelTask task) => task.Kind switch
+    {
+        ModelTaskKind.Binary =>
+        [
+            Metric.Accuracy, Metric.BalancedAccuracy, Metric.Precision, Metric.Recall, Metric.F1, Metric.MatthewsCorrelation,
+            Metric.RocAuc, Metric.LogLoss, Metric.BrierScore,
+        ],
+        ModelTaskKind.Multiclass => [Metric.Accuracy, Metric.BalancedAccuracy, Metric.MacroF1, Metric.MatthewsCorrelation, Metric.LogLoss],
+        _ => [Metric.MeanAbsoluteError, Metric.RootMeanSquaredError, Metric.R2],
+    };
+
+    /// <summary>
+    /// The value the error detector watches for one labelled outcome: for classifiers the misclassification (1 wrong,
+    /// 0 right); for regression the absolute error |actual − predicted|, in the target's units.
+    /// </summary>
+    public static double Error(ModelTask task, Label actual, PredictionOutput output) =>
+        task.Kind == ModelTaskKind.Regression ? Math.Abs(actual.AsDouble() - output.Value) : output.Label == actual ? 0.0 : 1.0;
 
     /// <summary>Takes <paramref name="other"/>'s outcomes (of the same capacity).</summary>
     public void CopyFrom(RollingOutcomes other)
     {
-        other._outcomes.CopyTo(_outcomes, 0);
+        other._actual.CopyTo(_actual, 0);
+        other._predicted.CopyTo(_predicted, 0);
         _added = other._added;
     }
 
     public void Add(Label actual, PredictionOutput output)
     {
-        bool binary = actual.Kind == LabelKind.Binary && output.Label.Kind == LabelKind.Binary;
-        _outcomes[(int)(_added % _outcomes.Length)] = new Outcome(
-            output.Label == actual,
-            binary,
-            binary && actual.AsBoolean(),
-            binary && output.Label.AsBoolean(),
-            output.Score);
+        var slot = (int)(_added % _actual.Length);
+        _actual[slot] = actual;
+        _predicted[slot] = output;
         _added++;
     }
 
-    public void Clear() => _added = 0;
-
-    /// <summary>Writes the window as it is laid out (capacity, count, and the ring itself), so a restore reads back the same sums.</summary>
+    /// <summary>Writes the window as it is laid out (capacity, count, and the ring itself), so a restore reads back the same metrics.</summary>
     public void WriteTo(SnapshotWriter writer)
     {
-        var kept = (int)Math.Min(_added, _outcomes.Length);
-        writer.Write(_outcomes.Length).Write(_added);
-        foreach (var outcome in _outcomes.AsSpan(0, kept))
+        var kept = (int)Math.Min(_added, _actual.Length);
+        writer.Write(_actual.Length).Write(_added);
+        for (var i = 0; i < kept; i++)
         {
-            writer.Write(outcome.Correct).Write(outcome.Binary).Write(outcome.Actual).Write(outcome.Predicted).Write(outcome.Score);
+            WriteLabel(writer, _actual[i]);
+            WriteLabel(writer, _predicted[i].Label);
+            writer.Write(_predicted[i].Score).Write(_predicted[i].Probabilities);
         }
     }
 
     /// <summary>
     /// Reads what <see cref="WriteTo"/> wrote. A window of the same capacity is restored slot for slot (the metrics come
-    /// out bit for bit the same); one of another capacity keeps the outcomes that fit.
+    /// out bit for bit the same); one of another capacity keeps the outcomes that fit. An outcome that does not fit the
+    /// task is refused as corrupt.
     /// </summary>
     public void ReadFrom(ref SnapshotReader reader)
     {
@@ -63,15 +86,22 @@ internal sealed class RollingOutcomes(int capacity)
         }
 
         var kept = (int)Math.Min(added, capacity);
-        var outcomes = new Outcome[kept];
+        var actual = new Label[kept];
+        var predicted = new PredictionOutput[kept];
         for (var i = 0; i < kept; i++)
         {
-            outcomes[i] = new Outcome(reader.ReadBoolean(), reader.ReadBoolean(), reader.ReadBoolean(), reader.ReadBoolean(), reader.ReadDouble());
+            actual[i] = ReadLabel(ref reader);
+            predicted[i] = ReadOutput(ref reader);
+            if (!task.Accepts(actual[i], out var problem) || !task.Accepts(predicted[i], out problem))
+            {
+                throw reader.Corrupt($"rolling outcome {i} does not fit the loop's {task} task: {problem}");
+            }
         }
 
-        if (capacity == _outcomes.Length)
+        if (capacity == _actual.Length)
         {
-            outcomes.CopyTo(_outcomes, 0);
+            actual.CopyTo(_actual, 0);
+            predicted.CopyTo(_predicted, 0);
             _added = added;
             return;
         }
@@ -79,18 +109,20 @@ internal sealed class RollingOutcomes(int capacity)
         // Another capacity: keep the newest outcomes that fit, read in the order they were added (the saved ring starts
         // at its oldest slot once it has wrapped).
         var oldest = added > capacity ? (int)(added % capacity) : 0;
-        var fit = Math.Min(kept, _outcomes.Length);
+        var fit = Math.Min(kept, _actual.Length);
         for (var i = 0; i < fit; i++)
         {
-            _outcomes[i] = outcomes[(oldest + kept - fit + i) % kept];
+            var from = (oldest + kept - fit + i) % kept;
+            _actual[i] = actual[from];
+            _predicted[i] = predicted[from];
         }
 
         _added = fit;
     }
 
     /// <summary>
-    /// The metrics of a full window, by <see cref="Metric.Name"/>: accuracy always; for binary labels the label metrics
-    /// that are defined on the window; and, when every score is a probability, the score metrics.
+    /// The metrics of a full window, by <see cref="Metric.Name"/>: those of <see cref="MetricsOf"/> that are defined on
+    /// the window, a score metric only when every output carries its probabilities.
     /// </summary>
     public Dictionary<string, double> Metrics()
     {
@@ -100,31 +132,71 @@ internal sealed class RollingOutcomes(int capacity)
             return metrics;
         }
 
-        metrics[Metric.Accuracy.Name] = _outcomes.Count(o => o.Correct) / (double)_outcomes.Length;
-        if (!_outcomes.All(o => o.Binary))
+        var probabilities = Array.TrueForAll(_predicted, o => !double.IsNaN(o.Score) || !o.Probabilities.IsEmpty);
+        foreach (var metric in MetricsOf(task))
         {
-            return metrics;
-        }
-
-        bool[] actual = _outcomes.Select(o => o.Actual).ToArray();
-        bool[] predicted = _outcomes.Select(o => o.Predicted).ToArray();
-        double[] scores = _outcomes.Select(o => o.Score).ToArray();
-        bool probabilities = scores.All(s => s is >= 0 and <= 1);
-        Metric[] candidates =
-        [
-            Metric.BalancedAccuracy, Metric.Precision, Metric.Recall, Metric.F1, Metric.MatthewsCorrelation,
-            Metric.RocAuc, Metric.LogLoss, Metric.BrierScore,
-        ];
-        foreach (Metric metric in candidates)
-        {
-            if ((!metric.ReadsScores || probabilities) && metric.UndefinedReason(actual, predicted, default) is null)
+            if ((!metric.ReadsScores || probabilities) && metric.UndefinedReason(task, _actual, _predicted) is null)
             {
-                metrics[metric.Name] = metric.Compute(actual, predicted, scores);
+                metrics[metric.Name] = metric.Compute(task, _actual, _predicted);
             }
         }
 
         return metrics;
     }
 
-    private readonly record struct Outcome(bool Correct, bool Binary, bool Actual, bool Predicted, double Score);
+    private static void WriteLabel(SnapshotWriter writer, Label label)
+    {
+        writer.Write((int)label.Kind);
+        _ = label.Kind switch
+        {
+            LabelKind.Categorical => writer.Write(label.AsCategory()),
+            LabelKind.None => writer,
+            _ => writer.Write(label.AsDouble()),
+        };
+    }
+
+    private static Label ReadLabel(ref SnapshotReader reader)
+    {
+        var kind = (LabelKind)reader.ReadInt32();
+        switch (kind)
+        {
+            case LabelKind.None:
+                return Label.None;
+            case LabelKind.Categorical:
+                var category = reader.ReadString(MaxLabelBytes);
+                return category.Length > 0 ? Label.Categorical(category) : throw reader.Corrupt("a saved class is empty");
+            case LabelKind.Binary or LabelKind.Numeric:
+                var value = reader.ReadDouble();
+                return !double.IsFinite(value) ? throw reader.Corrupt("a saved label is not finite")
+                    : kind == LabelKind.Binary ? Label.Binary(value != 0.0) : Label.Numeric(value);
+            default:
+                throw reader.Corrupt($"the label kind {(int)kind} is not defined");
+        }
+    }
+
+    /// <summary>Rebuilds an output with the factories; each task's output has one form, so the rebuilt output equals the saved one.</summary>
+    private PredictionOutput ReadOutput(ref SnapshotReader reader)
+    {
+        var label = ReadLabel(ref reader);
+        var score = reader.ReadDouble();
+        var probabilities = reader.ReadDoubles(ModelTask.MaxClasses);
+        try
+        {
+            return Rebuild(label, score, probabilities);
+        }
+        catch (ArgumentException exception)
+        {
+            throw reader.Corrupt($"a saved output does not rebuild: {exception.Message}");
+        }
+    }
+
+    private PredictionOutput Rebuild(Label label, double score, double[] probabilities) =>
+        task.Kind switch
+        {
+            // A threshold at the score keeps a true label, one just above it a false one: the host's own threshold is not saved.
+            ModelTaskKind.Binary when !double.IsNaN(score) && label.Kind == LabelKind.Binary =>
+                PredictionOutput.Binary(score, label.AsBoolean() ? score : Math.BitIncrement(score)),
+            ModelTaskKind.Multiclass when probabilities.Length > 0 => PredictionOutput.Multiclass(task, probabilities),
+            _ => PredictionOutput.FromLabel(label),
+        };
 }

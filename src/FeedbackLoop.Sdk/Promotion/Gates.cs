@@ -73,8 +73,10 @@ public static class Gates
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
-    private sealed class AllGates(IPromotionGate[] gates) : IPromotionGate
+    private sealed class AllGates(IPromotionGate[] gates) : IPromotionGate, IReadsMetrics
     {
+        public IReadOnlyList<Metric> Metrics { get; } = [.. gates.OfType<IReadsMetrics>().SelectMany(g => g.Metrics)];
+
         public async ValueTask<GateResult> EvaluateAsync(GateContext context, CancellationToken cancellationToken)
         {
             var passed = true;

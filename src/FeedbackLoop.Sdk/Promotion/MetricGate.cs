@@ -4,12 +4,14 @@ using FeedbackLoop.Models;
 namespace FeedbackLoop.Promotion;
 
 /// <summary>
-/// A gate that scores the candidate (and the champion, when there is one) on the holdout with one metric and applies a
-/// rule. A score metric on a model that gives no scores fails the gate with the reason, rather than reading 0/1 labels
-/// as scores.
+/// A gate that scores the candidate (and the champion, when there is one) on the holdout with one metric of the loop's
+/// task and applies a rule. A score metric on a model that gives no probabilities fails the gate with the reason, rather
+/// than reading 0/1 labels as probabilities.
 /// </summary>
-internal sealed class MetricGate(Metric metric, Func<double, double?, (bool Passed, string Reason)> rule) : IPromotionGate
+internal sealed class MetricGate(Metric metric, Func<double, double?, (bool Passed, string Reason)> rule) : IPromotionGate, IReadsMetrics
 {
+    public IReadOnlyList<Metric> Metrics => [metric];
+
     public ValueTask<GateResult> EvaluateAsync(GateContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -18,16 +20,16 @@ internal sealed class MetricGate(Metric metric, Func<double, double?, (bool Pass
             return ValueTask.FromResult(Fail("the holdout is empty; nothing to compare on"));
         }
 
-        var actual = new bool[context.Holdout.Count];
+        var actual = new Label[context.Holdout.Count];
         for (var i = 0; i < actual.Length; i++)
         {
-            actual[i] = context.Holdout[i].Label.AsBoolean();
+            actual[i] = context.Holdout[i].Label;
         }
 
         try
         {
-            var candidate = Score(context.Candidate, context.Holdout, actual, cancellationToken);
-            double? champion = context.Champion is null ? null : Score(context.Champion, context.Holdout, actual, cancellationToken);
+            var candidate = Score(context.Candidate, context, actual, cancellationToken);
+            double? champion = context.Champion is null ? null : Score(context.Champion, context, actual, cancellationToken);
             var (passed, reason) = rule(candidate, champion);
             return ValueTask.FromResult(new GateResult(
                 passed,
@@ -41,29 +43,20 @@ internal sealed class MetricGate(Metric metric, Func<double, double?, (bool Pass
         }
     }
 
-    private double Score(IPredictor predictor, IReadOnlyList<LabelledExample> holdout, bool[] actual, CancellationToken cancellationToken)
+    private double Score(IPredictor predictor, GateContext context, Label[] actual, CancellationToken cancellationToken)
     {
-        var predicted = new bool[holdout.Count];
-        var scores = new double[holdout.Count];
-        for (var i = 0; i < holdout.Count; i++)
+        var outputs = new PredictionOutput[actual.Length];
+        for (var i = 0; i < outputs.Length; i++)
         {
             if ((i & 1023) == 0)
             {
                 cancellationToken.ThrowIfCancellationRequested();
             }
 
-            var output = predictor.Predict(holdout[i].Prediction.Features);
-            predicted[i] = output.Label.AsBoolean();
-            if (metric.ReadsScores && double.IsNaN(output.Score))
-            {
-                // Reading hard labels as scores would make ROC AUC or log loss of 0/1 outputs: a different metric under the same name.
-                throw new ArgumentException($"the model gives no score (NaN) for holdout example {i}, and {metric.Name} reads scores; gate on a label metric such as accuracy");
-            }
-
-            scores[i] = output.Score;
+            outputs[i] = predictor.Predict(context.Holdout[i].Prediction.Features);
         }
 
-        return metric.Compute(actual, predicted, scores);
+        return metric.Compute(context.Task, actual, outputs);
     }
 
     private static GateResult Fail(string reason) =>

@@ -67,7 +67,7 @@ public static class Retrain
         }
 
         var (worse, acceptable) = metric.HigherIsBetter ? ("below", "at or above") : ("above", "at or below");
-        return new Policy(context => !context.Metrics.TryGetValue(metric.Name, out var value)
+        return new Policy([metric], context => !context.Metrics.TryGetValue(metric.Name, out var value)
             ? RetrainDecision.Skip(Invariant($"{metric.Name} not available yet"))
             : (metric.HigherIsBetter ? value < threshold : value > threshold)
                 ? RetrainDecision.Retrain(Invariant($"{metric.Name} {value:0.####} {worse} {threshold:0.####}"))
@@ -95,7 +95,7 @@ public static class Retrain
     {
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(cooldown, TimeSpan.Zero);
-        return new Policy(context =>
+        return new Policy(Read(policy), context =>
         {
             if (context.LastTrainedAt is { } last && context.Now < last + cooldown)
             {
@@ -114,7 +114,7 @@ public static class Retrain
             throw new ArgumentException("Give at least one policy, and no null policy.", nameof(policies));
         }
 
-        return new Policy(context =>
+        return new Policy([.. policies.SelectMany(Read)], context =>
         {
             var decisions = Array.ConvertAll(policies, p => p.Evaluate(context));
             var fire = all ? Array.TrueForAll(decisions, d => d.ShouldRetrain) : Array.Exists(decisions, d => d.ShouldRetrain);
@@ -125,8 +125,17 @@ public static class Retrain
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
-    private sealed class Policy(Func<RetrainContext, RetrainDecision> evaluate) : IRetrainPolicy
+    private static IReadOnlyList<Metric> Read(IRetrainPolicy policy) => policy is IReadsMetrics reads ? reads.Metrics : [];
+
+    private sealed class Policy(IReadOnlyList<Metric> metrics, Func<RetrainContext, RetrainDecision> evaluate) : IRetrainPolicy, IReadsMetrics
     {
+        public Policy(Func<RetrainContext, RetrainDecision> evaluate)
+            : this([], evaluate)
+        {
+        }
+
+        public IReadOnlyList<Metric> Metrics => metrics;
+
         public RetrainDecision Evaluate(RetrainContext context)
         {
             ArgumentNullException.ThrowIfNull(context);

@@ -10,7 +10,7 @@ public class TrainingSetTests
     public void Build_RowsByColumn_WithLabelsWeightsAndSources()
     {
         var vector = FeatureVector.Create(Schema, [1.5], ["eu"]);
-        var builder = TrainingSet.CreateBuilder(Schema).Add(vector, true, weight: 2.0, source: "billing");
+        var builder = TrainingSet.CreateBuilder(Schema, ModelTask.Binary).Add(vector, true, weight: 2.0, source: "billing");
         vector.Set("x", 9.0);
         builder.Add(vector, false);
 
@@ -32,7 +32,7 @@ public class TrainingSetTests
     [InlineData(double.PositiveInfinity)]
     public void Add_WeightNotFiniteAndNonNegative_Throws(double weight)
     {
-        var act = () => TrainingSet.CreateBuilder(Schema).Add(FeatureVector.Create(Schema, [1.0], [null]), true, weight);
+        var act = () => TrainingSet.CreateBuilder(Schema, ModelTask.Binary).Add(FeatureVector.Create(Schema, [1.0], [null]), true, weight);
 
         act.Should().Throw<ArgumentException>().WithMessage("*Row 0*weight*");
     }
@@ -40,13 +40,29 @@ public class TrainingSetTests
     [Fact]
     public void Add_BadRows_ThrowNamingTheRow()
     {
-        var builder = TrainingSet.CreateBuilder(Schema).Add(FeatureVector.Create(Schema, [1.0], [null]), true);
+        var builder = TrainingSet.CreateBuilder(Schema, ModelTask.Binary).Add(FeatureVector.Create(Schema, [1.0], [null]), true);
         var other = FeatureSchema.CreateBuilder().Numeric("y").Build();
 
         builder.Invoking(b => b.Add(FeatureVector.Create(other, [1.0]), true)).Should().Throw<ArgumentException>().WithMessage("*Row 1 follows schema*");
-        builder.Invoking(b => b.Add(FeatureVector.Create(Schema, [1.0], [null]), Label.None)).Should().Throw<ArgumentException>().WithMessage("*Row 1 has no label*");
+        builder.Invoking(b => b.Add(FeatureVector.Create(Schema, [1.0], [null]), Label.None)).Should().Throw<InvalidLabelException>().WithMessage("*Row 1: a binary task takes Binary labels, not None*");
+        builder.Invoking(b => b.Add(FeatureVector.Create(Schema, [1.0], [null]), Label.Categorical("yes"))).Should().Throw<InvalidLabelException>();
         builder.Invoking(b => b.Add(FeatureVector.Create(Schema, [1.0], [null]), true, source: "")).Should().Throw<ArgumentException>();
         builder.Invoking(b => b.Add(Schema.CreateVector(), true)).Should().Throw<FeatureValidationException>().WithMessage("*Row 1*'x'*");
         builder.Count.Should().Be(1, "a refused row is not added");
+    }
+
+    [Fact]
+    public void Add_LabelsOutsideTheTask_AreRefusedNamingTheRowAndTheTask()
+    {
+        var vector = FeatureVector.Create(Schema, [1.0], [null]);
+        var multiclass = TrainingSet.CreateBuilder(Schema, ModelTask.Multiclass("red", "green", "blue")).Add(vector, Label.Categorical("green"));
+        var regression = TrainingSet.CreateBuilder(Schema, ModelTask.Regression).Add(vector, Label.Numeric(-3.5));
+
+        multiclass.Invoking(b => b.Add(vector, Label.Categorical("purple"))).Should().Throw<InvalidLabelException>()
+            .WithMessage("*Row 1: the class 'purple' is not one of the task's classes [red, green, blue]*");
+        multiclass.Invoking(b => b.Add(vector, true)).Should().Throw<InvalidLabelException>().WithMessage("*Categorical labels, not Binary*");
+        regression.Invoking(b => b.Add(vector, Label.Categorical("3"))).Should().Throw<InvalidLabelException>().WithMessage("*Numeric labels, not Categorical*");
+        multiclass.Build().Task.Should().Be(ModelTask.Multiclass("red", "green", "blue"));
+        regression.Build().Labels.ToArray().Should().Equal(Label.Numeric(-3.5));
     }
 }

@@ -95,6 +95,8 @@ public sealed class PermutationImportanceTests
     /// <summary>P(positive) = logistic(6 · signal); reads nothing else.</summary>
     private sealed class SignalModel : IPredictor
     {
+        public ModelTask Task => ModelTask.Binary;
+
         public PredictionOutput Predict(FeatureVector features) =>
             PredictionOutput.Binary(1 / (1 + Math.Exp(-6 * features.GetNumeric("signal"))));
     }

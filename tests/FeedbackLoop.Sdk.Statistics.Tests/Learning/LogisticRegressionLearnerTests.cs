@@ -294,7 +294,7 @@ public sealed class LogisticRegressionLearnerTests
     }
 
     [Fact]
-    public async Task TrainAsync_NonBinaryLabel_ThrowsInvalidLabelExceptionNamingTheExample()
+    public async Task TrainAsync_NonBinaryLabel_RowRefusedByTheBinaryTrainingSet()
     {
         var data = Separable(10, seed: 3);
         var examples = data.Examples.ToList();
@@ -302,7 +302,7 @@ public sealed class LogisticRegressionLearnerTests
 
         var act = () => new LogisticRegressionLearner().TrainAsync(data with { Examples = examples }, CancellationToken.None);
 
-        var error = (await act.Should().ThrowAsync<InvalidLabelException>().WithMessage("*Example 3*Numeric*Binary*")).Which;
+        var error = (await act.Should().ThrowAsync<InvalidLabelException>().WithMessage("*Row 3*Binary labels, not Numeric*")).Which;
         error.Expected.Should().Be(LabelKind.Binary);
         error.Actual.Should().Be(LabelKind.Numeric);
     }
@@ -316,7 +316,21 @@ public sealed class LogisticRegressionLearnerTests
 
         var act = () => new LogisticRegressionLearner().TrainAsync(data with { Examples = examples }, CancellationToken.None);
 
-        await act.Should().ThrowAsync<ArgumentException>().WithMessage("*Row 7 has no label*");
+        await act.Should().ThrowAsync<ArgumentException>().WithMessage("*Row 7*Binary labels, not None*");
+    }
+
+    [Fact]
+    public async Task TrainAsync_TrainingSetOfAnotherTask_ThrowsNamingTheTask()
+    {
+        var schema = FeatureSchema.CreateBuilder().Numeric("x").Build();
+        var data = TrainingSet.CreateBuilder(schema, ModelTask.Regression)
+            .Add(FeatureVector.Create(schema, [1.0]), Label.Numeric(1.0))
+            .Add(FeatureVector.Create(schema, [2.0]), Label.Numeric(2.0))
+            .Build();
+
+        var act = () => new LogisticRegressionLearner().TrainAsync(data, CancellationToken.None);
+
+        await act.Should().ThrowAsync<ArgumentException>().WithMessage("*learns binary tasks*regression task*");
     }
 
     [Theory]

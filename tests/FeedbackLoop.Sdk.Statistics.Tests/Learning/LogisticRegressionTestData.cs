@@ -49,7 +49,7 @@ internal static class LogisticRegressionTestData
     {
         public static implicit operator TrainingSet(ExampleSet data)
         {
-            var set = TrainingSet.CreateBuilder(data.Schema);
+            var set = TrainingSet.CreateBuilder(data.Schema, ModelTask.Binary);
             foreach (var example in data.Examples)
             {
                 set.Add(example.Prediction.Features, example.Label);

@@ -1,3 +1,4 @@
+using FeedbackLoop.Models;
 using FeedbackLoop.Monitoring;
 using FeedbackLoop.State;
 
@@ -8,7 +9,7 @@ public class RollingOutcomesTests
     [Fact]
     public void ReadFrom_SmallerWindowAfterTheRingWrapped_KeepsTheNewestOutcomes()
     {
-        var saved = new RollingOutcomes(4);
+        var saved = new RollingOutcomes(ModelTask.Binary, 4);
         foreach (var correct in new[] { false, false, false, false, true, true, true })
         {
             saved.Add(true, PredictionOutput.Binary(correct ? 0.9 : 0.1));
@@ -17,7 +18,7 @@ public class RollingOutcomesTests
         var writer = new SnapshotWriter("Window", 1);
         saved.WriteTo(writer);
         var snapshot = writer.ToSnapshot();
-        var restored = new RollingOutcomes(3);
+        var restored = new RollingOutcomes(ModelTask.Binary, 3);
         var reader = SnapshotReader.Open(snapshot, "Window", 1);
         restored.ReadFrom(ref reader);
 
@@ -28,7 +29,7 @@ public class RollingOutcomesTests
     [Fact]
     public void ReadFrom_SameWindow_RestoresSlotForSlot()
     {
-        var saved = new RollingOutcomes(3);
+        var saved = new RollingOutcomes(ModelTask.Binary, 3);
         foreach (var score in new[] { 0.1, 0.9, 0.8, 0.3, 0.7 })
         {
             saved.Add(score > 0.5, PredictionOutput.Binary(score));
@@ -36,7 +37,7 @@ public class RollingOutcomesTests
 
         var writer = new SnapshotWriter("Window", 1);
         saved.WriteTo(writer);
-        var restored = new RollingOutcomes(3);
+        var restored = new RollingOutcomes(ModelTask.Binary, 3);
         var reader = SnapshotReader.Open(writer.ToSnapshot(), "Window", 1);
         restored.ReadFrom(ref reader);
 

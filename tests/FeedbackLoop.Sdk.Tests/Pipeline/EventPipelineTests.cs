@@ -298,16 +298,37 @@ public class EventPipelineTests
     }
 
     [Theory]
-    [InlineData(7.5)]
-    [InlineData(-0.1)]
-    [InlineData(double.PositiveInfinity)]
-    public async Task RecordPrediction_ScoreNotAProbability_Throws(double score)
+    [InlineData("regression", "*Binary labels, not Numeric*")]
+    [InlineData("class", "*Binary labels, not Categorical*")]
+    [InlineData("none", "*Binary labels, not None*")]
+    [InlineData("probabilities", "*Binary labels, not Categorical*")]
+    public async Task RecordPrediction_OutputOfAnotherTask_Throws(string output, string message)
     {
         await using var loop = LoopHarness.Builder(_time).Build();
-        var prediction = new Prediction(PredictionId.New(), "test", "1", default, Events.Vector(), new PredictionOutput(Label.Binary(true), score));
+        var value = output switch
+        {
+            "regression" => PredictionOutput.Regression(7.5),
+            "class" => PredictionOutput.FromLabel(Label.Categorical("cat")),
+            "none" => default,
+            _ => PredictionOutput.Multiclass(ModelTask.Multiclass("a", "b"), [0.2, 0.8]),
+        };
+        var prediction = new Prediction(PredictionId.New(), "test", "1", default, Events.Vector(), value);
 
-        loop.Invoking(l => l.RecordPrediction(prediction)).Should().Throw<InvalidLabelException>().WithMessage("*not a probability*");
+        loop.Invoking(l => l.RecordPrediction(prediction)).Should().Throw<InvalidLabelException>().WithMessage(message);
         (await loop.StoreStatisticsAsync()).Predictions.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task PromoteAsync_ModelOfAnotherTask_IsRefusedAndNothingIsRegistered()
+    {
+        var registry = new InMemoryModelRegistry();
+        await using var loop = LoopHarness.Builder(_time).UseRegistry(registry).Build();
+        var multiclass = new TaskModel(ModelTask.Multiclass("a", "b"));
+
+        await loop.Invoking(l => l.PromoteAsync(new TrainedModel(multiclass, new byte[] { 1 }, "multiclass"), new AliasChange("host", "initial"), None))
+            .Should().ThrowAsync<ArgumentException>().WithMessage("*performs a multiclass[a, b] task*loop 'test' is binary*");
+        loop.Champion.Should().BeNull();
+        (await registry.ListVersionsAsync("test", None)).Should().BeEmpty();
     }
 
     [Fact]
@@ -362,9 +383,19 @@ public class EventPipelineTests
         return examples;
     }
 
+    /// <summary>A predictor that declares the binary task and returns a class: only its outputs can give it away.</summary>
     private sealed class CategoricalModel : IPredictor
     {
+        public ModelTask Task => ModelTask.Binary;
+
         public PredictionOutput Predict(FeatureVector features) => PredictionOutput.FromLabel(Label.Categorical("cat"));
+    }
+
+    private sealed class TaskModel(ModelTask task) : IPredictor
+    {
+        public ModelTask Task => task;
+
+        public PredictionOutput Predict(FeatureVector features) => PredictionOutput.FromLabel(Label.Categorical("a"));
     }
 
     private sealed class CollectingBatchedSink : IBatchedFeedbackSink

@@ -7,6 +7,8 @@ public sealed class ThresholdModel(double threshold) : IPredictor
 {
     public double Threshold { get; } = threshold;
 
+    public ModelTask Task => ModelTask.Binary;
+
     public PredictionOutput Predict(FeatureVector features) =>
         PredictionOutput.Binary(features.Numeric[0] >= Threshold ? 0.9 : 0.1);
 

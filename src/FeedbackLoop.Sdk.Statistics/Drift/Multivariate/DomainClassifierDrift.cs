@@ -72,7 +72,7 @@ public sealed class DomainClassifierDrift
         for (int fold = 0; fold < _options.Folds; fold++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var training = TrainingSet.CreateBuilder(_schema);
+            var training = TrainingSet.CreateBuilder(_schema, ModelTask.Binary);
             foreach (var (features, isCurrent, _) in examples.Where(e => e.Fold != fold))
             {
                 training.Add(features, Label.Binary(isCurrent), source: "domain-classifier");
