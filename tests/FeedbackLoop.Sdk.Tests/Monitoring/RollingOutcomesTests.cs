@@ -43,4 +43,74 @@ public class RollingOutcomesTests
 
         restored.Metrics().Should().Equal(saved.Metrics());
     }
+
+    [Fact]
+    public void ReadFrom_OutcomesOfEveryTask_RestoreEqualOutputsAndMetrics()
+    {
+        var tickets = ModelTask.Multiclass("low", "mid", "high");
+        (ModelTask Task, Label Actual, PredictionOutput Output)[] cases =
+        [
+            (ModelTask.Binary, true, PredictionOutput.Binary(0.3, threshold: 0.2)),
+            (ModelTask.Binary, false, PredictionOutput.Binary(0.3)),
+            (ModelTask.Binary, true, PredictionOutput.FromLabel(true)),
+            (tickets, Label.Categorical("mid"), PredictionOutput.Multiclass(tickets, [0.2, 0.3, 0.5])),
+            (tickets, Label.Categorical("low"), PredictionOutput.FromLabel(Label.Categorical("low"))),
+            (ModelTask.Regression, Label.Numeric(3.25), PredictionOutput.Regression(-1.5)),
+        ];
+
+        foreach (var (task, actual, output) in cases)
+        {
+            var saved = new RollingOutcomes(task, 2);
+            saved.Add(actual, output);
+            saved.Add(actual, output);
+            var restored = RoundTrip(saved, task, 2);
+
+            restored.Metrics().Should().Equal(saved.Metrics(), $"{task}: {output}");
+            restored.Metrics().Should().NotBeEmpty();
+            var again = new RollingOutcomes(task, 2);
+            again.CopyFrom(restored);
+            Write(again).Should().Equal(Write(saved), $"{task}: {output} is rebuilt as it was saved (the host's threshold included)");
+        }
+    }
+
+    [Fact]
+    public void ReadFrom_OutcomeOutsideTheTask_IsRefusedAsCorrupt()
+    {
+        var saved = new RollingOutcomes(ModelTask.Multiclass("a", "b", "c"), 2);
+        saved.Add(Label.Categorical("c"), PredictionOutput.FromLabel(Label.Categorical("c")));
+        var writer = new SnapshotWriter("Window", 1);
+        saved.WriteTo(writer);
+        var snapshot = writer.ToSnapshot();
+
+        var act = () =>
+        {
+            var reader = SnapshotReader.Open(snapshot, "Window", 1);
+            new RollingOutcomes(ModelTask.Multiclass("a", "b"), 2).ReadFrom(ref reader);
+        };
+
+        act.Should().Throw<ArgumentException>().WithMessage("*snapshot is corrupt: rolling outcome 0 does not fit*'c' is not one of*");
+    }
+
+    [Fact]
+    public void Error_FollowsTheTask()
+    {
+        RollingOutcomes.Error(ModelTask.Binary, true, PredictionOutput.Binary(0.2)).Should().Be(1.0);
+        RollingOutcomes.Error(ModelTask.Multiclass("a", "b"), Label.Categorical("b"), PredictionOutput.Multiclass(ModelTask.Multiclass("a", "b"), [0.1, 0.9])).Should().Be(0.0);
+        RollingOutcomes.Error(ModelTask.Regression, Label.Numeric(2.0), PredictionOutput.Regression(5.5)).Should().Be(3.5);
+    }
+
+    private static RollingOutcomes RoundTrip(RollingOutcomes saved, ModelTask task, int capacity)
+    {
+        var restored = new RollingOutcomes(task, capacity);
+        var reader = SnapshotReader.Open(StateSnapshot.FromBytes(Write(saved)), "Window", 1);
+        restored.ReadFrom(ref reader);
+        return restored;
+    }
+
+    private static byte[] Write(RollingOutcomes outcomes)
+    {
+        var writer = new SnapshotWriter("Window", 1);
+        outcomes.WriteTo(writer);
+        return writer.ToSnapshot().ToBytes();
+    }
 }
