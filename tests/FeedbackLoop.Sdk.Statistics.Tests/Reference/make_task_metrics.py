@@ -31,7 +31,7 @@ from sklearn.metrics import (
 rng = np.random.default_rng(20261202)
 
 
-def multiclass_case(name, classes, n, weighted=False, absent=None):
+def multiclass_case(name, classes, n, weighted=False, absent=None, unused=None):
     k = len(classes)
     actual = rng.integers(0, k, n)
     if absent is not None:
@@ -40,6 +40,11 @@ def multiclass_case(name, classes, n, weighted=False, absent=None):
     alpha = np.ones((n, k))
     alpha[np.arange(n), actual] += 2.0
     probabilities = np.array([rng.dirichlet(a) for a in alpha])
+    if unused is not None:
+        # A declared class nobody has and no model predicts: macro-F1 still averages over it (F1 0).
+        actual[actual == unused] = (unused + 1) % k
+        probabilities[:, unused] = 0.0
+        probabilities /= probabilities.sum(axis=1, keepdims=True)
     predicted = probabilities.argmax(axis=1)
     weights = rng.uniform(0.0, 3.0, n) if weighted else None
     labels = list(range(k))
@@ -105,6 +110,7 @@ cases = [
     multiclass_case("multiclass_4", ["billing", "technical", "sales", "other"], 80),
     multiclass_case("multiclass_weighted", ["a", "b", "c"], 60, weighted=True),
     multiclass_case("multiclass_absent_class", ["north", "south", "east", "west", "centre"], 50, absent=3),
+    multiclass_case("multiclass_unused_class", ["north", "south", "east", "west"], 50, unused=2),
     regression_case("regression", 70),
     regression_case("regression_weighted", 40, weighted=True),
     binary_case("binary", 90),
