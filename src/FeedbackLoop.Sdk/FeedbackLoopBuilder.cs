@@ -384,13 +384,13 @@ public sealed class FeedbackLoopBuilder
             return failures;
         }
 
-        foreach (var metric in MetricsRead(_gate).Where(m => !m.Supports(_task.Kind)))
+        foreach (var metric in IReadsMetrics.Of(_gate).Where(m => !m.Supports(_task.Kind)))
         {
             failures.Add($"PromoteWhen(...): the gate reads {metric.Name}, which does not measure {_task} models.");
         }
 
         var rolling = RollingOutcomes.MetricsOf(_task);
-        foreach (var metric in MetricsRead(_policy).Where(m => !rolling.Contains(m)))
+        foreach (var metric in IReadsMetrics.Of(_policy).Where(m => !rolling.Contains(m)))
         {
             failures.Add(
                 $"RetrainWhen(...): the policy reads the rolling {metric.Name}, which a {_task} loop does not compute (it computes {string.Join(", ", rolling.Select(m => m.Name))}).");
@@ -452,8 +452,6 @@ public sealed class FeedbackLoopBuilder
             services.GetService<IMeterFactory>(),
             services.GetService<ILoggerFactory>()?.CreateLogger("FeedbackLoop") ?? NullLogger.Instance));
     }
-
-    private static IEnumerable<Metric> MetricsRead(object? component) => component is IReadsMetrics reads ? reads.Metrics : [];
 
     private static (IModelTrainer, IModelArtifactLoader?) DefaultLearner()
     {

@@ -162,15 +162,18 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
     public Task FlushAsync(CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        RefuseInsideOwnCallback(nameof(FlushAsync), LoopCallback.Consumer);
         return _pipeline.FlushAsync(cancellationToken);
     }
 
     public async Task<CycleReport> RunCycleAsync(CancellationToken cancellationToken)
     {
+        RefuseInsideOwnCallback(nameof(RunCycleAsync), LoopCallback.Consumer, LoopCallback.Cycle);
         await StartAsync(cancellationToken).ConfigureAwait(false);
         await _cycleLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            LoopCallbacks.Enter(_pipeline, LoopCallback.Cycle);
             ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
             var cycle = ++_cycles;
             using var activity = LoopInstruments.ActivitySource.StartActivity(FeedbackLoopTelemetry.CycleActivity);
@@ -314,8 +317,10 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     /// <remarks>A running cycle finishes first; later cycles and record calls throw <see cref="ObjectDisposedException"/>.</remarks>
+    /// <exception cref="InvalidOperationException">Called from inside the loop's own cycle or event consumer (a stage, sink, detector or observer), which disposal would wait for.</exception>
     public async ValueTask DisposeAsync()
     {
+        RefuseInsideOwnCallback("Dispose", LoopCallback.Consumer, LoopCallback.Cycle);
         await _cycleLock.WaitAsync().ConfigureAwait(false);
         try
         {
@@ -331,6 +336,17 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
         finally
         {
             _cycleLock.Release();
+        }
+    }
+
+    /// <summary>Refuses a call that would wait for the very callback of this loop it is made from: it would never return.</summary>
+    private void RefuseInsideOwnCallback(string operation, params ReadOnlySpan<LoopCallback> refused)
+    {
+        var callback = LoopCallbacks.Of(_pipeline);
+        if (callback != LoopCallback.None && refused.Contains(callback))
+        {
+            var where = callback == LoopCallback.Cycle ? "cycle (a stage, the trainer, the gate or an observer)" : "event consumer (a store, sink, detector or observer)";
+            throw new InvalidOperationException($"{operation} was called from inside loop '{Name}''s own {where}, which it would wait for; call it after that callback returns.");
         }
     }
 

@@ -10,4 +10,9 @@ internal interface IReadsMetrics
 {
     /// <summary>Gets the metrics read, those of composed gates or policies included.</summary>
     IReadOnlyList<Metric> Metrics { get; }
+
+    /// <summary>Gets the metrics a gate or policy reads: none for one of the host's own, which the loop cannot see into.</summary>
+    /// <param name="component">The gate or policy.</param>
+    /// <returns>The metrics.</returns>
+    static IReadOnlyList<Metric> Of(object? component) => component is IReadsMetrics reads ? reads.Metrics : [];
 }

@@ -113,6 +113,7 @@ internal sealed class EventPipeline : IAsyncDisposable
 
     private async Task ConsumeAsync()
     {
+        LoopCallbacks.Enter(this, LoopCallback.Consumer);
         var batch = new EventBatch(_maxBatch);
         var cancellationToken = _abandon.Token;
         try

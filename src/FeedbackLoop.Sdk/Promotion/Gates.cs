@@ -75,7 +75,7 @@ public static class Gates
 
     private sealed class AllGates(IPromotionGate[] gates) : IPromotionGate, IReadsMetrics
     {
-        public IReadOnlyList<Metric> Metrics { get; } = [.. gates.OfType<IReadsMetrics>().SelectMany(g => g.Metrics)];
+        public IReadOnlyList<Metric> Metrics { get; } = [.. gates.SelectMany(IReadsMetrics.Of)];
 
         public async ValueTask<GateResult> EvaluateAsync(GateContext context, CancellationToken cancellationToken)
         {

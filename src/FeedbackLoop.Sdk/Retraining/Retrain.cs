@@ -95,7 +95,7 @@ public static class Retrain
     {
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(cooldown, TimeSpan.Zero);
-        return new Policy(Read(policy), context =>
+        return new Policy(IReadsMetrics.Of(policy), context =>
         {
             if (context.LastTrainedAt is { } last && context.Now < last + cooldown)
             {
@@ -114,7 +114,7 @@ public static class Retrain
             throw new ArgumentException("Give at least one policy, and no null policy.", nameof(policies));
         }
 
-        return new Policy([.. policies.SelectMany(Read)], context =>
+        return new Policy([.. policies.SelectMany(IReadsMetrics.Of)], context =>
         {
             var decisions = Array.ConvertAll(policies, p => p.Evaluate(context));
             var fire = all ? Array.TrueForAll(decisions, d => d.ShouldRetrain) : Array.Exists(decisions, d => d.ShouldRetrain);
@@ -124,8 +124,6 @@ public static class Retrain
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
-
-    private static IReadOnlyList<Metric> Read(IRetrainPolicy policy) => policy is IReadsMetrics reads ? reads.Metrics : [];
 
     private sealed class Policy(IReadOnlyList<Metric> metrics, Func<RetrainContext, RetrainDecision> evaluate) : IRetrainPolicy, IReadsMetrics
     {

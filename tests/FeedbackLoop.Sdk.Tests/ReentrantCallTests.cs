@@ -1,0 +1,109 @@
+using FeedbackLoop.Models;
+using FeedbackLoop.Notifications;
+using FeedbackLoop.Registry;
+using FeedbackLoop.Simulation;
+using FeedbackLoop.Storage;
+using FeedbackLoop.Tests.TestSupport;
+
+namespace FeedbackLoop.Tests;
+
+/// <summary>
+/// A plug-in that calls back into its own loop with a call that would wait for the plug-in itself (disposal, a cycle,
+/// a flush from the consumer) gets an exception at once, contained like any plug-in failure, instead of a deadlock.
+/// </summary>
+public class ReentrantCallTests
+{
+    private static readonly CancellationToken None = CancellationToken.None;
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);
+    private readonly SimulatedClock _time = new();
+
+    [Fact]
+    public async Task CycleStage_DisposingOrCyclingItsOwnLoop_FailsTheCycleInsteadOfDeadlocking()
+    {
+        var stage = new CallingStage();
+        var trainer = new ScriptedTrainer(_ => new ThresholdModel(0.5).ToTrainedModel());
+        var loop = LoopHarness.Builder(_time).UseTrainer(trainer, trainer).AddCycleStage(stage).Build();
+        stage.Call = () => loop.Dispose();
+        await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), new AliasChange("host", "initial"), None);
+        LoopHarness.Traffic(loop, _time, 200);
+
+        var disposing = await loop.RunCycleAsync(None).WaitAsync(Deadline);
+        stage.Call = () => loop.RunCycleAsync(None).GetAwaiter().GetResult();
+        var cycling = await loop.RunCycleAsync(None).WaitAsync(Deadline);
+
+        disposing.Outcome.Should().Be(CycleOutcome.Failed);
+        disposing.Failure.Should().Contain("Dispose was called from inside loop 'test''s own cycle");
+        cycling.Failure.Should().Contain("RunCycleAsync was called from inside loop 'test''s own cycle");
+        loop.Invoking(l => l.Predict(Events.Vector())).Should().NotThrow("the loop was not disposed");
+        await loop.DisposeAsync().AsTask().WaitAsync(Deadline);
+    }
+
+    [Fact]
+    public async Task Sink_FlushingOrDisposingItsOwnLoop_IsContainedAndTheHostsFlushReturns()
+    {
+        var sink = new CallingSink();
+        await using var loop = LoopHarness.Builder(_time).AddBatchedSink(sink).Build();
+        sink.Calls = [() => loop.FlushAsync(None).GetAwaiter().GetResult(), () => loop.Dispose()];
+        await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), new AliasChange("host", "initial"), None);
+
+        LoopHarness.Traffic(loop, _time, 10);
+        await loop.FlushAsync(None).WaitAsync(Deadline);
+
+        sink.Refusals.Should().NotBeEmpty().And.OnlyContain(m => m.Contains("from inside loop 'test''s own event consumer"));
+        sink.Refusals.Should().Contain(m => m.StartsWith("FlushAsync")).And.Contain(m => m.StartsWith("Dispose"));
+        (await loop.GetStatisticsAsync(None)).Store.FeedbackJoined.Should().Be(10);
+    }
+
+    [Fact]
+    public async Task AnotherLoop_MayBeDisposedFromACycleStage()
+    {
+        var other = LoopHarness.Builder(_time, "other").Build();
+        var stage = new CallingStage { Call = () => other.Dispose() };
+        var trainer = new ScriptedTrainer(_ => new ThresholdModel(0.5).ToTrainedModel());
+        await using var loop = LoopHarness.Builder(_time).UseTrainer(trainer, trainer).AddCycleStage(stage).Build();
+        await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), new AliasChange("host", "initial"), None);
+        LoopHarness.Traffic(loop, _time, 200);
+
+        var report = await loop.RunCycleAsync(None).WaitAsync(Deadline);
+
+        report.Outcome.Should().Be(CycleOutcome.Promoted, report.ToString());
+        await other.Invoking(l => l.FlushAsync(None)).Should().ThrowAsync<ObjectDisposedException>();
+    }
+
+    private sealed class CallingStage : ICycleStage
+    {
+        public Action Call { get; set; } = () => { };
+
+        public string Name => "calls-back";
+
+        public ValueTask ExecuteAsync(CycleContext context, CancellationToken cancellationToken)
+        {
+            Call();
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    private sealed class CallingSink : IBatchedFeedbackSink
+    {
+        public Action[] Calls { get; set; } = [];
+
+        public List<string> Refusals { get; } = [];
+
+        public ValueTask EmitBatchAsync(EventBatch batch, CancellationToken cancellationToken)
+        {
+            foreach (var call in Calls)
+            {
+                try
+                {
+                    call();
+                }
+                catch (InvalidOperationException exception)
+                {
+                    Refusals.Add(exception.Message);
+                }
+            }
+
+            return ValueTask.CompletedTask;
+        }
+    }
+}
