@@ -184,27 +184,22 @@ internal sealed partial class FeedbackLoopEngine
     {
         var candidate = context.Registered!;
         var change = Change(context.Report, "promoted");
-        await _swapLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        var promoted = await SwapAsync<bool>(async () =>
         {
             // The gate compared the candidate with the champion of the cycle's start; a rollback or a manual promotion
             // since then is the host's decision, and an unjudged candidate must not overwrite it.
-            if (Champion?.Version != context.Report.Champion?.Version)
-            {
-                context.Finish(CycleOutcome.Rejected, "the champion changed during the cycle (rolled back or promoted); the candidate was gated against another model");
-                return;
-            }
-
-            var move = await _registry.SetAliasAsync(Name, ModelAliases.Champion, candidate.Version, change, cancellationToken).ConfigureAwait(false);
-            SetLive(candidate, context.Candidate!.Predictor);
-            Publish(new ModelPromoted(Name, _time.GetUtcNow(), candidate, move.FromVersion, change));
-        }
-        finally
+            return Champion?.Version != context.Report.Champion?.Version
+                ? (false, null)
+                : (true, await MakeChampionAsync(candidate, context.Candidate!.Predictor, change, cancellationToken).ConfigureAwait(false));
+        }, cancellationToken).ConfigureAwait(false);
+        if (promoted)
         {
-            _swapLock.Release();
+            context.Finish(CycleOutcome.Promoted);
         }
-
-        context.Finish(CycleOutcome.Promoted);
+        else
+        {
+            context.Finish(CycleOutcome.Rejected, "the champion changed during the cycle (rolled back or promoted); the candidate was gated against another model");
+        }
     }
 
     /// <summary>Trains with the loop's trainer and loads the artifact back once: a model whose artifact does not restore is never registered (it could not be rolled back to or reloaded after a restart).</summary>

@@ -208,8 +208,7 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
         }
 
         await StartAsync(cancellationToken).ConfigureAwait(false);
-        await _swapLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        return await SwapAsync<ModelVersion>(async () =>
         {
             var lineage = new Dictionary<string, string>(StringComparer.Ordinal) { ["reason"] = change.Reason, ["actor"] = change.Actor, ["promotion"] = "manual" };
             if (Champion is { } parent)
@@ -218,15 +217,8 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
             }
 
             var version = await _registry.RegisterAsync(Registration(model, new Dictionary<string, double>(), lineage), cancellationToken).ConfigureAwait(false);
-            var move = await _registry.SetAliasAsync(Name, ModelAliases.Champion, version.Version, change, cancellationToken).ConfigureAwait(false);
-            SetLive(version, model.Predictor);
-            Publish(new ModelPromoted(Name, _time.GetUtcNow(), version, move.FromVersion, change));
-            return version;
-        }
-        finally
-        {
-            _swapLock.Release();
-        }
+            return (version, await MakeChampionAsync(version, model.Predictor, change, cancellationToken).ConfigureAwait(false));
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<ModelVersion> SeedAsync(TrainingSet data, AliasChange change, CancellationToken cancellationToken)
@@ -261,8 +253,7 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
             ["training.examples"] = data.Count.ToString(CultureInfo.InvariantCulture),
             ["training.sources"] = string.Join(",", data.Sources.Distinct(StringComparer.Ordinal)),
         };
-        await _swapLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        return await SwapAsync<ModelVersion>(async () =>
         {
             if (Champion is { } promoted)
             {
@@ -270,15 +261,8 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
             }
 
             var version = await _registry.RegisterAsync(Registration(model, new Dictionary<string, double>(), lineage), cancellationToken).ConfigureAwait(false);
-            var move = await _registry.SetAliasAsync(Name, ModelAliases.Champion, version.Version, change, cancellationToken).ConfigureAwait(false);
-            SetLive(version, model.Predictor);
-            Publish(new ModelPromoted(Name, _time.GetUtcNow(), version, move.FromVersion, change));
-            return version;
-        }
-        finally
-        {
-            _swapLock.Release();
-        }
+            return (version, await MakeChampionAsync(version, model.Predictor, change, cancellationToken).ConfigureAwait(false));
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<ModelVersion> RollbackAsync(AliasChange change, CancellationToken cancellationToken)
@@ -286,8 +270,7 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         ArgumentNullException.ThrowIfNull(change);
         await StartAsync(cancellationToken).ConfigureAwait(false);
-        await _swapLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        return await SwapAsync<ModelVersion>(async () =>
         {
             // Load the target before moving the alias, so a version that cannot be loaded leaves registry and live model as they were.
             var history = await _registry.GetAliasHistoryAsync(Name, ModelAliases.Champion, cancellationToken).ConfigureAwait(false);
@@ -303,13 +286,8 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
             var from = Champion?.Version;
             var version = await _registry.RollbackAsync(Name, change, cancellationToken).ConfigureAwait(false);
             SetLive(version, version.Version == target.Version ? predictor : await LoadPredictorAsync(version, cancellationToken).ConfigureAwait(false));
-            Publish(new ModelRolledBack(Name, _time.GetUtcNow(), version, from, change));
-            return version;
-        }
-        finally
-        {
-            _swapLock.Release();
-        }
+            return (version, new ModelRolledBack(Name, _time.GetUtcNow(), version, from, change));
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     public Task<LoopStatistics> GetStatisticsAsync(CancellationToken cancellationToken) => _pipeline.GetStatisticsAsync(cancellationToken);
@@ -465,6 +443,39 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
     /// <summary>A registration of this loop's model, carrying the schema's fingerprint.</summary>
     private ModelRegistration Registration(TrainedModel model, IReadOnlyDictionary<string, double> metrics, IReadOnlyDictionary<string, string> lineage) =>
         new(Name, model.Artifact, model.Description, metrics, lineage) { SchemaFingerprint = Schema.Fingerprint };
+
+    /// <summary>
+    /// Moves the champion alias under the swap lock, and publishes the move's notification once the lock is released,
+    /// so that an observer may move the alias again (roll back a promotion it dislikes) without waiting for itself.
+    /// </summary>
+    private async Task<T> SwapAsync<T>(Func<Task<(T Result, LoopNotification? Notification)>> swap, CancellationToken cancellationToken)
+    {
+        await _swapLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        (T Result, LoopNotification? Notification) swapped;
+        try
+        {
+            swapped = await swap().ConfigureAwait(false);
+        }
+        finally
+        {
+            _swapLock.Release();
+        }
+
+        if (swapped.Notification is { } notification)
+        {
+            Publish(notification);
+        }
+
+        return swapped.Result;
+    }
+
+    /// <summary>Moves the champion alias to a registered version and serves it; returns the promotion to publish.</summary>
+    private async Task<ModelPromoted> MakeChampionAsync(ModelVersion version, IPredictor predictor, AliasChange change, CancellationToken cancellationToken)
+    {
+        var move = await _registry.SetAliasAsync(Name, ModelAliases.Champion, version.Version, change, cancellationToken).ConfigureAwait(false);
+        SetLive(version, predictor);
+        return new ModelPromoted(Name, _time.GetUtcNow(), version, move.FromVersion, change);
+    }
 
     /// <summary>Hands a notification to every observer (telemetry first); a failing observer is contained.</summary>
     private void Publish(LoopNotification notification)

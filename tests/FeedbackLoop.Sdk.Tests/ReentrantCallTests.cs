@@ -70,6 +70,36 @@ public class ReentrantCallTests
         await other.Invoking(l => l.FlushAsync(None)).Should().ThrowAsync<ObjectDisposedException>();
     }
 
+    [Fact]
+    public async Task Observer_RollingBackAPromotionItWasToldOf_DoesNotWaitForTheSwapLock()
+    {
+        var observer = new RollingBackObserver();
+        await using var loop = LoopHarness.Builder(_time).AddObserver(observer).Build();
+        observer.Loop = loop;
+        var first = await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), new AliasChange("host", "initial"), None);
+
+        await loop.PromoteAsync(new ThresholdModel(0.9).ToTrainedModel(), new AliasChange("host", "suspicious"), None).WaitAsync(Deadline);
+
+        observer.RolledBack.Should().NotBeNull();
+        observer.RolledBack!.Version.Should().Be(first.Version);
+        loop.Champion.Should().Be(first);
+    }
+
+    private sealed class RollingBackObserver : ILoopObserver
+    {
+        public IFeedbackLoop? Loop { get; set; }
+
+        public ModelVersion? RolledBack { get; private set; }
+
+        public void OnNotification(LoopNotification notification)
+        {
+            if (notification is ModelPromoted { Change.Reason: "suspicious" })
+            {
+                RolledBack = Loop!.RollbackAsync(new AliasChange("guard", "suspicious promotion"), None).GetAwaiter().GetResult();
+            }
+        }
+    }
+
     private sealed class CallingStage : ICycleStage
     {
         public Action Call { get; set; } = () => { };
