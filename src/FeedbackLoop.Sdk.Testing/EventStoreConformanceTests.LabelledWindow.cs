@@ -27,6 +27,35 @@ public abstract partial class EventStoreConformanceTests
         Assert.Equal([T0.AddHours(7), T0.AddHours(6)], window.Select(e => e.LabelledAt));
     }
 
+    /// <summary>
+    /// Outputs and labels of every task come back as they were recorded: a binary label with the score it was decided
+    /// from (a host threshold), a class with its per-class probabilities or without, a regression value, and
+    /// categorical and numeric labels.
+    /// </summary>
+    /// <returns>A task that completes when the test is done.</returns>
+    [Fact]
+    public async Task ReadLabelledAsync_OutputsAndLabelsOfEveryTask_ComeBackIntact()
+    {
+        await using var session = await StartAsync();
+        var classes = ModelTask.Multiclass("a", "b", "c");
+        (PredictionOutput Output, Label Label)[] cases =
+        [
+            (PredictionOutput.Binary(0.3, threshold: 0.2), Label.Binary(false)),
+            (PredictionOutput.Multiclass(classes, [0.125, 0.375, 0.5]), Label.Categorical("b")),
+            (PredictionOutput.FromLabel(Label.Categorical("c")), Label.Categorical("c")),
+            (PredictionOutput.Regression(-12.5), Label.Numeric(3.75)),
+        ];
+        var predictions = cases.Select((c, i) => session.Prediction(T0.AddHours(i), output: c.Output)).ToList();
+        await session.AppendAsync(predictions.Select(p => Event(p)).ToArray());
+        await session.AppendAsync(cases.Select((c, i) => Event(Feedback.GroundTruth(predictions[i].Id, c.Label, T0.AddHours(9)))).ToArray());
+
+        var window = await session.ReadAsync();
+
+        Assert.Equal(cases.Select(c => c.Output), window.Select(e => e.Prediction.Output));
+        Assert.Equal([0.125, 0.375, 0.5], window[1].Prediction.Output.Probabilities.ToArray());
+        Assert.Equal(cases.Select(c => c.Label), window.Select(e => e.Label));
+    }
+
     /// <summary>A window is ordered by prediction time, not by arrival: predictions recorded out of order come back oldest first.</summary>
     /// <returns>A task that completes when the test is done.</returns>
     [Fact]

@@ -107,7 +107,7 @@ public abstract partial class EventStoreConformanceTests
     public async Task AppendAsync_LabelForAKnownPrediction_JoinedAndReportedWithThePrediction(FeedbackKind kind)
     {
         await using var session = await StartAsync();
-        var prediction = session.Prediction(version: "v7", score: 0.8);
+        var prediction = session.Prediction(version: "v7", output: PredictionOutput.Binary(0.8));
         var label = kind == FeedbackKind.GroundTruth
             ? GroundTruth(prediction, false, T0.AddMinutes(3))
             : Feedback.Correction(prediction.Id, false, "reviewer:1", T0.AddMinutes(3));
@@ -326,7 +326,7 @@ public abstract partial class EventStoreConformanceTests
             string version = "v1",
             IReadOnlyDictionary<string, string>? segments = null,
             PredictionId? id = null,
-            double score = 0.75)
+            PredictionOutput? output = null)
         {
             var seed = ++_predictions;
             var vector = options.Schema.CreateVector();
@@ -342,7 +342,7 @@ public abstract partial class EventStoreConformanceTests
                 }
             }
 
-            return new Prediction(id ?? PredictionId.New(), "conformance", version, timestamp ?? T0, vector, PredictionOutput.Binary(score), segments);
+            return new Prediction(id ?? PredictionId.New(), "conformance", version, timestamp ?? T0, vector, output ?? PredictionOutput.Binary(0.75), segments);
         }
 
         public Task<EventBatch> AppendAsync(params LoopEvent[] events) => AppendAsync(Batch(events));

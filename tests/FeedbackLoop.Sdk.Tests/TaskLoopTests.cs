@@ -313,7 +313,14 @@ public class TaskLoopTests
     private static double Target(double x1, double shift, Random random) =>
         (10 * x1) + shift + (0.5 * Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble()));
 
-    private List<(Label Actual, PredictionOutput Output)> Traffic(IFeedbackLoop loop, int count, bool swapped, int seed)
+    private List<(Label Actual, PredictionOutput Output)> Traffic(IFeedbackLoop loop, int count, bool swapped, int seed) =>
+        Serve(loop, count, seed, (x1, _) => Label.Categorical(TicketClass(x1, swapped)));
+
+    private List<(Label Actual, PredictionOutput Output)> Demand(IFeedbackLoop loop, int count, double shift, int seed) =>
+        Serve(loop, count, seed, (x1, random) => Label.Numeric(Target(x1, shift, random)));
+
+    /// <summary>Predicts <paramref name="count"/> inputs with x1 uniform in [0, 1) and reports each one's true label, a second apart.</summary>
+    private List<(Label Actual, PredictionOutput Output)> Serve(IFeedbackLoop loop, int count, int seed, Func<double, Random, Label> truth)
     {
         var random = new Random(seed);
         var outcomes = new List<(Label, PredictionOutput)>();
@@ -321,24 +328,7 @@ public class TaskLoopTests
         {
             var x1 = random.NextDouble();
             var prediction = loop.Predict(Events.Vector(x1));
-            var actual = Label.Categorical(TicketClass(x1, swapped));
-            loop.RecordFeedback(Feedback.GroundTruth(prediction.Id, actual));
-            outcomes.Add((actual, prediction.Output));
-            _time.Advance(TimeSpan.FromSeconds(1));
-        }
-
-        return outcomes;
-    }
-
-    private List<(Label Actual, PredictionOutput Output)> Demand(IFeedbackLoop loop, int count, double shift, int seed)
-    {
-        var random = new Random(seed);
-        var outcomes = new List<(Label, PredictionOutput)>();
-        for (var i = 0; i < count; i++)
-        {
-            var x1 = random.NextDouble();
-            var prediction = loop.Predict(Events.Vector(x1));
-            var actual = Label.Numeric(Target(x1, shift, random));
+            var actual = truth(x1, random);
             loop.RecordFeedback(Feedback.GroundTruth(prediction.Id, actual));
             outcomes.Add((actual, prediction.Output));
             _time.Advance(TimeSpan.FromSeconds(1));
