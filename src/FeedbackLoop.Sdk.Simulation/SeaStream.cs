@@ -1,4 +1,3 @@
-using System.Collections.ObjectModel;
 using System.Diagnostics.CodeAnalysis;
 
 namespace FeedbackLoop.Simulation;
@@ -23,11 +22,9 @@ public sealed class SeaStream : IDriftingStream
     private const double FeatureMaximum = 10.0;
 
     private readonly Random _random;
-    private readonly ReadOnlyCollection<long> _driftPoints;
-    private readonly ReadOnlyCollection<int> _concepts;
+    private readonly ConceptSequence _concepts;
     private readonly double[] _buffer = new double[3];
     private long _nextIndex;
-    private int _concept;
 
     /// <summary>Creates a SEA stream.</summary>
     /// <param name="seed">The seed of the stream's <see cref="Random"/>.</param>
@@ -51,35 +48,8 @@ public sealed class SeaStream : IDriftingStream
     /// </exception>
     public SeaStream(int seed, IReadOnlyList<int> concepts, IReadOnlyList<long> driftPoints, double noise = 0.1)
     {
-        ArgumentNullException.ThrowIfNull(concepts);
         Noise = StreamArguments.Noise(noise, nameof(noise));
-        _driftPoints = StreamArguments.DriftPoints(driftPoints, nameof(driftPoints));
-        if (concepts.Count != _driftPoints.Count + 1)
-        {
-            throw new ArgumentException(
-                $"Expected {_driftPoints.Count + 1} concepts (one more than the {_driftPoints.Count} drift points); got {concepts.Count}.", nameof(concepts));
-        }
-
-        var copy = new int[concepts.Count];
-        for (var i = 0; i < copy.Length; i++)
-        {
-            var concept = concepts[i];
-            if (concept < 0 || concept >= Thresholds.Count)
-            {
-                throw new ArgumentOutOfRangeException(
-                    nameof(concepts), concept, $"Concept {i} is {concept}; SEA concepts are indexes 0..{Thresholds.Count - 1} into SeaStream.Thresholds.");
-            }
-
-            if (i > 0 && concept == copy[i - 1])
-            {
-                throw new ArgumentException(
-                    $"Concepts {i - 1} and {i} are both {concept}; consecutive concepts must differ so that drift point {i - 1} changes the concept.", nameof(concepts));
-            }
-
-            copy[i] = concept;
-        }
-
-        _concepts = Array.AsReadOnly(copy);
+        _concepts = new ConceptSequence(concepts, driftPoints, Thresholds.Count, "SEA");
         _random = new Random(seed);
         Schema = FeatureSchema.CreateBuilder().Numeric("x1").Numeric("x2").Numeric("x3").Build();
     }
@@ -92,27 +62,24 @@ public sealed class SeaStream : IDriftingStream
     public FeatureSchema Schema { get; }
 
     /// <inheritdoc />
-    public IReadOnlyList<long> DriftPoints => _driftPoints;
+    public IReadOnlyList<long> DriftPoints => _concepts.DriftPoints;
 
     /// <summary>Gets the sequence of concepts (indexes into <see cref="Thresholds"/>), one per span between drift points.</summary>
     /// <value>A copy of the constructor's <c>concepts</c>; <see cref="LabelledSample.Concept"/> indexes this list.</value>
-    public IReadOnlyList<int> Concepts => _concepts;
+    public IReadOnlyList<int> Concepts => _concepts.Concepts;
 
     /// <summary>Gets the probability that a label is flipped.</summary>
     /// <value>Default 0.1.</value>
     public double Noise { get; }
 
     /// <summary>Gets the threshold θ of the concept that labelled the most recent sample (of the first concept before the first <see cref="Next"/>).</summary>
-    public double Threshold => Thresholds[_concepts[_concept]];
+    public double Threshold => Thresholds[_concepts.Current];
 
     /// <inheritdoc />
     public LabelledSample Next()
     {
         var index = _nextIndex++;
-        if (_concept < _driftPoints.Count && index == _driftPoints[_concept])
-        {
-            _concept++;
-        }
+        _concepts.MoveTo(index);
 
         for (var i = 0; i < _buffer.Length; i++)
         {
@@ -125,6 +92,6 @@ public sealed class SeaStream : IDriftingStream
             label = !label;
         }
 
-        return new LabelledSample(FeatureVector.Create(Schema, _buffer), label, index, _concept);
+        return new LabelledSample(FeatureVector.Create(Schema, _buffer), label, index, _concepts.Position);
     }
 }

@@ -19,6 +19,40 @@ internal static class StreamArguments
         return noise;
     }
 
+    /// <summary>
+    /// Checks a sequence of concepts against the drift points that separate them: one more concept than drift points,
+    /// each an index below <paramref name="conceptCount"/>, no two consecutive ones equal (every drift point changes the
+    /// concept; a concept may recur later). Returns a read-only copy.
+    /// </summary>
+    public static ReadOnlyCollection<int> Concepts(IReadOnlyList<int> concepts, int driftPoints, int conceptCount, string family, string paramName)
+    {
+        ArgumentNullException.ThrowIfNull(concepts, paramName);
+        if (concepts.Count != driftPoints + 1)
+        {
+            throw new ArgumentException($"Expected {driftPoints + 1} concepts (one more than the {driftPoints} drift points); got {concepts.Count}.", paramName);
+        }
+
+        var copy = new int[concepts.Count];
+        for (var i = 0; i < copy.Length; i++)
+        {
+            var concept = concepts[i];
+            if (concept < 0 || concept >= conceptCount)
+            {
+                throw new ArgumentOutOfRangeException(paramName, concept, $"Concept {i} is {concept}; {family} concepts are indexes 0..{conceptCount - 1}.");
+            }
+
+            if (i > 0 && concept == copy[i - 1])
+            {
+                throw new ArgumentException(
+                    $"Concepts {i - 1} and {i} are both {concept}; consecutive concepts must differ so that drift point {i - 1} changes the concept.", paramName);
+            }
+
+            copy[i] = concept;
+        }
+
+        return Array.AsReadOnly(copy);
+    }
+
     /// <summary>Checks that drift points are positive and strictly increasing, and returns a read-only copy.</summary>
     public static ReadOnlyCollection<long> DriftPoints(IReadOnlyList<long> driftPoints, string paramName)
     {
