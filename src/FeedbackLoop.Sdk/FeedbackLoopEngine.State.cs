@@ -73,8 +73,8 @@ internal sealed partial class FeedbackLoopEngine
     private void Restore(StateSnapshot snapshot)
     {
         var reader = SnapshotReader.Open(snapshot, StateKind, StateVersion);
-        var task = reader.ReadString(1 << 20);
-        if (!string.Equals(task, Task.ToString(), StringComparison.Ordinal))
+        var task = ReadTask(ref reader);
+        if (!task.Equals(Task))
         {
             // Outcomes and detector evidence of another task would be misread: start afresh, reported as a contained failure.
             throw new InvalidOperationException($"The saved state is of a {task} loop; loop '{Name}' is {Task}.");
@@ -96,7 +96,7 @@ internal sealed partial class FeedbackLoopEngine
 
     private StateSnapshot Snapshot()
     {
-        var writer = new SnapshotWriter(StateKind, StateVersion).Write(Task.ToString()).Write(_cycles).Write(_startedAt.UtcTicks).Write(_lastTrainedAt is not null);
+        var writer = WriteTask(new SnapshotWriter(StateKind, StateVersion), Task).Write(_cycles).Write(_startedAt.UtcTicks).Write(_lastTrainedAt is not null);
         if (_lastTrainedAt is { } trained)
         {
             writer.Write(trained.UtcTicks);
@@ -104,6 +104,54 @@ internal sealed partial class FeedbackLoopEngine
 
         _monitors.WriteTo(writer);
         return writer.ToSnapshot();
+    }
+
+    /// <summary>Writes a task as its kind and its classes, each on its own (a class name may hold any text).</summary>
+    private static SnapshotWriter WriteTask(SnapshotWriter writer, ModelTask task)
+    {
+        writer.Write((int)task.Kind).Write(task.Classes.Count);
+        foreach (var name in task.Classes)
+        {
+            writer.Write(name);
+        }
+
+        return writer;
+    }
+
+    private static ModelTask ReadTask(ref SnapshotReader reader)
+    {
+        var kind = (ModelTaskKind)reader.ReadInt32();
+        var count = reader.ReadInt32();
+        if (count is < 0 or > ModelTask.MaxClasses)
+        {
+            throw reader.Corrupt($"a task with {count} classes is out of range");
+        }
+
+        var classes = new string[count];
+        for (var i = 0; i < count; i++)
+        {
+            classes[i] = reader.ReadString(1 << 20);
+        }
+
+        switch (kind)
+        {
+            case ModelTaskKind.Binary when count == 0:
+                return ModelTask.Binary;
+            case ModelTaskKind.Regression when count == 0:
+                return ModelTask.Regression;
+            case ModelTaskKind.Multiclass:
+                try
+                {
+                    return ModelTask.Multiclass(classes);
+                }
+                catch (ArgumentException exception)
+                {
+                    throw reader.Corrupt($"the saved task's classes are not valid: {exception.Message}");
+                }
+
+            default:
+                throw reader.Corrupt($"a task of kind {(int)kind} with {count} classes is not defined");
+        }
     }
 
     /// <summary>

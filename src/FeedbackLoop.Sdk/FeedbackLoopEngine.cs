@@ -45,6 +45,11 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
     private readonly ICycleStage[] _stages;
     private readonly ConcurrentDictionary<int, IPredictor> _predictors = new();
 
+    // Alias moves' notifications, queued in the order of the moves and published by one thread at a time.
+    private readonly Queue<LoopNotification> _moves = new();
+    private readonly Lock _movesSync = new();
+    private bool _publishingMoves;
+
     private ServingSet _serving = ServingSet.Empty;
     private long _cycles;
     private DateTimeOffset? _lastTrainedAt;
@@ -173,7 +178,7 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
         await _cycleLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            LoopCallbacks.Enter(_pipeline, LoopCallback.Cycle);
+            using var running = LoopCallbacks.Enter(_pipeline, LoopCallback.Cycle);
             ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
             var cycle = ++_cycles;
             using var activity = LoopInstruments.ActivitySource.StartActivity(FeedbackLoopTelemetry.CycleActivity);
@@ -445,28 +450,63 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
         new(Name, model.Artifact, model.Description, metrics, lineage) { SchemaFingerprint = Schema.Fingerprint };
 
     /// <summary>
-    /// Moves the champion alias under the swap lock, and publishes the move's notification once the lock is released,
+    /// Moves the champion alias under the swap lock and publishes the move's notification once the lock is released,
     /// so that an observer may move the alias again (roll back a promotion it dislikes) without waiting for itself.
+    /// Notifications are queued under the lock and published in the order of the moves, one at a time: an observer
+    /// that tracks the champion from them ends with the champion.
     /// </summary>
     private async Task<T> SwapAsync<T>(Func<Task<(T Result, LoopNotification? Notification)>> swap, CancellationToken cancellationToken)
     {
         await _swapLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        (T Result, LoopNotification? Notification) swapped;
+        T result;
         try
         {
-            swapped = await swap().ConfigureAwait(false);
+            (result, var notification) = await swap().ConfigureAwait(false);
+            if (notification is not null)
+            {
+                lock (_movesSync)
+                {
+                    _moves.Enqueue(notification);
+                }
+            }
         }
         finally
         {
             _swapLock.Release();
         }
 
-        if (swapped.Notification is { } notification)
+        PublishMoves();
+        return result;
+    }
+
+    /// <summary>Publishes the queued alias moves unless another thread (or an outer call on this one) is already doing so; that one publishes these too.</summary>
+    private void PublishMoves()
+    {
+        lock (_movesSync)
         {
-            Publish(notification);
+            if (_publishingMoves)
+            {
+                return;
+            }
+
+            _publishingMoves = true;
         }
 
-        return swapped.Result;
+        while (true)
+        {
+            LoopNotification? next;
+            lock (_movesSync)
+            {
+                if (!_moves.TryDequeue(out next))
+                {
+                    _publishingMoves = false;
+                    return;
+                }
+            }
+
+            // Observers are contained by Publish, so nothing escapes to leave the queue without a publisher.
+            Publish(next);
+        }
     }
 
     /// <summary>Moves the champion alias to a registered version and serves it; returns the promotion to publish.</summary>

@@ -85,6 +85,101 @@ public class ReentrantCallTests
         loop.Champion.Should().Be(first);
     }
 
+    [Fact]
+    public async Task ConcurrentPromotions_ObserverBlockedOnTheFirst_SeesEveryMoveInTheOrderOfTheMoves()
+    {
+        var observer = new BlockingObserver();
+        await using var loop = LoopHarness.Builder(_time).AddObserver(observer).Build();
+        await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), new AliasChange("host", "initial"), None);
+        observer.BlockOn = "A";
+
+        var first = Task.Run(() => loop.PromoteAsync(new ThresholdModel(0.6).ToTrainedModel(), new AliasChange("host", "A"), None));
+        observer.Blocked.Wait(Deadline).Should().BeTrue("the observer is told of A and holds on to it");
+        var second = await loop.PromoteAsync(new ThresholdModel(0.7).ToTrainedModel(), new AliasChange("host", "B"), None).WaitAsync(Deadline);
+        observer.Release.Set();
+        await first.WaitAsync(Deadline);
+
+        observer.Seen.Select(p => p.Change.Reason).Should().Equal("initial", "A", "B");
+        observer.Seen[^1].Version.Should().Be(second).And.Be(loop.Champion, "an observer that follows the moves ends with the champion");
+    }
+
+    [Fact]
+    public async Task SinkTaskThatOutlivesItsCallback_MayRunACycle()
+    {
+        var callbackReturned = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task<CycleReport>? later = null;
+        var sink = new CallingSink();
+        await using var loop = LoopHarness.Builder(_time).AddBatchedSink(sink).Build();
+        sink.Calls = [() => later ??= Task.Run(async () =>
+        {
+            await callbackReturned.Task;
+            return await loop.RunCycleAsync(None);
+        })];
+        await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), new AliasChange("host", "initial"), None);
+
+        LoopHarness.Traffic(loop, _time, 5);
+        await loop.FlushAsync(None).WaitAsync(Deadline);
+        callbackReturned.SetResult();
+        var report = await later!.WaitAsync(Deadline);
+
+        report.Outcome.Should().Be(CycleOutcome.NoAction, "the sink's callback had returned, so nothing waits for this cycle");
+    }
+
+    [Fact]
+    public async Task NestedCycles_StageOfAnotherLoopDisposingTheOuterLoop_IsRefused()
+    {
+        var outerStage = new CallingStage();
+        var innerStage = new CallingStage();
+        var trainer = new ScriptedTrainer(_ => new ThresholdModel(0.5).ToTrainedModel());
+        var outer = LoopHarness.Builder(_time, "outer").UseTrainer(trainer, trainer).AddCycleStage(outerStage).Build();
+        await using var inner = LoopHarness.Builder(_time, "inner").UseTrainer(trainer, trainer).AddCycleStage(innerStage).Build();
+        CycleReport? innerReport = null;
+        outerStage.Call = () => innerReport = inner.RunCycleAsync(None).GetAwaiter().GetResult();
+        innerStage.Call = () => outer.Dispose();
+        foreach (var loop in new[] { outer, inner })
+        {
+            await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), new AliasChange("host", "initial"), None);
+            LoopHarness.Traffic(loop, _time, 200);
+        }
+
+        var outerReport = await outer.RunCycleAsync(None).WaitAsync(Deadline);
+
+        innerReport!.Failure.Should().Contain("Dispose was called from inside loop 'outer''s own cycle");
+        outerReport.Outcome.Should().Be(CycleOutcome.Promoted, outerReport.ToString());
+        await outer.DisposeAsync().AsTask().WaitAsync(Deadline);
+    }
+
+    private sealed class BlockingObserver : ILoopObserver
+    {
+        public string? BlockOn { get; set; }
+
+        public ManualResetEventSlim Blocked { get; } = new();
+
+        public ManualResetEventSlim Release { get; } = new();
+
+        public List<ModelPromoted> Seen { get; } = [];
+
+        public void OnNotification(LoopNotification notification)
+        {
+            if (notification is not ModelPromoted promoted)
+            {
+                return;
+            }
+
+            // Holds on to the move before taking note of it, as an observer that writes to a slow audit log would.
+            if (promoted.Change.Reason == BlockOn)
+            {
+                Blocked.Set();
+                Release.Wait(Deadline);
+            }
+
+            lock (Seen)
+            {
+                Seen.Add(promoted);
+            }
+        }
+    }
+
     private sealed class RollingBackObserver : ILoopObserver
     {
         public IFeedbackLoop? Loop { get; set; }

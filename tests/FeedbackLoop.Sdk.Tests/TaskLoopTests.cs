@@ -7,6 +7,8 @@ using FeedbackLoop.Retraining;
 using FeedbackLoop.Simulation;
 using FeedbackLoop.State;
 using FeedbackLoop.Tests.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace FeedbackLoop.Tests;
@@ -183,6 +185,22 @@ public class TaskLoopTests
     }
 
     [Fact]
+    public async Task RunCycle_ArtifactThatLoadsBackAsAModelOfAnotherTask_FailsWithoutRegistering()
+    {
+        var registry = new InMemoryModelRegistry(_time);
+        var scripted = new ScriptedTrainer(_ => new ThresholdModel(0.5).ToTrainedModel());
+        await using var loop = LoopHarness.Builder(_time).UseRegistry(registry).UseTrainer(scripted, new LineLoader()).Build();
+        await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), Seed, None);
+        LoopHarness.Traffic(loop, _time, 150);
+
+        var report = await loop.RunCycleAsync(None);
+
+        report.Outcome.Should().Be(CycleOutcome.Failed);
+        report.Failure.Should().Contain("artifact loads back as a model that cannot serve: the model performs a regression task, but loop 'test' is binary");
+        (await registry.ListVersionsAsync("test", None)).Should().ContainSingle();
+    }
+
+    [Fact]
     public async Task Restart_ChampionThatLoadsAsAModelOfAnotherTask_IsNotServedAndPredictSaysWhy()
     {
         var registry = new InMemoryModelRegistry(_time);
@@ -219,19 +237,33 @@ public class TaskLoopTests
         after.Should().Equal(before, "the rolling window is restored slot for slot, probabilities included");
     }
 
-    [Fact]
-    public async Task Restart_StateOfAnotherTask_IsNotRestoredAndTheFailureIsCounted()
+    [Theory]
+    [InlineData("binary")]
+    [InlineData("multiclass of other classes")]
+    public async Task Restart_StateOfAnotherTask_IsNotRestoredAndSaysWhy(string saved)
     {
         var state = new InMemoryLoopStateStore();
-        await using (var binary = new FeedbackLoopBuilder("demand").WithSchema(Events.TwoNumbers).UseTimeProvider(_time).UseStateStore(state).Build())
+        var other = saved == "binary" ? ModelTask.Binary : ModelTask.Multiclass("low", "mid, high");
+        await using (var first = Host(other, new CapturingLoggerFactory()))
         {
-            await binary.StartAsync(None);
+            await first.GetRequiredKeyedService<IFeedbackLoop>("tickets").StartAsync(None);
         }
 
-        await using var regression = Regression().UseStateStore(state).Build();
-        var report = await regression.RunCycleAsync(None);
+        var logs = new CapturingLoggerFactory();
+        await using var second = Host(Tickets, logs);
+        var report = await second.GetRequiredKeyedService<IFeedbackLoop>("tickets").RunCycleAsync(None);
 
-        report.Observed.ContainedFailures.Should().BeGreaterThan(0);
+        report.Observed.ContainedFailures.Should().Be(1);
+        logs.Entries.Select(e => e.Exception?.Message).Should().Contain($"The saved state is of a {other} loop; loop 'tickets' is multiclass[low, mid, high].");
+
+        // The same detector on both sides, so the failure can only be the task's.
+        ServiceProvider Host(ModelTask task, CapturingLoggerFactory logger)
+        {
+            var services = new ServiceCollection().AddSingleton<ILoggerFactory>(logger);
+            services.AddFeedbackLoop("tickets", loop => loop.WithSchema(Events.TwoNumbers).UseTimeProvider(_time).ForTask(task)
+                .UseTrainer(new CentroidLearner(Tickets)).MonitorErrors(() => new Adwin()).UseStateStore(state));
+            return services.BuildServiceProvider();
+        }
     }
 
     [Fact]
@@ -259,6 +291,12 @@ public class TaskLoopTests
         allocated.Should().Be(0);
         (await multiclass.StoreStatisticsAsync()).FeedbackJoined.Should().BeGreaterThan(0);
         (await regression.StoreStatisticsAsync()).FeedbackJoined.Should().BeGreaterThan(0);
+    }
+
+    /// <summary>Loads any artifact as a regression line: a loader that does not match its trainer.</summary>
+    private sealed class LineLoader : IModelArtifactLoader
+    {
+        public IPredictor Load(Stream artifact, FeatureSchema schema) => new LineModel(0, 1);
     }
 
     private static Prediction Recorded(string loop, PredictionOutput output) =>

@@ -91,6 +91,18 @@ public readonly struct PredictionOutput : IEquatable<PredictionOutput>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="value"/> is NaN or infinite.</exception>
     public static PredictionOutput Regression(double value) => new(Label.Numeric(value), double.NaN, null);
 
+    /// <summary>
+    /// Rebuilds a recorded output exactly, from what <see cref="Label"/>, <see cref="Score"/> and
+    /// <see cref="Probabilities"/> returned — for a store or snapshot that keeps outputs as values. It does not check
+    /// that the parts fit a task; the loop checks every output it records against its own (<see cref="ModelTask.Accepts(PredictionOutput, out string)"/>).
+    /// </summary>
+    /// <param name="label">The predicted label.</param>
+    /// <param name="score">The positive-class probability of a binary output, or NaN.</param>
+    /// <param name="probabilities">The per-class probabilities of a multiclass output (copied), or empty.</param>
+    /// <returns>The output, equal to the one recorded.</returns>
+    public static PredictionOutput Restore(Label label, double score, ReadOnlySpan<double> probabilities) =>
+        new(label, score, probabilities.IsEmpty ? null : probabilities.ToArray());
+
     /// <summary>Creates an output that carries a label only (a classifier that gives no probabilities).</summary>
     /// <param name="label">The predicted label.</param>
     /// <returns>The output with no score or probabilities.</returns>

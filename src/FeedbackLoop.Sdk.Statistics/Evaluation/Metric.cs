@@ -171,14 +171,7 @@ public sealed class Metric
     /// <exception cref="ArgumentOutOfRangeException">A weight is negative or not finite.</exception>
     public double Compute(ModelTask task, ReadOnlySpan<Label> actual, ReadOnlySpan<PredictionOutput> predicted, ReadOnlySpan<double> sampleWeights = default)
     {
-        ArgumentNullException.ThrowIfNull(task);
-        if (!Supports(task.Kind))
-        {
-            throw new ArgumentException($"{Name} does not measure {task.Kind} models.", nameof(task));
-        }
-
-        MetricArguments.RequireSameLength(actual.Length, nameof(actual), predicted.Length, nameof(predicted));
-        MetricArguments.RequireNotEmpty(actual.Length, nameof(actual));
+        CheckBatch(task, actual, predicted);
         switch (task.Kind)
         {
             case ModelTaskKind.Binary:
@@ -260,20 +253,20 @@ public sealed class Metric
     /// <exception cref="ArgumentException">As <see cref="Compute(ModelTask, ReadOnlySpan{Label}, ReadOnlySpan{PredictionOutput}, ReadOnlySpan{double})"/>.</exception>
     public string? UndefinedReason(ModelTask task, ReadOnlySpan<Label> actual, ReadOnlySpan<PredictionOutput> predicted, ReadOnlySpan<double> sampleWeights = default)
     {
-        ArgumentNullException.ThrowIfNull(task);
-        MetricArguments.RequireSameLength(actual.Length, nameof(actual), predicted.Length, nameof(predicted));
-        if (_requirement == Requirement.TwoExamples)
+        CheckBatch(task, actual, predicted);
+        if (task.Kind == ModelTaskKind.Binary)
         {
-            return actual.Length < 2 ? "fewer than two examples" : null;
+            var binary = BinaryColumns.From(task, actual, predicted, scoresOf: null);
+            return UndefinedReason(binary.Actual, binary.Predicted, sampleWeights);
         }
 
-        if (task.Kind != ModelTaskKind.Binary || _requirement == Requirement.None)
+        for (var i = 0; i < actual.Length; i++)
         {
-            return null;
+            Checked(task, actual[i], i, nameof(actual));
+            Checked(task, predicted[i].Label, i, nameof(predicted));
         }
 
-        var binary = BinaryColumns.From(task, actual, predicted, scoresOf: null);
-        return UndefinedReason(binary.Actual, binary.Predicted, sampleWeights);
+        return _requirement == Requirement.TwoExamples && actual.Length < 2 ? "fewer than two examples" : null;
     }
 
     /// <summary>
@@ -364,6 +357,19 @@ public sealed class Metric
 
     private static Metric Values(string name, bool higherIsBetter, Requirement requirement, RegressionEvaluator compute) =>
         new(name, higherIsBetter, readsScores: false, requirement, binary: null, regression: compute);
+
+    /// <summary>Checks what every computation on labels and outputs needs: a task the metric measures and one output per label, at least one.</summary>
+    private void CheckBatch(ModelTask task, ReadOnlySpan<Label> actual, ReadOnlySpan<PredictionOutput> predicted)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        if (!Supports(task.Kind))
+        {
+            throw new ArgumentException($"{Name} does not measure {task.Kind} models.", nameof(task));
+        }
+
+        MetricArguments.RequireSameLength(actual.Length, nameof(actual), predicted.Length, nameof(predicted));
+        MetricArguments.RequireNotEmpty(actual.Length, nameof(actual));
+    }
 
     private static Label Checked(ModelTask task, Label label, int index, string paramName) =>
         task.Accepts(label, out var problem)

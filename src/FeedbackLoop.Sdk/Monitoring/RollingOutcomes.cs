@@ -37,10 +37,13 @@ internal sealed class RollingOutcomes(ModelTask task, int capacity)
 
     /// <summary>
     /// The value the error detector watches for one labelled outcome: for classifiers the misclassification (1 wrong,
-    /// 0 right); for regression the absolute error |actual − predicted|, in the target's units.
+    /// 0 right); for regression the absolute error |actual − predicted|, in the target's units (at most
+    /// <see cref="double.MaxValue"/>: finite values far apart do not overflow to infinity).
     /// </summary>
     public static double Error(ModelTask task, Label actual, PredictionOutput output) =>
-        task.Kind == ModelTaskKind.Regression ? Math.Abs(actual.AsDouble() - output.Value) : output.Label == actual ? 0.0 : 1.0;
+        task.Kind == ModelTaskKind.Regression
+            ? Math.Min(Math.Abs(actual.AsDouble() - output.Value), double.MaxValue)
+            : output.Label == actual ? 0.0 : 1.0;
 
     /// <summary>Takes <paramref name="other"/>'s outcomes (of the same capacity).</summary>
     public void CopyFrom(RollingOutcomes other)
@@ -174,29 +177,10 @@ internal sealed class RollingOutcomes(ModelTask task, int capacity)
         }
     }
 
-    /// <summary>Rebuilds an output with the factories; each task's output has one form, so the rebuilt output equals the saved one.</summary>
-    private PredictionOutput ReadOutput(ref SnapshotReader reader)
+    private static PredictionOutput ReadOutput(ref SnapshotReader reader)
     {
         var label = ReadLabel(ref reader);
         var score = reader.ReadDouble();
-        var probabilities = reader.ReadDoubles(ModelTask.MaxClasses);
-        try
-        {
-            return Rebuild(label, score, probabilities);
-        }
-        catch (ArgumentException exception)
-        {
-            throw reader.Corrupt($"a saved output does not rebuild: {exception.Message}");
-        }
+        return PredictionOutput.Restore(label, score, reader.ReadDoubles(ModelTask.MaxClasses));
     }
-
-    private PredictionOutput Rebuild(Label label, double score, double[] probabilities) =>
-        task.Kind switch
-        {
-            // A threshold at the score keeps a true label, one just above it a false one: the host's own threshold is not saved.
-            ModelTaskKind.Binary when !double.IsNaN(score) && label.Kind == LabelKind.Binary =>
-                PredictionOutput.Binary(score, label.AsBoolean() ? score : Math.BitIncrement(score)),
-            ModelTaskKind.Multiclass when probabilities.Length > 0 => PredictionOutput.Multiclass(task, probabilities),
-            _ => PredictionOutput.FromLabel(label),
-        };
 }

@@ -113,7 +113,6 @@ internal sealed class EventPipeline : IAsyncDisposable
 
     private async Task ConsumeAsync()
     {
-        LoopCallbacks.Enter(this, LoopCallback.Consumer);
         var batch = new EventBatch(_maxBatch);
         var cancellationToken = _abandon.Token;
         try
@@ -127,6 +126,7 @@ internal sealed class EventPipeline : IAsyncDisposable
                 {
                     if (batch.Count > 0)
                     {
+                        using var applying = LoopCallbacks.Enter(this, LoopCallback.Consumer);
                         await ApplyAsync(batch, cancellationToken).ConfigureAwait(false);
                     }
                 }

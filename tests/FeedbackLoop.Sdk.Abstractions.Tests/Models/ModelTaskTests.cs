@@ -110,4 +110,39 @@ public class ModelTaskTests
         default(PredictionOutput).Score.Should().Be(double.NaN);
         default(PredictionOutput).Probabilities.IsEmpty.Should().BeTrue();
     }
+
+    [Theory]
+    [InlineData("binary", "7.5", "", "*score 7.5 is not a probability in [0, 1]*")]
+    [InlineData("binary", "NaN", "0.5 0.5", "*a binary output carries one score, not per-class probabilities*")]
+    [InlineData("multiclass", "0.9", "0.2 0.3 0.5", "*a multiclass output carries per-class probabilities, not a score*")]
+    [InlineData("multiclass", "NaN", "0.2 0.3 0.6", "*the probabilities sum to 1.1, not 1*")]
+    [InlineData("multiclass", "NaN", "0.2 1.3 -0.5", "*the probability of class 1 is 1.3, not in [0, 1]*")]
+    [InlineData("regression", "0.5", "", "*a regression output carries its value only*")]
+    [InlineData("regression", "NaN", "1", "*a regression output carries its value only*")]
+    public void Accepts_RestoredOutputsThatDoNotFit_SaysWhy(string task, string score, string probabilities, string message)
+    {
+        var (modelTask, label) = task switch
+        {
+            "binary" => (ModelTask.Binary, Label.Binary(true)),
+            "multiclass" => (Colours, Label.Categorical("red")),
+            _ => (ModelTask.Regression, Label.Numeric(1)),
+        };
+        double[] values = [.. probabilities.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(v => double.Parse(v, System.Globalization.CultureInfo.InvariantCulture))];
+
+        modelTask.Accepts(PredictionOutput.Restore(label, double.Parse(score, System.Globalization.CultureInfo.InvariantCulture), values), out var problem).Should().BeFalse();
+
+        problem.Should().Match(message);
+    }
+
+    [Fact]
+    public void Restore_WhatAnOutputReturned_GivesAnEqualOutput()
+    {
+        PredictionOutput[] outputs =
+        [
+            PredictionOutput.Binary(0.3, threshold: 0.2), PredictionOutput.FromLabel(false), PredictionOutput.Multiclass(Colours, [0.2, 0.5, 0.3]),
+            PredictionOutput.Regression(-4.5), default,
+        ];
+
+        outputs.Select(o => PredictionOutput.Restore(o.Label, o.Score, o.Probabilities)).Should().Equal(outputs);
+    }
 }

@@ -120,6 +120,19 @@ public sealed class TaskMetricTests
             .Should().BeNull();
     }
 
+    [Fact]
+    public void UndefinedReason_ChecksLikeCompute()
+    {
+        var task = ModelTask.Multiclass("a", "b");
+
+        FluentActions.Invoking(() => Metric.Precision.UndefinedReason(task, [Label.Categorical("a")], [PredictionOutput.FromLabel(Label.Categorical("a"))]))
+            .Should().Throw<ArgumentException>().WithMessage("precision does not measure Multiclass models*");
+        FluentActions.Invoking(() => Metric.Accuracy.UndefinedReason(task, [Label.Categorical("z")], [PredictionOutput.FromLabel(Label.Categorical("a"))]))
+            .Should().Throw<ArgumentException>().WithMessage("actual[0]: the class 'z'*");
+        FluentActions.Invoking(() => Metric.R2.UndefinedReason(ModelTask.Regression, [], []))
+            .Should().Throw<ArgumentException>();
+    }
+
     private static (ModelTask Task, Label[] Actual, PredictionOutput[] Predicted) Read(JsonElement c)
     {
         switch (c.GetProperty("task").GetString())

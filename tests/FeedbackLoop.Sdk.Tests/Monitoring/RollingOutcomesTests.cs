@@ -91,12 +91,49 @@ public class RollingOutcomesTests
         act.Should().Throw<ArgumentException>().WithMessage("*snapshot is corrupt: rolling outcome 0 does not fit*'c' is not one of*");
     }
 
+    [Theory]
+    [InlineData("empty class", "*a saved class is empty*")]
+    [InlineData("infinite label", "*a saved label is not finite*")]
+    [InlineData("undefined kind", "*the label kind 9 is not defined*")]
+    [InlineData("binary with probabilities", "*rolling outcome 0 does not fit*one score, not per-class probabilities*")]
+    [InlineData("regression with a score", "*rolling outcome 0 does not fit*value only*")]
+    public void ReadFrom_CraftedOutcomes_AreRefusedAsCorrupt(string crafted, string message)
+    {
+        var task = crafted switch
+        {
+            "binary with probabilities" => ModelTask.Binary,
+            "regression with a score" or "infinite label" => ModelTask.Regression,
+            _ => ModelTask.Multiclass("a", "b"),
+        };
+
+        // The layout WriteTo uses: capacity, count, then per outcome the actual label, the predicted label, the score and the probabilities.
+        var writer = new SnapshotWriter("Window", 1).Write(2).Write(1L);
+        _ = crafted switch
+        {
+            "empty class" => writer.Write((int)LabelKind.Categorical).Write(string.Empty),
+            "infinite label" => writer.Write((int)LabelKind.Numeric).Write(double.PositiveInfinity),
+            "undefined kind" => writer.Write(9),
+            "binary with probabilities" => writer.Write((int)LabelKind.Binary).Write(1.0).Write((int)LabelKind.Binary).Write(1.0).Write(0.9).Write([0.1, 0.9]),
+            _ => writer.Write((int)LabelKind.Numeric).Write(2.0).Write((int)LabelKind.Numeric).Write(2.5).Write(0.5).Write(ReadOnlySpan<double>.Empty),
+        };
+        var snapshot = writer.ToSnapshot();
+
+        var act = () =>
+        {
+            var reader = SnapshotReader.Open(snapshot, "Window", 1);
+            new RollingOutcomes(task, 2).ReadFrom(ref reader);
+        };
+
+        act.Should().Throw<ArgumentException>().WithMessage(message);
+    }
+
     [Fact]
     public void Error_FollowsTheTask()
     {
         RollingOutcomes.Error(ModelTask.Binary, true, PredictionOutput.Binary(0.2)).Should().Be(1.0);
         RollingOutcomes.Error(ModelTask.Multiclass("a", "b"), Label.Categorical("b"), PredictionOutput.Multiclass(ModelTask.Multiclass("a", "b"), [0.1, 0.9])).Should().Be(0.0);
         RollingOutcomes.Error(ModelTask.Regression, Label.Numeric(2.0), PredictionOutput.Regression(5.5)).Should().Be(3.5);
+        RollingOutcomes.Error(ModelTask.Regression, Label.Numeric(1e308), PredictionOutput.Regression(-1e308)).Should().Be(double.MaxValue, "finite values far apart must not feed infinity to a detector");
     }
 
     private static RollingOutcomes RoundTrip(RollingOutcomes saved, ModelTask task, int capacity)

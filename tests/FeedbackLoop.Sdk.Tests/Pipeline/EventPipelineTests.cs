@@ -318,6 +318,28 @@ public class EventPipelineTests
         (await loop.StoreStatisticsAsync()).Predictions.Should().Be(0);
     }
 
+    [Theory]
+    [InlineData(7.5)]
+    [InlineData(-0.1)]
+    [InlineData(double.PositiveInfinity)]
+    public async Task RecordPrediction_ScoreNotAProbability_Throws(double score)
+    {
+        await using var loop = LoopHarness.Builder(_time).Build();
+        var prediction = new Prediction(PredictionId.New(), "test", "1", default, Events.Vector(), PredictionOutput.Restore(true, score, []));
+
+        loop.Invoking(l => l.RecordPrediction(prediction)).Should().Throw<InvalidLabelException>().WithMessage("*not a probability*");
+        (await loop.StoreStatisticsAsync()).Predictions.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task PromoteAsync_PredictorWithoutATask_IsRefused()
+    {
+        await using var loop = LoopHarness.Builder(_time).Build();
+
+        await loop.Invoking(l => l.PromoteAsync(new TrainedModel(new TaskModel(null!), new byte[] { 1 }, "no task"), new AliasChange("host", "initial"), None))
+            .Should().ThrowAsync<ArgumentException>().WithMessage("*performs a null task*");
+    }
+
     [Fact]
     public async Task PromoteAsync_ModelOfAnotherTask_IsRefusedAndNothingIsRegistered()
     {
