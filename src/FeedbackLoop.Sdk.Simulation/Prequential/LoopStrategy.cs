@@ -1,0 +1,67 @@
+using System.Diagnostics;
+using FeedbackLoop.Models;
+using FeedbackLoop.Registry;
+
+namespace FeedbackLoop.Simulation.Prequential;
+
+/// <summary>Replays through a real feedback loop (see <see cref="PrequentialStrategy.Loop"/>).</summary>
+internal sealed class LoopStrategy(string name, Func<SimulatedClock, IFeedbackLoop> build) : PrequentialStrategy(name)
+{
+    internal override async Task<PrequentialRun> RunAsync(PrequentialReplay replay, CancellationToken cancellationToken)
+    {
+        var clock = new SimulatedClock();
+        var start = clock.GetUtcNow();
+        await using var loop = build(clock);
+        var history = TrainingSet.CreateBuilder(replay.Schema, ModelTask.Binary);
+        foreach (var sample in replay.History)
+        {
+            history.Add(sample.Features, sample.Label, source: "history");
+        }
+
+        await loop.SeedAsync(history.Build(), new AliasChange("prequential", "first model from the history"), cancellationToken).ConfigureAwait(false);
+        var samples = replay.Samples;
+        var ids = new PredictionId[samples.Count];
+        var correct = new bool[samples.Count];
+        var changes = new List<long>();
+        var signals = new SortedSet<long>();
+        var (trainings, used, time) = (0, 0L, TimeSpan.Zero);
+        for (var i = 0; i < samples.Count; i++)
+        {
+            // Prediction i is made at second i of the replay, so a signal's time says which prediction raised it.
+            var prediction = loop.Predict(samples[i].Features);
+            ids[i] = prediction.Id;
+            correct[i] = prediction.Output.Label == Label.Binary(samples[i].Label);
+            if (replay.LabelArrivingAfter(i) is var arrived and >= 0)
+            {
+                loop.RecordFeedback(Feedback.GroundTruth(ids[arrived], samples[arrived].Label));
+            }
+
+            clock.Advance(TimeSpan.FromSeconds(1));
+            if ((i + 1) % replay.Options.CycleEvery != 0)
+            {
+                continue;
+            }
+
+            var started = Stopwatch.GetTimestamp();
+            var report = await loop.RunCycleAsync(cancellationToken).ConfigureAwait(false);
+            foreach (var signal in report.Observed.DriftSignals.Where(s => s.State == Drift.DriftState.Drift))
+            {
+                signals.Add((long)(signal.DetectedAt - start).TotalSeconds);
+            }
+
+            if (report.TrainingExamples > 0)
+            {
+                trainings++;
+                used += report.TrainingExamples + report.HoldoutExamples;
+                time += Stopwatch.GetElapsedTime(started);
+            }
+
+            if (report.Outcome == CycleOutcome.Promoted)
+            {
+                changes.Add(i + 1);
+            }
+        }
+
+        return new PrequentialRun(Name, correct, changes, [.. signals], trainings, used, time);
+    }
+}

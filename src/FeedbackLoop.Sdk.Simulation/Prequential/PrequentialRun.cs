@@ -1,0 +1,18 @@
+namespace FeedbackLoop.Simulation.Prequential;
+
+/// <summary>What one strategy did on one replay: whether each prediction was right, and when its model changed.</summary>
+/// <param name="Strategy">The strategy's name.</param>
+/// <param name="Correct">One entry per replayed prediction: whether it matched the sample's (noisy) label.</param>
+/// <param name="ModelChanges">The predictions (0-based, in replay order) from which a new model served.</param>
+/// <param name="DriftSignals">The predictions at which a drift was signalled (a loop's error or feature monitors); empty for the other strategies.</param>
+/// <param name="Trainings">How many models were trained after the first (promoted or not).</param>
+/// <param name="LabelsUsed">The labelled examples those trainings read, summed (training and holdout).</param>
+/// <param name="TrainingTime">The wall-clock time spent training (for a loop, in cycles that trained).</param>
+public sealed record PrequentialRun(
+    string Strategy,
+    IReadOnlyList<bool> Correct,
+    IReadOnlyList<long> ModelChanges,
+    IReadOnlyList<long> DriftSignals,
+    int Trainings,
+    long LabelsUsed,
+    TimeSpan TrainingTime);

@@ -1,0 +1,30 @@
+namespace FeedbackLoop.Simulation.Prequential;
+
+/// <summary>The measures of one strategy's run (see <see cref="PrequentialResult.Summarize"/>).</summary>
+/// <param name="Strategy">The strategy's name.</param>
+/// <param name="BeforeChange">Accuracy before the first change (the whole replay without one).</param>
+/// <param name="AfterEachChange">Accuracy from each change to the next (or the end).</param>
+/// <param name="AfterChanges">Accuracy from the first change to the end.</param>
+/// <param name="ToOracle"><see cref="AfterChanges"/> over the oracle's; NaN without a change.</param>
+/// <param name="Last">Accuracy over the final predictions.</param>
+/// <param name="DetectionDelays">Per change, samples from the change to the first labelled sample that raised a drift, or null when none did before the next change.</param>
+/// <param name="Recoveries">Per change, predictions until the rolling accuracy is within 1 point of the oracle's, or null when it never is before the next change.</param>
+/// <param name="FalseAlarms">Drift signals before the first change.</param>
+/// <param name="FalsePromotions">Model changes before the first change.</param>
+/// <param name="Trainings">Models trained after the first.</param>
+/// <param name="LabelsUsed">Labelled examples those trainings read.</param>
+/// <param name="TrainingTime">Wall-clock time spent training.</param>
+public sealed record PrequentialSummary(
+    string Strategy,
+    double BeforeChange,
+    IReadOnlyList<double> AfterEachChange,
+    double AfterChanges,
+    double ToOracle,
+    double Last,
+    IReadOnlyList<long?> DetectionDelays,
+    IReadOnlyList<long?> Recoveries,
+    int FalseAlarms,
+    int FalsePromotions,
+    int Trainings,
+    long LabelsUsed,
+    TimeSpan TrainingTime);
