@@ -7,4 +7,10 @@ if (args is [DetectorEvaluationReport.Command])
     return;
 }
 
+if (args is [LoopEffectivenessReport.Command, ..])
+{
+    await LoopEffectivenessReport.RunAsync(args);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
