@@ -184,13 +184,17 @@ internal sealed partial class FeedbackLoopEngine
     {
         var candidate = context.Registered!;
         var change = Change(context.Report, "promoted");
+
+        // A candidate trained on schedule, not after a drift, replaces a model of the same concept: its error detector
+        // continues the old one's, so a change that lands on the promotion is not taken for the new model's baseline.
+        var scheduled = !context.Report.Observed.DriftSignals.Any(s => s.State == DriftState.Drift);
         var promoted = await SwapAsync<bool>(async () =>
         {
             // The gate compared the candidate with the champion of the cycle's start; a rollback or a manual promotion
             // since then is the host's decision, and an unjudged candidate must not overwrite it.
             return Champion?.Version != context.Report.Champion?.Version
                 ? (false, null)
-                : (true, await MakeChampionAsync(candidate, context.Candidate!.Predictor, change, cancellationToken).ConfigureAwait(false));
+                : (true, await MakeChampionAsync(candidate, context.Candidate!.Predictor, change, cancellationToken, carryErrorBaseline: scheduled).ConfigureAwait(false));
         }, cancellationToken).ConfigureAwait(false);
         if (promoted)
         {

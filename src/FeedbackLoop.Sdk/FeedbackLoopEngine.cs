@@ -510,10 +510,11 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
     }
 
     /// <summary>Moves the champion alias to a registered version and serves it; returns the promotion to publish.</summary>
-    private async Task<ModelPromoted> MakeChampionAsync(ModelVersion version, IPredictor predictor, AliasChange change, CancellationToken cancellationToken)
+    private async Task<ModelPromoted> MakeChampionAsync(
+        ModelVersion version, IPredictor predictor, AliasChange change, CancellationToken cancellationToken, bool carryErrorBaseline = false)
     {
         var move = await _registry.SetAliasAsync(Name, ModelAliases.Champion, version.Version, change, cancellationToken).ConfigureAwait(false);
-        SetLive(version, predictor);
+        SetLive(version, predictor, carryErrorBaseline);
         return new ModelPromoted(Name, _time.GetUtcNow(), version, move.FromVersion, change);
     }
 
@@ -527,7 +528,13 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
     }
 
     /// <summary>Swaps the served models atomically (the request path reads them without a lock) and moves the monitors with them.</summary>
-    private void SetLive(ModelVersion version, IPredictor predictor)
+    /// <param name="version">The new champion.</param>
+    /// <param name="predictor">Its loaded predictor.</param>
+    /// <param name="carryErrorBaseline">
+    /// Whether the new champion's error detector starts from the state of the one it replaces (see <see cref="LoopMonitors.Serve"/>):
+    /// for a promotion that did not follow a drift, so a change that coincides with it is still measured against the old level.
+    /// </param>
+    private void SetLive(ModelVersion version, IPredictor predictor, bool carryErrorBaseline = false)
     {
         // Recent champions stay loaded so that a rollback is instant; older ones are reloaded from the registry.
         _predictors[version.Version] = predictor;
@@ -538,6 +545,6 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
 
         var serving = new ServingSet(new ServingModel(version, predictor));
         Volatile.Write(ref _serving, serving);
-        _monitors.Serve(serving);
+        _monitors.Serve(serving, carryErrorBaseline);
     }
 }

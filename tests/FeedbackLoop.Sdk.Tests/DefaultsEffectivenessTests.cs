@@ -47,6 +47,21 @@ public class DefaultsEffectivenessTests
     }
 
     [Fact]
+    public async Task DefaultLoop_ChangeLandingOnAScheduledPromotion_IsStillDetected()
+    {
+        // Labels at once: the 10,000th label arrives with prediction 9,999, so the schedule's second retrain is promoted
+        // for prediction 10,000, the change. Its error detector continues the old model's, so the new concept's errors
+        // are measured against the old level instead of becoming the new model's baseline.
+        var stream = new StaggerStream(1, [0, 1], [11_000], noise: 0.05);
+        var result = await RunAsync(stream, seed: 1, Small with { LabelDelay = 0 });
+
+        var loop = result.Summarize("loop (defaults)");
+        result["loop (defaults)"].ModelChanges.Should().Contain(10_000, "a scheduled promotion lands on the change");
+        loop.DetectionDelays[0].Should().NotBeNull();
+        loop.ToOracle.Should().BeGreaterThan(0.95);
+    }
+
+    [Fact]
     public async Task DefaultLoop_StreamWithoutAChange_RaisesNoDriftAndLosesNoAccuracy()
     {
         var result = await RunAsync(new SeaStream(4, [0], []), seed: 4);
@@ -56,7 +71,7 @@ public class DefaultsEffectivenessTests
         PrequentialResult.Accuracy(loop, 0, 16_000).Should().BeGreaterThan(PrequentialResult.Accuracy(result["static"], 0, 16_000) - 0.005);
     }
 
-    private static async Task<PrequentialResult> RunAsync(IDriftingStream stream, int seed)
+    private static async Task<PrequentialResult> RunAsync(IDriftingStream stream, int seed, PrequentialOptions? options = null)
     {
         var learner = Learners.LogisticRegression();
         return await PrequentialEvaluation.RunAsync(
@@ -67,7 +82,7 @@ public class DefaultsEffectivenessTests
                 PrequentialStrategy.Loop("loop (defaults)", clock => new FeedbackLoopBuilder("defaults").WithSchema(stream.Schema).UseTimeProvider(clock).Build()),
                 PrequentialStrategy.Oracle(learner),
             ],
-            Small with { Seed = seed },
+            (options ?? Small) with { Seed = seed },
             None);
     }
 }

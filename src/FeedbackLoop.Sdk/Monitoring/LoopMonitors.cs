@@ -134,10 +134,16 @@ internal sealed class LoopMonitors
     /// factory; a factory that throws is contained and the version goes unmonitored), a version no longer served loses
     /// its monitors, and the champion's become the ones the cycle reports.
     /// </summary>
-    public void Serve(ServingSet serving)
+    /// <param name="serving">The models now served.</param>
+    /// <param name="carryErrorBaseline">
+    /// Whether a new champion's error detector starts from a snapshot of the previous champion's (both
+    /// <see cref="IRestorableDriftDetector"/>; otherwise, or when the restore fails, it starts afresh, contained).
+    /// </param>
+    public void Serve(ServingSet serving, bool carryErrorBaseline = false)
     {
         lock (_sync)
         {
+            var previous = _versions.GetValueOrDefault(_champion);
             var served = serving.Others.Select(m => m.VersionText).Prepend(serving.Champion?.VersionText ?? HostVersion).ToHashSet(StringComparer.Ordinal);
             foreach (var version in _versions.Keys.Where(v => !served.Contains(v)).ToList())
             {
@@ -149,7 +155,14 @@ internal sealed class LoopMonitors
                 _failures.TryInvoke("detector", ErrorMonitorName, (this, version), static s => s.Item1._versions.Add(s.version, s.Item1.NewVersionMonitor(s.version)));
             }
 
-            _champion = serving.Champion?.VersionText ?? HostVersion;
+            var champion = serving.Champion?.VersionText ?? HostVersion;
+            if (carryErrorBaseline && champion != _champion && previous?.Errors.Detector is IRestorableDriftDetector from
+                && _versions.GetValueOrDefault(champion)?.Errors.Detector is IRestorableDriftDetector to)
+            {
+                _failures.TryInvoke("detector", ErrorMonitorName, (from, to), static d => d.to.Restore(d.from.Snapshot()));
+            }
+
+            _champion = champion;
         }
     }
 
