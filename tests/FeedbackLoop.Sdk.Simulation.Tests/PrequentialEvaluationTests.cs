@@ -104,6 +104,8 @@ public sealed class PrequentialEvaluationTests
         summary.FalseAlarms.Should().Be(1);
         summary.FalsePromotions.Should().Be(0);
         PrequentialResult.Windows(result["loop"], 4).Should().Equal(1.0, 0.5, 0.5);
+        result.WorstWindowAfterChange("loop", "oracle", width: 3).Should().BeApproximately(-2.0 / 3, 1e-15, "[4, 7) holds two misses; [7, 10) one");
+        result.WorstWindowAfterChange("oracle", "loop", width: 3).Should().BeApproximately(1.0 / 3, 1e-15);
         result.Concepts.Should().Equal((0L, 4L), (4L, 10L));
     }
 

@@ -82,6 +82,32 @@ public sealed record PrequentialResult(PrequentialOptions Options, IReadOnlyList
             run.TrainingTime);
     }
 
+    /// <summary>
+    /// Gets the worst difference in accuracy between two strategies over the consecutive windows of
+    /// <paramref name="width"/> predictions that start at the first change (a last, shorter window included).
+    /// </summary>
+    /// <param name="strategy">The strategy measured.</param>
+    /// <param name="reference">The strategy it is compared with, for example a periodic one.</param>
+    /// <param name="width">The window; at least 1. Default 10,000.</param>
+    /// <returns>The smallest <c>accuracy(strategy) − accuracy(reference)</c> over the windows; NaN without a change.</returns>
+    public double WorstWindowAfterChange(string strategy, string reference, int width = 10_000)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
+        var (run, other) = (this[strategy], this[reference]);
+        if (DriftPoints.Count == 0)
+        {
+            return double.NaN;
+        }
+
+        var worst = double.PositiveInfinity;
+        for (var from = DriftPoints[0]; from < Options.Predictions; from += width)
+        {
+            worst = Math.Min(worst, Accuracy(run, from, from + width) - Accuracy(other, from, from + width));
+        }
+
+        return worst;
+    }
+
     private static long? Recovery(PrequentialRun run, PrequentialRun oracle, long from, long to)
     {
         const int Width = 1_000;
