@@ -83,6 +83,16 @@ internal sealed partial class FeedbackLoopEngine
             _lastTrainedAt = report.StartedAt;
             _monitors.ConsumeLabels(report.Observed.LabelsSinceLastTraining);
             _monitors.ConsumeSignals(report.Observed.DriftSignals);
+
+            // A candidate trained since a drift and rejected was trained on too few labels of the new concept to beat
+            // the champion yet: the drift asks again once as many more labels have joined (the window doubles), until
+            // the window is a full one and the schedule takes over.
+            var examples = report.TrainingExamples + report.HoldoutExamples;
+            if (report.Outcome == CycleOutcome.Rejected && _options.TrainSinceDrift && examples < _options.TrainingWindowSize
+                && report.Observed.DriftSignals.LastOrDefault(s => s.State == DriftState.Drift) is { } drift)
+            {
+                _monitors.RetryAfter(drift, examples);
+            }
         }
     }
 

@@ -12,7 +12,7 @@ namespace FeedbackLoop;
 internal sealed partial class FeedbackLoopEngine
 {
     private const string StateKind = "FeedbackLoopState";
-    private const int StateVersion = 2;
+    private const int StateVersion = 3;
 
     private readonly Lock _startSync = new();
     private Task? _start;

@@ -49,6 +49,9 @@ internal sealed class LoopMonitors
     private string _champion = HostVersion;
     private long _labels;
 
+    // Drift signals whose candidate was rejected, each back among the signals once this many more labels have joined.
+    private readonly List<(DriftSignal Signal, long LabelsLeft)> _retries = [];
+
     public LoopMonitors(
         ModelTask task,
         IReadOnlyList<(FeatureDefinition Feature, Func<IDriftDetector> Factory)> features,
@@ -104,6 +107,7 @@ internal sealed class LoopMonitors
             foreach (var join in batch.Joins)
             {
                 _labels++;
+                CountDownRetries();
                 var served = _champion.Length == 0 ? HostVersion : join.Prediction.ModelVersion;
                 if (_versions.TryGetValue(served, out var monitor))
                 {
@@ -192,6 +196,19 @@ internal sealed class LoopMonitors
         }
     }
 
+    /// <summary>
+    /// Brings a drift signal whose candidate was rejected back among the signals once <paramref name="labels"/> more
+    /// labels have joined, so the retrain it asks for is retried on a window since the drift that has grown by as much.
+    /// </summary>
+    public void RetryAfter(DriftSignal signal, long labels)
+    {
+        lock (_sync)
+        {
+            _retries.RemoveAll(r => r.Signal.Equals(signal));
+            _retries.Add((signal, Math.Max(1, labels)));
+        }
+    }
+
     /// <summary>Forgets the signals a training has consumed (those raised later stay).</summary>
     public void ConsumeSignals(IReadOnlyList<DriftSignal> consumed)
     {
@@ -214,8 +231,14 @@ internal sealed class LoopMonitors
             writer.Write(_labels).Write(_signals.Count);
             foreach (var signal in _signals)
             {
-                writer.Write(signal.Monitor).Write((int)signal.State).Write(signal.DetectedAt.UtcTicks).Write(signal.Observation)
-                    .Write(signal.ModelVersion is not null).Write(signal.ModelVersion ?? string.Empty);
+                WriteSignal(writer, signal);
+            }
+
+            writer.Write(_retries.Count);
+            foreach (var (signal, left) in _retries)
+            {
+                WriteSignal(writer, signal);
+                writer.Write(left);
             }
 
             writer.Write(_features.Length);
@@ -253,13 +276,21 @@ internal sealed class LoopMonitors
             var signals = new List<DriftSignal>(signalCount);
             for (var i = 0; i < signalCount; i++)
             {
-                var name = reader.ReadString(1_024);
-                var state = ReadState(ref reader);
-                var at = new DateTimeOffset(reader.ReadInt64(), TimeSpan.Zero);
-                var observation = reader.ReadInt64();
-                var hasVersion = reader.ReadBoolean();
-                var version = reader.ReadString(1_024);
-                signals.Add(new DriftSignal(name, state, at, observation, hasVersion ? version : null));
+                signals.Add(ReadSignal(ref reader));
+            }
+
+            var retryCount = reader.ReadInt32();
+            if (retryCount is < 0 or > SignalCapacity)
+            {
+                throw reader.Corrupt("the number of drift retries is out of range");
+            }
+
+            var retries = new List<(DriftSignal, long)>(retryCount);
+            for (var i = 0; i < retryCount; i++)
+            {
+                var signal = ReadSignal(ref reader);
+                var left = reader.ReadInt64();
+                retries.Add(left >= 1 ? (signal, left) : throw reader.Corrupt("a drift retry waits for no label"));
             }
 
             var restored = new List<(StreamMonitor Monitor, SavedMonitor Saved)>();
@@ -293,6 +324,8 @@ internal sealed class LoopMonitors
             _labels = labels;
             _signals.Clear();
             _signals.AddRange(signals);
+            _retries.Clear();
+            _retries.AddRange(retries);
             foreach (var (target, saved) in outcomes)
             {
                 target.CopyFrom(saved);
@@ -305,10 +338,47 @@ internal sealed class LoopMonitors
         }
     }
 
+    /// <summary>Counts one joined label down on every retry; a retry that reaches zero rejoins the signals (no new notification: it is not a new drift).</summary>
+    private void CountDownRetries()
+    {
+        for (var i = _retries.Count - 1; i >= 0; i--)
+        {
+            var (signal, left) = _retries[i];
+            if (left > 1)
+            {
+                _retries[i] = (signal, left - 1);
+                continue;
+            }
+
+            _retries.RemoveAt(i);
+            if (_signals.Count == SignalCapacity)
+            {
+                _signals.RemoveAt(0);
+            }
+
+            _signals.Add(signal);
+        }
+    }
+
     private static void WriteMonitor(SnapshotWriter writer, StreamMonitor monitor)
     {
         writer.Write(monitor.Name).Write(monitor.Count).Write((int)monitor.LastState);
         writer.Write(monitor.Detector is IRestorableDriftDetector restorable ? restorable.Snapshot().ToBytes() : []);
+    }
+
+    private static void WriteSignal(SnapshotWriter writer, DriftSignal signal) =>
+        writer.Write(signal.Monitor).Write((int)signal.State).Write(signal.DetectedAt.UtcTicks).Write(signal.Observation)
+            .Write(signal.ModelVersion is not null).Write(signal.ModelVersion ?? string.Empty);
+
+    private static DriftSignal ReadSignal(ref SnapshotReader reader)
+    {
+        var name = reader.ReadString(1_024);
+        var state = ReadState(ref reader);
+        var at = new DateTimeOffset(reader.ReadInt64(), TimeSpan.Zero);
+        var observation = reader.ReadInt64();
+        var hasVersion = reader.ReadBoolean();
+        var version = reader.ReadString(1_024);
+        return new DriftSignal(name, state, at, observation, hasVersion ? version : null);
     }
 
     private static SavedMonitor ReadMonitor(ref SnapshotReader reader) =>
