@@ -23,7 +23,11 @@ internal static class LoopEffectivenessReport
 
     private static readonly int[] Delays = [0, 500];
 
-    /// <summary>The streams: each drifts at prediction 30,000 (stream index 32,000, after the history); recurring ones back again at 45,000.</summary>
+    /// <summary>
+    /// The streams: each drifts at prediction 30,000 (stream index 32,000, after the history): at once, along a sigmoid
+    /// centred there (gradual), or moving linearly from there over 5,000 samples (incremental); recurring ones go back
+    /// at 45,000.
+    /// </summary>
     private static readonly (string Name, Func<int, IDriftingStream> Create)[] Streams =
     [
         ("SEA θ 8→9, abrupt", seed => new SeaStream(seed, [0, 1], [History + Change])),
@@ -34,6 +38,7 @@ internal static class LoopEffectivenessReport
         ("hyperplane, abrupt rotation", seed => new RotatingHyperplaneStream(seed, 10, [History + Change])),
         ("hyperplane, gradual over ~5,000", seed => new ConceptDriftStream(
             new RotatingHyperplaneStream(seed, 10, []), new RotatingHyperplaneStream(seed, 10, [1]), History + Change, 5_000, seed)),
+        ("hyperplane, incremental over 5,000", seed => new RotatingHyperplaneStream(seed, 10, [History + Change], transition: 5_000)),
         ("Agrawal F1→F3, abrupt", seed => new AgrawalStream(seed, [0, 2], [History + Change])),
         ("Agrawal F1→F3, gradual over ~5,000", seed => new ConceptDriftStream(
             new AgrawalStream(seed, [0], []), new AgrawalStream(seed + 1_000, [2], []), History + Change, 5_000, seed)),

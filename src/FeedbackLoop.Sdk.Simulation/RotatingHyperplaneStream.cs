@@ -35,6 +35,14 @@ namespace FeedbackLoop.Simulation;
 /// average); all of them complement every label.
 /// </para>
 /// <para>
+/// <b>Incremental drift.</b> With a <c>transition</c> of more than one sample, each change is spread over that many
+/// samples instead: from the drift point on, the weights move linearly from the old concept's to the new one's
+/// (<c>w(t) = (1 - α) w_old + α w_new</c>, <c>α</c> rising from <c>1/transition</c> to 1), and the threshold stays
+/// <c>½ Σ w(t)</c>, so every intermediate hyperplane still passes through the centre of the cube — the incremental drift
+/// of Gama et al. (2014), "A survey on concept drift adaptation", ACM Computing Surveys 46(4), in the spirit of Hulten
+/// et al.'s moving weights.
+/// </para>
+/// <para>
 /// <b>Determinism.</b> All randomness comes from <c>new Random(seed)</c>: first the <c>d</c> initial weights, then
 /// the picks of every drift point (made at construction), then per sample <c>x1</c>..<c>xd</c> and one draw for the
 /// noise. The same arguments give the same stream bit for bit, and streams that differ only in <c>noise</c> have
@@ -50,6 +58,7 @@ public sealed class RotatingHyperplaneStream : IDriftingStream
     private readonly ReadOnlyCollection<double>[] _weights;
     private readonly double[] _thresholds;
     private readonly double[] _buffer;
+    private readonly double[] _moving;
     private long _nextIndex;
     private int _concept;
 
@@ -65,14 +74,16 @@ public sealed class RotatingHyperplaneStream : IDriftingStream
     /// The probability, in [0, 0.5), that a label is flipped. Default 0.05, the 5% noise default of MOA's
     /// <c>HyperplaneGenerator</c>.
     /// </param>
+    /// <param name="transition">The samples over which each change is spread, from its drift point on; 1 (the default) for abrupt changes.</param>
     /// <exception cref="ArgumentNullException"><paramref name="driftPoints"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">
-    /// <paramref name="dimensions"/> is below 2, <paramref name="changedDimensions"/> is outside 1..<paramref name="dimensions"/>,
+    /// <paramref name="transition"/> is below 1, <paramref name="dimensions"/> is below 2, <paramref name="changedDimensions"/> is outside 1..<paramref name="dimensions"/>,
     /// <paramref name="noise"/> is outside [0, 0.5) or NaN, or a drift point is not positive.
     /// </exception>
     /// <exception cref="ArgumentException">Drift points are not strictly increasing.</exception>
-    public RotatingHyperplaneStream(int seed, int dimensions, IReadOnlyList<long> driftPoints, int? changedDimensions = null, double noise = 0.05)
+    public RotatingHyperplaneStream(int seed, int dimensions, IReadOnlyList<long> driftPoints, int? changedDimensions = null, double noise = 0.05, int transition = 1)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(transition, 1);
         if (dimensions < 2)
         {
             throw new ArgumentOutOfRangeException(
@@ -122,6 +133,8 @@ public sealed class RotatingHyperplaneStream : IDriftingStream
         }
 
         _buffer = new double[dimensions];
+        _moving = new double[dimensions];
+        Transition = transition;
         var schema = FeatureSchema.CreateBuilder();
         for (var i = 1; i <= dimensions; i++)
         {
@@ -149,11 +162,15 @@ public sealed class RotatingHyperplaneStream : IDriftingStream
     /// <value>Default 0.05.</value>
     public double Noise { get; }
 
+    /// <summary>Gets the number of samples over which each change of the hyperplane is spread (1: abrupt).</summary>
+    /// <value>Default 1.</value>
+    public int Transition { get; }
+
     /// <summary>
     /// Gets the weights of the concept that labelled the most recent sample (of the first concept before the first
     /// <see cref="Next"/>), indexed like the features. Magnitudes are in [0, 1]; weights negated by a drift are negative.
     /// </summary>
-    /// <value>A read-only view of that concept's weights; it does not change when the stream moves to the next concept.</value>
+    /// <value>A read-only view of that concept's weights (during a transition, of the concept being moved to); it does not change when the stream moves to the next concept.</value>
     public IReadOnlyList<double> Weights => _weights[_concept];
 
     /// <summary>Gets the threshold <c>½ Σ wᵢ</c> of the concept that labelled the most recent sample (of the first concept before the first <see cref="Next"/>).</summary>
@@ -168,7 +185,7 @@ public sealed class RotatingHyperplaneStream : IDriftingStream
             _concept++;
         }
 
-        var weights = _weights[_concept];
+        var (weights, threshold) = Concept(index);
         var dot = 0.0;
         for (var i = 0; i < _buffer.Length; i++)
         {
@@ -176,13 +193,32 @@ public sealed class RotatingHyperplaneStream : IDriftingStream
             dot += weights[i] * _buffer[i];
         }
 
-        var label = dot >= _thresholds[_concept];
+        var label = dot >= threshold;
         if (_random.NextDouble() < Noise)
         {
             label = !label;
         }
 
         return new LabelledSample(FeatureVector.Create(Schema, _buffer), label, index, _concept);
+    }
+
+    /// <summary>The hyperplane that labels the sample at <paramref name="index"/>: the concept's own, or one on the way to it during a transition.</summary>
+    private (IReadOnlyList<double> Weights, double Threshold) Concept(long index)
+    {
+        var since = _concept == 0 ? long.MaxValue : index - _driftPoints[_concept - 1];
+        if (since >= Transition - 1)
+        {
+            return (_weights[_concept], _thresholds[_concept]);
+        }
+
+        var alpha = (since + 1) / (double)Transition;
+        var (from, to) = (_weights[_concept - 1], _weights[_concept]);
+        for (var i = 0; i < _moving.Length; i++)
+        {
+            _moving[i] = ((1 - alpha) * from[i]) + (alpha * to[i]);
+        }
+
+        return (_moving, 0.5 * Sum(_moving));
     }
 
     private static double Sum(double[] values)

@@ -374,4 +374,44 @@ public sealed class RotatingHyperplaneStreamTests
 
         return sum;
     }
+
+    [Fact]
+    public void Next_Transition_MovesTheWeightsLinearlyFromTheOldConceptToTheNew()
+    {
+        var stream = new RotatingHyperplaneStream(seed: 9, dimensions: 6, driftPoints: [500], noise: 0, transition: 1_000);
+        var samples = stream.Take(2_000).ToList();
+        var before = new RotatingHyperplaneStream(seed: 9, dimensions: 6, driftPoints: [500], noise: 0);
+        before.Next();
+        double[] from = [.. before.Weights];
+        double[] to = [.. stream.Weights];
+
+        var intermediate = 0;
+        foreach (var sample in samples)
+        {
+            var alpha = Math.Clamp((sample.Index - 500 + 1) / 1_000.0, 0, 1);
+            double[] w = [.. from.Zip(to, (a, b) => ((1 - alpha) * a) + (alpha * b))];
+            var x = sample.Features.Numeric.ToArray();
+            sample.Label.Should().Be(w.Zip(x, (a, b) => a * b).Sum() >= 0.5 * w.Sum(), $"sample {sample.Index} follows the hyperplane {alpha:0.###} of the way");
+            intermediate += sample.Label != Rule(from, x) && sample.Label != Rule(to, x) ? 1 : 0;
+        }
+
+        samples.Where(s => s.Index < 500).Should().OnlyContain(s => s.Concept == 0);
+        samples.Where(s => s.Index >= 500).Should().OnlyContain(s => s.Concept == 1);
+        intermediate.Should().Be(0, "a label of the interpolated hyperplane always agrees with one of the two ends (the sum of two half-spaces)");
+        samples.Skip(500).Take(1_000).Count(s => s.Label != Rule(to, s.Features.Numeric.ToArray()))
+            .Should().BeGreaterThan(50, "during the transition some labels still follow the old concept");
+    }
+
+    [Fact]
+    public void Constructor_TransitionOfOne_IsTheAbruptStreamAndZeroThrows()
+    {
+        var abrupt = new RotatingHyperplaneStream(seed: 4, dimensions: 5, driftPoints: [100]).Take(300).Select(s => s.Label).ToList();
+        var one = new RotatingHyperplaneStream(seed: 4, dimensions: 5, driftPoints: [100], transition: 1).Take(300).Select(s => s.Label).ToList();
+
+        one.Should().Equal(abrupt);
+        FluentActions.Invoking(() => new RotatingHyperplaneStream(seed: 4, dimensions: 5, driftPoints: [100], transition: 0))
+            .Should().Throw<ArgumentOutOfRangeException>();
+    }
+
+    private static bool Rule(double[] weights, double[] x) => weights.Zip(x, (a, b) => a * b).Sum() >= 0.5 * weights.Sum();
 }
