@@ -89,7 +89,7 @@ internal sealed partial class FeedbackLoopEngine
             // the window is a full one and the schedule takes over.
             var examples = report.TrainingExamples + report.HoldoutExamples;
             if (report.Outcome == CycleOutcome.Rejected && _options.TrainSinceDrift && examples < _options.TrainingWindowSize
-                && report.Observed.DriftSignals.LastOrDefault(s => s.State == DriftState.Drift) is { } drift)
+                && TrainingDrift(report.Observed.DriftSignals) is { } drift)
             {
                 _monitors.RetryAfter(drift, examples);
             }
@@ -137,7 +137,7 @@ internal sealed partial class FeedbackLoopEngine
 
     private async ValueTask ReadWindowAsync(CycleContext context, CancellationToken cancellationToken)
     {
-        var drift = _options.TrainSinceDrift ? context.Report.Observed.DriftSignals.LastOrDefault(s => s.State == DriftState.Drift) : null;
+        var drift = _options.TrainSinceDrift ? TrainingDrift(context.Report.Observed.DriftSignals) : null;
         var window = await ReadAllAsync(new LabelledWindowQuery { From = drift?.DetectedAt, MaxCount = _options.TrainingWindowSize }, cancellationToken)
             .ConfigureAwait(false);
         if (window.Count < _options.MinimumTrainingExamples)
@@ -233,6 +233,13 @@ internal sealed partial class FeedbackLoopEngine
 
         return model;
     }
+
+    /// <summary>
+    /// The drift a retrain trains since: the first one signalled since the last training. A change often makes a
+    /// detector signal several times in a row (ADWIN cuts its window again as the new concept fills it), and training
+    /// only since the last of those would throw away labels of the new concept and defer the retrain.
+    /// </summary>
+    private static DriftSignal? TrainingDrift(IReadOnlyList<DriftSignal> signals) => signals.FirstOrDefault(s => s.State == DriftState.Drift);
 
     private static AliasChange Change(CycleReport report, string what) =>
         new(LoopActor, Invariant($"cycle {report.Cycle}: {what}; {report.Decision.Reason}"));

@@ -28,8 +28,9 @@ public sealed class FeedbackLoopOptions
     public double HoldoutFraction { get; set; } = 0.25;
 
     /// <summary>
-    /// Gets or sets whether a retrain caused by drift trains only on predictions made at or after the drift was detected,
-    /// so the candidate learns the new concept rather than a mix of old and new.
+    /// Gets or sets whether a retrain after drift trains only on predictions made at or after the first drift signalled
+    /// since the last training, so the candidate learns the new concept rather than a mix of old and new; a candidate
+    /// so trained and rejected is retried once the labels since that drift have doubled.
     /// </summary>
     /// <value>Default <see langword="true"/>.</value>
     public bool TrainSinceDrift { get; set; } = true;

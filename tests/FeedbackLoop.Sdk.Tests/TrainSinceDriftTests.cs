@@ -8,8 +8,11 @@ using FeedbackLoop.Tests.TestSupport;
 
 namespace FeedbackLoop.Tests;
 
-/// <summary>A candidate trained since a drift and rejected is retried once the labels since the drift have doubled, not 5,000 labels later.</summary>
-public class RejectedCandidateRetryTests
+/// <summary>
+/// Which labels a retrain after drift reads: those since the first drift signalled since the last training, and, when
+/// its candidate is rejected, again once the labels since that drift have doubled (not 5,000 labels later).
+/// </summary>
+public class TrainSinceDriftTests
 {
     private static readonly CancellationToken None = CancellationToken.None;
     private readonly SimulatedClock _time = new();
@@ -60,30 +63,46 @@ public class RejectedCandidateRetryTests
         retried.Decision.Reason.Should().Contain("drift on errors");
     }
 
+    [Fact]
+    public async Task SeveralDriftSignalsBeforeACycle_TrainsSinceTheFirst()
+    {
+        var trainer = new ScriptedTrainer(_ => new ThresholdModel(0.5).ToTrainedModel());
+        await using var loop = LoopHarness.Builder(_time).UseTrainer(trainer, trainer).MonitorErrors(() => new DriftAt(20, 90))
+            .RetrainWhen(Retrain.OnDrift()).Build();
+        await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), new AliasChange("host", "initial"), None);
+        LoopHarness.Traffic(loop, _time, 100);
+
+        var report = await loop.RunCycleAsync(None);
+
+        report.Observed.DriftSignals.Should().HaveCount(2);
+        report.Outcome.Should().Be(CycleOutcome.Promoted, "since the second signal only 11 labels exist, fewer than the 50 a training needs");
+        (report.TrainingExamples + report.HoldoutExamples).Should().Be(81);
+    }
+
     private IFeedbackLoop Loop(ScriptedGate gate, ScriptedTrainer trainer, ILoopStateStore state, IModelRegistry? registry = null, DelegatingEventStore? store = null)
     {
-        var builder = LoopHarness.Builder(_time).UseTrainer(trainer, trainer).MonitorErrors(() => new DriftOnce(20))
+        var builder = LoopHarness.Builder(_time).UseTrainer(trainer, trainer).MonitorErrors(() => new DriftAt(20))
             .RetrainWhen(Retrain.OnDrift()).PromoteWhen(gate).UseStateStore(state);
         builder = registry is null ? builder : builder.UseRegistry(registry);
         return (store is null ? builder : builder.UseStore(_ => store)).Build();
     }
 
-    /// <summary>Signals a drift on its <paramref name="at"/>-th value, once; restorable so that a restart keeps it quiet.</summary>
-    private sealed class DriftOnce(int at) : IRestorableDriftDetector
+    /// <summary>Signals a drift on each of the given values (1-based), and only there; restorable so that a restart keeps it quiet.</summary>
+    private sealed class DriftAt(params long[] at) : IRestorableDriftDetector
     {
         private long _seen;
 
         public DriftState State { get; private set; }
 
-        public DriftState Update(double value) => State = ++_seen == at ? DriftState.Drift : DriftState.None;
+        public DriftState Update(double value) => State = Array.IndexOf(at, ++_seen) >= 0 ? DriftState.Drift : DriftState.None;
 
         public void Reset() => (_seen, State) = (0, DriftState.None);
 
-        public StateSnapshot Snapshot() => new SnapshotWriter(nameof(DriftOnce), 1).Write(_seen).ToSnapshot();
+        public StateSnapshot Snapshot() => new SnapshotWriter(nameof(DriftAt), 1).Write(_seen).ToSnapshot();
 
         public void Restore(StateSnapshot snapshot)
         {
-            var reader = SnapshotReader.Open(snapshot, nameof(DriftOnce), 1);
+            var reader = SnapshotReader.Open(snapshot, nameof(DriftAt), 1);
             _seen = reader.ReadInt64();
             reader.End();
         }
