@@ -63,6 +63,9 @@ public sealed class PrequentialEvaluationTests
         result["loop"].DriftSignals.Should().Contain(s => s >= 3_000, "ADWIN sees the error rate rise after the change");
         loop.DetectionDelays[0].Should().NotBeNull().And.BeLessThan(2_000);
         result["loop"].ModelChanges.Should().Contain(c => c > 3_000);
+        var lastChange = result["loop"].ModelChanges[^1];
+        result["loop"].Cycles.Should().Contain(c => c.Report.Outcome == CycleOutcome.Promoted && c.Prediction + 1 == lastChange, "a promotion serves from the prediction after its cycle");
+        result["oracle"].Cycles.Should().BeEmpty();
         loop.Trainings.Should().BeGreaterThan(0);
         loop.LabelsUsed.Should().BeGreaterThan(0);
         loop.ToOracle.Should().BeInRange(0.9, 1.05);
@@ -88,8 +91,8 @@ public sealed class PrequentialEvaluationTests
             new PrequentialOptions { Predictions = 10 },
             [4],
             [
-                new PrequentialRun("loop", run, [7], [2, 6], 1, 40, TimeSpan.Zero),
-                new PrequentialRun("oracle", [.. Enumerable.Repeat(true, 10)], [6], [], 1, 20, TimeSpan.Zero),
+                new PrequentialRun("loop", run, [7], [2, 6], 1, 40, TimeSpan.Zero, []),
+                new PrequentialRun("oracle", [.. Enumerable.Repeat(true, 10)], [6], [], 1, 20, TimeSpan.Zero, []),
             ]);
 
         var summary = result.Summarize("loop", tail: 5);

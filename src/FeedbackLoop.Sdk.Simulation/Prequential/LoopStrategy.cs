@@ -24,6 +24,7 @@ internal sealed class LoopStrategy(string name, Func<SimulatedClock, IFeedbackLo
         var correct = new bool[samples.Count];
         var changes = new List<long>();
         var signals = new SortedSet<long>();
+        var cycles = new List<PrequentialCycle>();
         var (trainings, used, time) = (0, 0L, TimeSpan.Zero);
         for (var i = 0; i < samples.Count; i++)
         {
@@ -60,8 +61,13 @@ internal sealed class LoopStrategy(string name, Func<SimulatedClock, IFeedbackLo
             {
                 changes.Add(i + 1);
             }
+
+            if (report.Outcome != CycleOutcome.NoAction)
+            {
+                cycles.Add(new PrequentialCycle(i, report));
+            }
         }
 
-        return new PrequentialRun(Name, correct, changes, [.. signals], trainings, used, time);
+        return new PrequentialRun(Name, correct, changes, [.. signals], trainings, used, time, cycles);
     }
 }

@@ -8,6 +8,7 @@ namespace FeedbackLoop.Simulation.Prequential;
 /// <param name="Trainings">How many models were trained after the first (promoted or not).</param>
 /// <param name="LabelsUsed">The labelled examples those trainings read, summed (training and holdout).</param>
 /// <param name="TrainingTime">The wall-clock time spent training (for a loop, in cycles that trained).</param>
+/// <param name="Cycles">A loop's cycles that did something (all but <see cref="CycleOutcome.NoAction"/>), each after the prediction it followed; empty for the other strategies.</param>
 public sealed record PrequentialRun(
     string Strategy,
     IReadOnlyList<bool> Correct,
@@ -15,4 +16,5 @@ public sealed record PrequentialRun(
     IReadOnlyList<long> DriftSignals,
     int Trainings,
     long LabelsUsed,
-    TimeSpan TrainingTime);
+    TimeSpan TrainingTime,
+    IReadOnlyList<PrequentialCycle> Cycles);

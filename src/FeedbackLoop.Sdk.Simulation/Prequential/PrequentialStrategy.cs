@@ -142,7 +142,7 @@ public abstract class PrequentialStrategy
                 }
             }
 
-            return new PrequentialRun(Name, correct, changes, [], trainings, used, time);
+            return new PrequentialRun(Name, correct, changes, [], trainings, used, time, []);
 
             async Task<IPredictor?> TrainAsync(IReadOnlyList<LabelledSample> rows)
             {
