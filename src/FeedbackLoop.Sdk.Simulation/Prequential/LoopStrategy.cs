@@ -12,13 +12,7 @@ internal sealed class LoopStrategy(string name, Func<SimulatedClock, IFeedbackLo
         var clock = new SimulatedClock();
         var start = clock.GetUtcNow();
         await using var loop = build(clock);
-        var history = TrainingSet.CreateBuilder(replay.Schema, ModelTask.Binary);
-        foreach (var sample in replay.History)
-        {
-            history.Add(sample.Features, sample.Label, source: "history");
-        }
-
-        await loop.SeedAsync(history.Build(), new AliasChange("prequential", "first model from the history"), cancellationToken).ConfigureAwait(false);
+        await loop.SeedAsync(replay.ToTrainingSet(replay.History, "history"), new AliasChange("prequential", "first model from the history"), cancellationToken).ConfigureAwait(false);
         var samples = replay.Samples;
         var ids = new PredictionId[samples.Count];
         var correct = new bool[samples.Count];

@@ -1,3 +1,5 @@
+using FeedbackLoop.Models;
+
 namespace FeedbackLoop.Simulation.Prequential;
 
 /// <summary>
@@ -28,6 +30,18 @@ internal sealed class PrequentialReplay
     public IReadOnlyList<bool> Labelled { get; }
 
     public IReadOnlyList<long> DriftPoints { get; }
+
+    /// <summary>The labelled rows of some samples, for a trainer or a loop's seed.</summary>
+    public TrainingSet ToTrainingSet(IEnumerable<LabelledSample> rows, string source)
+    {
+        var set = TrainingSet.CreateBuilder(Schema, ModelTask.Binary);
+        foreach (var row in rows)
+        {
+            set.Add(row.Features, row.Label, source: source);
+        }
+
+        return set.Build();
+    }
 
     /// <summary>The prediction whose label arrives right after prediction <paramref name="step"/>, or -1 for none.</summary>
     public int LabelArrivingAfter(int step)

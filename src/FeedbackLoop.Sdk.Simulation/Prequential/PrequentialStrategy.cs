@@ -146,15 +146,9 @@ public abstract class PrequentialStrategy
 
             async Task<IPredictor?> TrainAsync(IReadOnlyList<LabelledSample> rows)
             {
-                var set = TrainingSet.CreateBuilder(replay.Schema, ModelTask.Binary);
-                foreach (var row in rows)
-                {
-                    set.Add(row.Features, row.Label);
-                }
-
                 try
                 {
-                    return (await trainer.TrainAsync(set.Build(), cancellationToken).ConfigureAwait(false)).Predictor;
+                    return (await trainer.TrainAsync(replay.ToTrainingSet(rows, "prequential"), cancellationToken).ConfigureAwait(false)).Predictor;
                 }
                 catch (ArgumentException)
                 {
