@@ -205,6 +205,12 @@ internal sealed class LoopMonitors
         lock (_sync)
         {
             _retries.RemoveAll(r => r.Signal.Equals(signal));
+            if (_retries.Count == SignalCapacity)
+            {
+                // Bounded like the signals (and as a saved state is read back): the oldest retry gives way.
+                _retries.RemoveAt(0);
+            }
+
             _retries.Add((signal, Math.Max(1, labels)));
         }
     }
