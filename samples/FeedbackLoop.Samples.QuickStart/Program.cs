@@ -1,11 +1,11 @@
 // Quick start: a simulated production stream whose concept changes midway. Labels arrive 500 predictions late.
-// With its defaults the loop watches its champion's errors with ADWIN, retrains on drift or every 5,000 labels,
-// gates each candidate against the champion on the same holdout, and promotes it. A model that is never updated runs
+// With its defaults the loop watches its champion's errors with ADWIN, retrains on drift (as soon as the drift has
+// enough labels, not at the next scheduled cycle) or every 5,000 labels, and promotes a candidate only when it is
+// significantly more accurate than the champion on the same holdout. A model that is never updated runs
 // beside it on the same samples, test-then-train (docs/loop-effectiveness.md runs the full comparison).
 using System.Diagnostics;
 using System.Globalization;
 using FeedbackLoop;
-using FeedbackLoop.Evaluation;
 using FeedbackLoop.Learning;
 using FeedbackLoop.Promotion;
 using FeedbackLoop.Simulation;
@@ -27,7 +27,7 @@ var result = await PrequentialEvaluation.RunAsync(
         PrequentialStrategy.Loop("loop", clock => new FeedbackLoopBuilder("hyperplane")
             .WithSchema(stream.Schema)
             .UseLearner(learner)
-            .PromoteWhen(Gates.NoWorseThanChampion(Metric.Accuracy))  // the default gate, spelled out
+            .PromoteWhen(Gates.SignificantlyMoreAccurateThanChampion())  // the default gate, spelled out
             .UseTimeProvider(clock)
             .Build()),
     ],

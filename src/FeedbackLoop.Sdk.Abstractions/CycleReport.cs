@@ -13,7 +13,7 @@ namespace FeedbackLoop;
 /// <param name="Observed">What was observed.</param>
 /// <param name="Decision">The retrain policy's decision.</param>
 /// <param name="Outcome">How the cycle ended.</param>
-/// <param name="TrainingExamples">Examples the candidate was trained on (0 when none was trained).</param>
+/// <param name="TrainingExamples">Examples the candidate the gate judged was trained on (0 when none was trained); a candidate refitted after passing the gate (<c>FeedbackLoopOptions.RefitAfterGate</c>) then learned from these and the holdout.</param>
 /// <param name="HoldoutExamples">Examples the gate compared the models on.</param>
 /// <param name="Gate">The gate's verdict, when a candidate was gated.</param>
 /// <param name="Candidate">The registered candidate, when one was registered.</param>

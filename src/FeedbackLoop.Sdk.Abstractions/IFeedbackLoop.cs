@@ -92,6 +92,23 @@ public interface IFeedbackLoop : IDisposable, IAsyncDisposable
     Task FlushAsync(CancellationToken cancellationToken);
 
     /// <summary>
+    /// Completes when a cycle should run before the host's next scheduled one: the first drift signalled since the last
+    /// training has gathered as many labels after it as a retrain needs (so the retrain would not be deferred), or a
+    /// rejected post-drift candidate's retry has come due. A host that runs cycles on a timer waits for this beside the
+    /// timer, so a drift is answered within moments of its labels rather than at the next tick.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>
+    /// A task that completes when a cycle is due; already completed when one is due now. Each drift is announced once;
+    /// the next <see cref="RunCycleAsync"/> takes the announcement, and the task after it waits for the next one.
+    /// </returns>
+    /// <remarks>
+    /// The announcement comes from the loop's consumer as it applies labels: after <see cref="FlushAsync"/>, the task
+    /// reflects every event recorded before the flush.
+    /// </remarks>
+    Task WhenCycleDueAsync(CancellationToken cancellationToken);
+
+    /// <summary>
     /// Runs one cycle: flush the event queue, expire orphans, read the monitors, ask the retrain policy, and if it says
     /// so train on the labelled window, gate the candidate against the champion on the same holdout, register it, and
     /// promote and hot-swap it when it passes.
@@ -121,6 +138,20 @@ public interface IFeedbackLoop : IDisposable, IAsyncDisposable
     /// <returns>The registered version, now champion.</returns>
     /// <exception cref="ArgumentException">The model's predictor performs another task (<see cref="IPredictor.Task"/>).</exception>
     Task<ModelVersion> PromoteAsync(TrainedModel model, AliasChange change, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Loads a registered version of the loop's model for scoring outside the loop — to compare versions on the same
+    /// inputs, score a candidate in the shadow, or build a report — with the checks a rollback makes (the registry's
+    /// SHA-256, the schema fingerprint, the task). Nothing is recorded and the champion keeps serving.
+    /// </summary>
+    /// <param name="version">The version number, 1 or more.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The version's predictor.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="version"/> is below 1.</exception>
+    /// <exception cref="KeyNotFoundException">The loop's model has no such version.</exception>
+    /// <exception cref="InvalidOperationException">No artifact loader is configured, the version was trained on another schema, or it loads as a model of another task.</exception>
+    /// <exception cref="ObjectDisposedException">The loop is disposed.</exception>
+    Task<IPredictor> LoadVersionAsync(int version, CancellationToken cancellationToken);
 
     /// <summary>
     /// Returns the champion to the version its latest promotion replaced and hot-swaps it live. The registry keeps the

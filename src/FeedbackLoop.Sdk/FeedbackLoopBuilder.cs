@@ -445,7 +445,7 @@ public sealed class FeedbackLoopBuilder
             trainer,
             loader,
             _policy,
-            _gate ?? Gates.NoWorseThanChampion(_task.Kind == ModelTaskKind.Regression ? Metric.RootMeanSquaredError : Metric.Accuracy),
+            _gate ?? (_task.Kind == ModelTaskKind.Regression ? Gates.NoWorseThanChampion(Metric.RootMeanSquaredError) : Gates.SignificantlyMoreAccurateThanChampion()),
             _router,
             [.. _stages.Select(stage => stage(services))],
             [.. _observers.Select(observer => observer(services))],

@@ -27,6 +27,7 @@ internal sealed partial class FeedbackLoopEngine
         new Stage("window", ReadWindowAsync),
         new Stage("train", TrainAsync),
         new Stage("gate", GateAsync),
+        new Stage("refit", RefitAsync),
         .. hostStages,
         new Stage("register", RegisterAsync),
         new Stage("promote", PromoteCandidateAsync),
@@ -84,11 +85,12 @@ internal sealed partial class FeedbackLoopEngine
             _monitors.ConsumeLabels(report.Observed.LabelsSinceLastTraining);
             _monitors.ConsumeSignals(report.Observed.DriftSignals);
 
-            // A candidate trained since a drift and rejected was trained on too few labels of the new concept to beat
-            // the champion yet: the drift asks again once as many more labels have joined (the window doubles), until
-            // the window is a full one and the schedule takes over.
+            // A candidate trained since a drift learned the new concept from few labels: promoted, it is the best model
+            // for now but a weak one; rejected, it could not yet beat the champion. Either way the drift asks again once
+            // as many more labels have joined (the window doubles), until the window is a full one and the schedule
+            // takes over.
             var examples = report.TrainingExamples + report.HoldoutExamples;
-            if (report.Outcome == CycleOutcome.Rejected && _options.TrainSinceDrift && examples < _options.TrainingWindowSize
+            if (_options.TrainSinceDrift && examples < _options.TrainingWindowSize
                 && TrainingDrift(report.Observed.DriftSignals) is { } drift)
             {
                 _monitors.RetryAfter(drift, examples);
@@ -156,15 +158,35 @@ internal sealed partial class FeedbackLoopEngine
 
     private async ValueTask TrainAsync(CycleContext context, CancellationToken cancellationToken)
     {
+        context.Candidate = await TrainOnAsync(context, context.Training, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A candidate that passed its gate is trained again on the whole window, holdout included, before it is registered:
+    /// the gate has judged the recipe on data the candidate had not seen, and the served model then learns from the
+    /// newest labels too (as scikit-learn's search estimators refit on all the data after choosing).
+    /// </summary>
+    private async ValueTask RefitAsync(CycleContext context, CancellationToken cancellationToken)
+    {
+        if (Refits(context))
+        {
+            context.Candidate = await TrainOnAsync(context, [.. context.Training, .. context.Holdout], cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private bool Refits(CycleContext context) => _options.RefitAfterGate && context.Report.Gate!.Passed;
+
+    private async Task<TrainedModel> TrainOnAsync(CycleContext context, IReadOnlyList<LabelledExample> examples, CancellationToken cancellationToken)
+    {
         var training = TrainingSet.CreateBuilder(Schema, Task);
-        foreach (var example in context.Training)
+        foreach (var example in examples)
         {
             training.Add(example.Prediction.Features, example.Label, source: "feedback");
         }
 
         var model = await TrainCandidateAsync(training.Build(), cancellationToken).ConfigureAwait(false);
-        context.Candidate = model;
-        Publish(new ModelTrained(Name, _time.GetUtcNow(), context.Report.Cycle, model.Description, context.Training.Count));
+        Publish(new ModelTrained(Name, _time.GetUtcNow(), context.Report.Cycle, model.Description, examples.Count));
+        return model;
     }
 
     private async ValueTask GateAsync(CycleContext context, CancellationToken cancellationToken)
@@ -179,7 +201,7 @@ internal sealed partial class FeedbackLoopEngine
     {
         var report = context.Report;
         var model = context.Candidate!;
-        var lineage = Lineage(report.Champion, report.Decision, context.Training, report.HoldoutExamples, report.Gate!);
+        var lineage = Lineage(report.Champion, report.Decision, context, Refits(context));
         var candidate = await _registry.RegisterAsync(Registration(model, report.Gate!.CandidateMetrics, lineage), cancellationToken).ConfigureAwait(false);
         await _registry.SetAliasAsync(Name, ModelAliases.Challenger, candidate.Version, Change(report, "candidate"), cancellationToken).ConfigureAwait(false);
         context.Registered = candidate;
@@ -255,18 +277,25 @@ internal sealed partial class FeedbackLoopEngine
         return window;
     }
 
-    private static Dictionary<string, string> Lineage(
-        ModelVersion? parent, RetrainDecision decision, IReadOnlyList<LabelledExample> training, int holdout, GateResult gate)
+    /// <summary>Where a registered model came from; the training keys describe what the registered model learned from (the whole window when refitted).</summary>
+    private static Dictionary<string, string> Lineage(ModelVersion? parent, RetrainDecision decision, CycleContext context, bool refitted)
     {
+        var (training, holdout) = (context.Training, context.Holdout);
+        var learned = refitted ? holdout[^1] : training[^1];
         var lineage = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["reason"] = decision.Reason,
-            ["training.examples"] = Invariant($"{training.Count}"),
+            ["training.examples"] = Invariant($"{training.Count + (refitted ? holdout.Count : 0)}"),
             ["training.from"] = Invariant($"{training[0].Prediction.Timestamp:O}"),
-            ["training.to"] = Invariant($"{training[^1].Prediction.Timestamp:O}"),
-            ["holdout.examples"] = Invariant($"{holdout}"),
-            ["gate"] = gate.ToString(),
+            ["training.to"] = Invariant($"{learned.Prediction.Timestamp:O}"),
+            ["holdout.examples"] = Invariant($"{holdout.Count}"),
+            ["gate"] = context.Report.Gate!.ToString(),
         };
+        if (refitted)
+        {
+            lineage["gated.examples"] = Invariant($"{training.Count}");
+        }
+
         if (parent is not null)
         {
             lineage["parent"] = Invariant($"{parent.Version}");

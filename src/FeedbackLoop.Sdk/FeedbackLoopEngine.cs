@@ -52,6 +52,7 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
 
     private ServingSet _serving = ServingSet.Empty;
     private long _cycles;
+    private TaskCompletionSource _cycleDue = NewCycleDue();
     private DateTimeOffset? _lastTrainedAt;
     private int _disposed;
 
@@ -80,7 +81,14 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
         _observers = [_instruments, .. components.Observers];
         _monitors = new LoopMonitors(
             Task,
-            components.FeatureMonitors, components.ErrorMonitor, _options.RollingWindowSize, signal => Publish(new DriftSignalled(Name, _time.GetUtcNow(), signal)), _failures, _logger);
+            components.FeatureMonitors,
+            components.ErrorMonitor,
+            _options.RollingWindowSize,
+            _options.TrainSinceDrift ? _options.MinimumTrainingExamples : 0,
+            signal => Publish(new DriftSignalled(Name, _time.GetUtcNow(), signal)),
+            () => Volatile.Read(ref _cycleDue).TrySetResult(),
+            _failures,
+            _logger);
         _pipeline = new EventPipeline(
             Name, _options.Events, _store, _monitors, components.Sinks, components.BatchedSinks, _failures, _instruments, _time, _logger, StartAsync);
         _stages = CreateStages(components.CycleStages);
@@ -171,6 +179,8 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
         return _pipeline.FlushAsync(cancellationToken);
     }
 
+    public Task WhenCycleDueAsync(CancellationToken cancellationToken) => Volatile.Read(ref _cycleDue).Task.WaitAsync(cancellationToken);
+
     public async Task<CycleReport> RunCycleAsync(CancellationToken cancellationToken)
     {
         RefuseInsideOwnCallback(nameof(RunCycleAsync), LoopCallback.Consumer, LoopCallback.Cycle);
@@ -181,6 +191,13 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
             using var running = LoopCallbacks.Enter(_pipeline, LoopCallback.Cycle);
             ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
             var cycle = ++_cycles;
+
+            // This cycle answers the announcement; one made while it flushes is kept for the next (at worst a cycle with nothing to do).
+            if (Volatile.Read(ref _cycleDue).Task.IsCompleted)
+            {
+                Volatile.Write(ref _cycleDue, NewCycleDue());
+            }
+
             using var activity = LoopInstruments.ActivitySource.StartActivity(FeedbackLoopTelemetry.CycleActivity);
             activity?.SetTag(FeedbackLoopTelemetry.LoopTag, Name);
             activity?.SetTag("feedbackloop.cycle.number", cycle);
@@ -407,6 +424,15 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
         }
     }
 
+    public async Task<IPredictor> LoadVersionAsync(int version, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        ArgumentOutOfRangeException.ThrowIfLessThan(version, 1);
+        var registered = await _registry.GetVersionAsync(Name, version, cancellationToken).ConfigureAwait(false)
+            ?? throw new KeyNotFoundException($"Loop '{Name}' has no version {version} of its model.");
+        return await LoadPredictorAsync(registered, cancellationToken).ConfigureAwait(false);
+    }
+
     private async Task<IPredictor> LoadPredictorAsync(ModelVersion version, CancellationToken cancellationToken)
     {
         if (_predictors.TryGetValue(version.Version, out var predictor))
@@ -519,6 +545,8 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
     }
 
     /// <summary>Hands a notification to every observer (telemetry first); a failing observer is contained.</summary>
+    private static TaskCompletionSource NewCycleDue() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     private void Publish(LoopNotification notification)
     {
         foreach (var observer in _observers)

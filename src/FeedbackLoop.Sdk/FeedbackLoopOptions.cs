@@ -35,6 +35,13 @@ public sealed class FeedbackLoopOptions
     /// <value>Default <see langword="true"/>.</value>
     public bool TrainSinceDrift { get; set; } = true;
 
+    /// <summary>
+    /// Gets or sets whether a candidate that passed the gate is trained again on its whole window, the holdout included,
+    /// before it is registered and promoted (the gate judged the first fit; the served model learns from every label).
+    /// </summary>
+    /// <value>Default <see langword="true"/>.</value>
+    public bool RefitAfterGate { get; set; } = true;
+
     /// <summary>Gets or sets how many of the champion's latest labelled predictions the rolling metrics (<c>accuracy</c>) cover.</summary>
     /// <value>Default 500, at most 1,000,000. The metric is reported once the window is full.</value>
     public int RollingWindowSize { get; set; } = 500;

@@ -45,6 +45,28 @@ public sealed class PrequentialEvaluationTests
     }
 
     [Fact]
+    public async Task RunAsync_EachModelChange_IsScoredBesideTheModelItReplacedUntilTheNextChangeOrDriftPoint()
+    {
+        var learner = Learners.LogisticRegression();
+        var result = await PrequentialEvaluation.RunAsync(
+            Sea(),
+            [PrequentialStrategy.Periodic(learner, everyLabels: 1_000, window: 1_000), PrequentialStrategy.Static(learner), PrequentialStrategy.Oracle(learner)],
+            Small,
+            None);
+
+        // Changes at 1,100, 2,100, 3,100, 4,100, 5,100; the drift point 3,000 ends the comparison of the one at 2,100.
+        result["periodic-1000"].Promotions.Select(p => (p.At, p.Compared)).Should().Equal(
+            (1_100L, 1_000L), (2_100L, 900L), (3_100L, 1_000L), (4_100L, 1_000L), (5_100L, 900L));
+        result["periodic-1000"].Promotions.Should().OnlyContain(p => p.Gain >= -1.0 && p.Gain <= 1.0);
+        result["static"].Promotions.Should().BeEmpty();
+        result.Summarize("static").WorstPromotionBeforeChange.Should().Be(double.NaN);
+
+        // The oracle's first model after the change replaces the pre-change model on post-change samples: a clear gain.
+        result["oracle"].Promotions[0].Gain.Should().BeGreaterThan(0.02);
+        result.Summarize("periodic-1000").WorstPromotionBeforeChange.Should().Be(result["periodic-1000"].Promotions.Take(2).Min(p => p.Gain));
+    }
+
+    [Fact]
     public async Task RunAsync_Loop_DetectsTheChangeRetrainsAndComesCloseToTheOracle()
     {
         var learner = Learners.LogisticRegression();
@@ -66,6 +88,8 @@ public sealed class PrequentialEvaluationTests
         var lastChange = result["loop"].ModelChanges[^1];
         result["loop"].Cycles.Should().Contain(c => c.Report.Outcome == CycleOutcome.Promoted && c.Prediction + 1 == lastChange, "a promotion serves from the prediction after its cycle");
         result["oracle"].Cycles.Should().BeEmpty();
+        result["loop"].Promotions.Should().NotBeEmpty("the loop's replaced champions are loaded back from its registry and scored beside their successors");
+        result["loop"].Promotions.Select(p => p.At).Should().BeSubsetOf(result["loop"].ModelChanges);
         loop.Trainings.Should().BeGreaterThan(0);
         loop.LabelsUsed.Should().BeGreaterThan(0);
         loop.ToOracle.Should().BeInRange(0.9, 1.05);
@@ -105,7 +129,8 @@ public sealed class PrequentialEvaluationTests
         summary.DetectionDelays.Should().Equal(2L);
         summary.Recoveries.Should().Equal([null], "a 1,000-prediction window never fits in 6 predictions");
         summary.FalseAlarms.Should().Be(1);
-        summary.FalsePromotions.Should().Be(0);
+        summary.PromotionsBeforeChange.Should().Be(0);
+        summary.FalseAlarmPromotions.Should().Be(0);
         PrequentialResult.Windows(result["loop"], 4).Should().Equal(1.0, 0.5, 0.5);
         result.WorstWindowAfterChange("loop", "oracle", width: 3).Should().BeApproximately(-2.0 / 3, 1e-15, "[4, 7) holds two misses; [7, 10) one");
         result.WorstWindowAfterChange("oracle", "loop", width: 3).Should().BeApproximately(1.0 / 3, 1e-15);

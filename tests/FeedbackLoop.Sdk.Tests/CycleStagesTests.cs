@@ -30,7 +30,7 @@ public class CycleStagesTests
         var retry = await loop.RunCycleAsync(None);
 
         retry.Outcome.Should().Be(CycleOutcome.Promoted, "a failed training is not a training: no cooldown started");
-        trainer.Calls.Should().Be(2);
+        trainer.Calls.Should().Be(3, "the failed training, the retry's candidate, and its refit on the whole window after the gate");
     }
 
     [Fact]
@@ -42,7 +42,7 @@ public class CycleStagesTests
             .MonitorErrors(() => new DriftAfter(50))
             .RetrainWhen(Retrain.OnDrift())
             .Build();
-        await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), Host, None);
+        await loop.PromoteAsync(new ThresholdModel(0.8).ToTrainedModel(), Host, None);
         LoopHarness.Traffic(loop, _time, 200);
         registry.Fail = true;
 

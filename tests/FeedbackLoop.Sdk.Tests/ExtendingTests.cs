@@ -1,7 +1,9 @@
-using FeedbackLoop.Registry;
-using FeedbackLoop.Simulation;
 using FeedbackLoop.Drift;
+using FeedbackLoop.Evaluation;
+using FeedbackLoop.Promotion;
+using FeedbackLoop.Registry;
 using FeedbackLoop.Retraining;
+using FeedbackLoop.Simulation;
 using FeedbackLoop.Tests.TestSupport;
 
 namespace FeedbackLoop.Tests;
@@ -20,6 +22,7 @@ public class ExtendingTests
             .MonitorFeature("x2", () => new AboveLimitDetector(limit: 10.0, patience: 3))
             .AddSink(sink)
             .RetrainWhen(Retrain.OnDrift())
+            .PromoteWhen(Gates.NoWorseThanChampion(Metric.Accuracy)) // the candidate ties the champion on the post-drift holdout
             .Build();
         await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), new AliasChange("host", "initial"), CancellationToken.None);
 

@@ -475,8 +475,77 @@ public class FeedbackLoopEngineTests
         report.Champion!.Version.Should().Be(2);
         report.Champion.Lineage["parent"].Should().Be("1");
         loop.Predict(Events.Vector(0.6)).ModelVersion.Should().Be("2");
-        trainer.LastData!.Count.Should().Be(150);
+        trainer.LastData!.Count.Should().Be(200, "the candidate that passed the gate is refitted on the whole window");
         trainer.LastData.Sources.Should().OnlyContain(s => s == "feedback", "the loop trains on its labelled window, not on invented rows");
+        report.Champion.Lineage["training.examples"].Should().Be("200");
+        report.Champion.Lineage["gated.examples"].Should().Be("150");
+    }
+
+    [Fact]
+    public async Task LoadVersionAsync_ARegisteredVersion_ScoresLikeIt_WhileTheChampionServes()
+    {
+        var trainer = new ScriptedTrainer(_ => new ThresholdModel(0.5).ToTrainedModel());
+        using var loop = LoopHarness.Builder(_time).UseTrainer(trainer, trainer).Build();
+        await loop.PromoteAsync(new ThresholdModel(0.8).ToTrainedModel(), new AliasChange("host", "first"), None);
+        await loop.PromoteAsync(new ThresholdModel(0.3).ToTrainedModel(), new AliasChange("host", "second"), None);
+
+        var first = await loop.LoadVersionAsync(1, None);
+
+        first.Predict(Events.Vector(0.6)).Label.Should().Be(Label.Binary(false), "version 1 says x1 >= 0.8");
+        loop.Champion!.Version.Should().Be(2);
+        loop.Predict(Events.Vector(0.6)).ModelVersion.Should().Be("2");
+    }
+
+    [Fact]
+    public async Task LoadVersionAsync_BadVersionOrNoLoaderOrDisposed_Throws()
+    {
+        var trainer = new ScriptedTrainer(_ => new ThresholdModel(0.5).ToTrainedModel());
+        var loop = LoopHarness.Builder(_time).UseTrainer(trainer, trainer).Build();
+        await loop.PromoteAsync(new ThresholdModel(0.8).ToTrainedModel(), new AliasChange("host", "first"), None);
+        var registry = new InMemoryModelRegistry(_time);
+        await using (var other = LoopHarness.Builder(_time, "no-loader").UseTrainer(trainer).UseRegistry(registry).Build())
+        {
+            await other.PromoteAsync(new ThresholdModel(0.8).ToTrainedModel(), new AliasChange("host", "first"), None);
+        }
+
+        await using var noLoader = LoopHarness.Builder(_time, "no-loader").UseTrainer(trainer).UseRegistry(registry).Build();
+
+        await loop.Invoking(l => l.LoadVersionAsync(0, None)).Should().ThrowAsync<ArgumentOutOfRangeException>();
+        await loop.Invoking(l => l.LoadVersionAsync(2, None)).Should().ThrowAsync<KeyNotFoundException>().WithMessage("*no version 2*");
+        await noLoader.Invoking(l => l.LoadVersionAsync(1, None)).Should().ThrowAsync<InvalidOperationException>().WithMessage("*no IModelArtifactLoader*", "a version this loop has not loaded needs the loader");
+        await loop.DisposeAsync();
+        await loop.Invoking(l => l.LoadVersionAsync(1, None)).Should().ThrowAsync<ObjectDisposedException>();
+    }
+
+    [Fact]
+    public async Task RunCycleAsync_RefitAfterGateOff_TheGatedCandidateIsRegistered()
+    {
+        var trainer = new ScriptedTrainer(_ => new ThresholdModel(0.5).ToTrainedModel());
+        using var loop = LoopHarness.Builder(_time).UseTrainer(trainer, trainer).Configure(o => o.RefitAfterGate = false).Build();
+        await loop.PromoteAsync(new ThresholdModel(0.8).ToTrainedModel(), new AliasChange("host", "initial"), None);
+        LoopHarness.Traffic(loop, _time, 200);
+
+        var report = await loop.RunCycleAsync(None);
+
+        report.Outcome.Should().Be(CycleOutcome.Promoted);
+        trainer.Calls.Should().Be(1);
+        trainer.LastData!.Count.Should().Be(150);
+        report.Champion!.Lineage["training.examples"].Should().Be("150");
+        report.Champion.Lineage.Should().NotContainKey("gated.examples");
+    }
+
+    [Fact]
+    public async Task RunCycleAsync_RejectedCandidate_IsNotRefitted()
+    {
+        var trainer = new ScriptedTrainer(_ => new ThresholdModel(0.99).ToTrainedModel());
+        using var loop = LoopHarness.Builder(_time).UseTrainer(trainer, trainer).Build();
+        await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), new AliasChange("host", "initial"), None);
+        LoopHarness.Traffic(loop, _time, 200);
+
+        var report = await loop.RunCycleAsync(None);
+
+        report.Outcome.Should().Be(CycleOutcome.Rejected);
+        trainer.Calls.Should().Be(1, "only a candidate that passed its gate is trained again");
     }
 
     [Fact]

@@ -61,7 +61,7 @@ public class ReentrantCallTests
         var stage = new CallingStage { Call = () => other.Dispose() };
         var trainer = new ScriptedTrainer(_ => new ThresholdModel(0.5).ToTrainedModel());
         await using var loop = LoopHarness.Builder(_time).UseTrainer(trainer, trainer).AddCycleStage(stage).Build();
-        await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), new AliasChange("host", "initial"), None);
+        await loop.PromoteAsync(new ThresholdModel(0.8).ToTrainedModel(), new AliasChange("host", "initial"), None);
         LoopHarness.Traffic(loop, _time, 200);
 
         var report = await loop.RunCycleAsync(None).WaitAsync(Deadline);
@@ -138,7 +138,7 @@ public class ReentrantCallTests
         innerStage.Call = () => outer.Dispose();
         foreach (var loop in new[] { outer, inner })
         {
-            await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), new AliasChange("host", "initial"), None);
+            await loop.PromoteAsync(new ThresholdModel(0.8).ToTrainedModel(), new AliasChange("host", "initial"), None);
             LoopHarness.Traffic(loop, _time, 200);
         }
 

@@ -9,8 +9,9 @@ using FeedbackLoop.Tests.TestSupport;
 namespace FeedbackLoop.Tests;
 
 /// <summary>
-/// Which labels a retrain after drift reads: those since the first drift signalled since the last training, and, when
-/// its candidate is rejected, again once the labels since that drift have doubled (not 5,000 labels later).
+/// Which labels a retrain after drift reads: those since the first drift signalled since the last training, and again
+/// once the labels since that drift have doubled, whether its candidate was rejected or promoted (not 5,000 labels
+/// later); and when the loop asks for that cycle (<see cref="IFeedbackLoop.WhenCycleDueAsync"/>).
 /// </summary>
 public class TrainSinceDriftTests
 {
@@ -69,7 +70,7 @@ public class TrainSinceDriftTests
         var trainer = new ScriptedTrainer(_ => new ThresholdModel(0.5).ToTrainedModel());
         await using var loop = LoopHarness.Builder(_time).UseTrainer(trainer, trainer).MonitorErrors(() => new DriftAt(20, 90))
             .RetrainWhen(Retrain.OnDrift()).Build();
-        await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), new AliasChange("host", "initial"), None);
+        await loop.PromoteAsync(new ThresholdModel(0.8).ToTrainedModel(), new AliasChange("host", "initial"), None);
         LoopHarness.Traffic(loop, _time, 100);
 
         var report = await loop.RunCycleAsync(None);
@@ -77,6 +78,124 @@ public class TrainSinceDriftTests
         report.Observed.DriftSignals.Should().HaveCount(2);
         report.Outcome.Should().Be(CycleOutcome.Promoted, "since the second signal only 11 labels exist, fewer than the 50 a training needs");
         (report.TrainingExamples + report.HoldoutExamples).Should().Be(81);
+    }
+
+    [Fact]
+    public async Task PromotedPostDriftCandidate_IsRefreshedOnATwiceAsLargeWindowSinceTheSameDrift()
+    {
+        var trainer = new ScriptedTrainer(_ => new ThresholdModel(0.5).ToTrainedModel());
+        var labels = 0;
+        await using var loop = LoopHarness.Builder(_time).UseTrainer(trainer, trainer).RetrainWhen(Retrain.OnDrift())
+            .MonitorErrors(() => new DriftWhen(() => ++labels == 20)) // one drift in the whole run, whichever version serves
+            .PromoteWhen(new ScriptedGate(reject: 0))
+            .Build();
+        await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), new AliasChange("host", "initial"), None);
+
+        LoopHarness.Traffic(loop, _time, 100);
+        var first = await loop.RunCycleAsync(None);
+        LoopHarness.Traffic(loop, _time, 80, seed: 2);
+        var waiting = await loop.RunCycleAsync(None);
+        LoopHarness.Traffic(loop, _time, 1, seed: 3);
+        var refreshed = await loop.RunCycleAsync(None);
+
+        first.Outcome.Should().Be(CycleOutcome.Promoted);
+        (first.TrainingExamples + first.HoldoutExamples).Should().Be(81);
+        waiting.Outcome.Should().Be(CycleOutcome.NoAction, "80 of the 81 more labels have joined");
+        refreshed.Outcome.Should().Be(CycleOutcome.Promoted, refreshed.ToString());
+        (refreshed.TrainingExamples + refreshed.HoldoutExamples).Should().Be(162, "the same drift, with every label since it");
+    }
+
+    [Fact]
+    public async Task WhenCycleDue_CompletesOnceTheLabelsSinceTheDriftSufficeForATraining()
+    {
+        var trainer = new ScriptedTrainer(_ => new ThresholdModel(0.5).ToTrainedModel());
+        await using var loop = Loop(new ScriptedGate(reject: 0), trainer, new InMemoryLoopStateStore());
+        await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), new AliasChange("host", "initial"), None);
+
+        LoopHarness.Traffic(loop, _time, 68);
+        await loop.FlushAsync(None);
+        var beforeEnough = loop.WhenCycleDueAsync(None).IsCompleted;
+        LoopHarness.Traffic(loop, _time, 1, seed: 2);
+        await loop.FlushAsync(None);
+        var due = loop.WhenCycleDueAsync(None);
+
+        beforeEnough.Should().BeFalse("the drift came with label 20; labels 20 to 68 are 49, one short of the 50 a training needs");
+        due.IsCompleted.Should().BeTrue();
+        var report = await loop.RunCycleAsync(None);
+        report.Outcome.Should().Be(CycleOutcome.Promoted, "the cycle it asked for was not deferred");
+        (report.TrainingExamples + report.HoldoutExamples).Should().Be(50);
+        loop.WhenCycleDueAsync(None).IsCompleted.Should().BeFalse("the cycle answered the announcement");
+    }
+
+    [Fact]
+    public async Task WhenCycleDue_AsksOncePerDrift_AndAgainWhenARetryComesDue()
+    {
+        var trainer = new ScriptedTrainer(_ => new ThresholdModel(0.5).ToTrainedModel());
+        await using var loop = Loop(new ScriptedGate(reject: 1), trainer, new InMemoryLoopStateStore());
+        await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), new AliasChange("host", "initial"), None);
+        LoopHarness.Traffic(loop, _time, 100);
+        await loop.FlushAsync(None);
+        var awaited = loop.WhenCycleDueAsync(None);
+        (await loop.RunCycleAsync(None)).Outcome.Should().Be(CycleOutcome.Rejected);
+
+        LoopHarness.Traffic(loop, _time, 80, seed: 2);
+        await loop.FlushAsync(None);
+        var beforeRetry = loop.WhenCycleDueAsync(None).IsCompleted;
+        LoopHarness.Traffic(loop, _time, 1, seed: 3);
+        await loop.FlushAsync(None);
+
+        awaited.IsCompleted.Should().BeTrue();
+        beforeRetry.Should().BeFalse("the rejected drift waits for 81 more labels and no new drift came");
+        loop.WhenCycleDueAsync(None).IsCompleted.Should().BeTrue("the retry came due");
+        (await loop.RunCycleAsync(None)).Outcome.Should().Be(CycleOutcome.Promoted);
+    }
+
+    [Fact]
+    public async Task WhenCycleDue_AHostWaitingForItIsWokenByTheConsumer()
+    {
+        var trainer = new ScriptedTrainer(_ => new ThresholdModel(0.5).ToTrainedModel());
+        await using var loop = Loop(new ScriptedGate(reject: 0), trainer, new InMemoryLoopStateStore());
+        await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), new AliasChange("host", "initial"), None);
+        var waiting = loop.WhenCycleDueAsync(None);
+
+        LoopHarness.Traffic(loop, _time, 69);
+
+        await waiting.WaitAsync(TimeSpan.FromSeconds(10));
+        waiting.IsCompletedSuccessfully.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task WhenCycleDue_ADriftNotYetTrainedForAtARestart_AsksForACycleAtOnce()
+    {
+        var state = new InMemoryLoopStateStore();
+        var registry = new InMemoryModelRegistry(_time);
+        var store = new DelegatingEventStore(Events.TwoNumbers);
+        var trainer = new ScriptedTrainer(_ => new ThresholdModel(0.5).ToTrainedModel());
+        await using (var first = Loop(new ScriptedGate(reject: 0), trainer, state, registry, store))
+        {
+            await first.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), new AliasChange("host", "initial"), None);
+            LoopHarness.Traffic(first, _time, 30);
+            await first.FlushAsync(None);
+            first.WhenCycleDueAsync(None).IsCompleted.Should().BeFalse();
+        }
+
+        await using var second = Loop(new ScriptedGate(reject: 0), trainer, state, registry, store);
+        LoopHarness.Traffic(second, _time, 1, seed: 2);
+        await second.FlushAsync(None);
+
+        second.WhenCycleDueAsync(None).IsCompleted.Should().BeTrue("the saved drift has waited across the restart");
+    }
+
+    [Fact]
+    public async Task WhenCycleDue_CancelledWait_Throws()
+    {
+        await using var loop = Loop(new ScriptedGate(reject: 0), new ScriptedTrainer(_ => new ThresholdModel(0.5).ToTrainedModel()), new InMemoryLoopStateStore());
+        using var cancelled = new CancellationTokenSource();
+        var waiting = loop.WhenCycleDueAsync(cancelled.Token);
+
+        await cancelled.CancelAsync();
+
+        await waiting.Invoking(t => t).Should().ThrowAsync<OperationCanceledException>();
     }
 
     private IFeedbackLoop Loop(ScriptedGate gate, ScriptedTrainer trainer, ILoopStateStore state, IModelRegistry? registry = null, DelegatingEventStore? store = null)
@@ -106,6 +225,16 @@ public class TrainSinceDriftTests
             _seen = reader.ReadInt64();
             reader.End();
         }
+    }
+
+    /// <summary>Signals a drift whenever the shared condition says so: the drift belongs to the stream, not to one detector instance.</summary>
+    private sealed class DriftWhen(Func<bool> drift) : IDriftDetector
+    {
+        public DriftState State { get; private set; }
+
+        public DriftState Update(double value) => State = drift() ? DriftState.Drift : DriftState.None;
+
+        public void Reset() => State = DriftState.None;
     }
 
     /// <summary>Rejects the first <paramref name="reject"/> candidates, then passes every one.</summary>

@@ -1,6 +1,6 @@
 namespace FeedbackLoop.Notifications;
 
-/// <summary>A cycle trained a candidate (its artifact already loaded back once).</summary>
+/// <summary>A cycle trained a model (its artifact already loaded back once): the candidate, and again when it is refitted on the whole window after passing the gate.</summary>
 /// <param name="Loop">The loop's name.</param>
 /// <param name="At">When.</param>
 /// <param name="Cycle">The cycle's number.</param>

@@ -23,6 +23,14 @@ public sealed record PrequentialOptions
     /// <value>Default 1,000.</value>
     public int CycleEvery { get; init; } = 1_000;
 
+    /// <summary>
+    /// Gets how many predictions pass between two looks at whether a loop asks for a cycle before its schedule
+    /// (<see cref="IFeedbackLoop.WhenCycleDueAsync"/>): a hosted service answers within moments, the replay within this many
+    /// predictions.
+    /// </summary>
+    /// <value>Default 100.</value>
+    public int DueCheckEvery { get; init; } = 100;
+
     /// <summary>Gets the seed of the label-budget draw (the stream has its own).</summary>
     /// <value>Default 1.</value>
     public int Seed { get; init; } = 1;
@@ -35,6 +43,7 @@ public sealed record PrequentialOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(Predictions, 1, nameof(Predictions));
         ArgumentOutOfRangeException.ThrowIfNegative(LabelDelay, nameof(LabelDelay));
         ArgumentOutOfRangeException.ThrowIfLessThan(CycleEvery, 1, nameof(CycleEvery));
+        ArgumentOutOfRangeException.ThrowIfLessThan(DueCheckEvery, 1, nameof(DueCheckEvery));
         if (!(LabelBudget > 0.0 && LabelBudget <= 1.0))
         {
             throw new ArgumentOutOfRangeException(nameof(LabelBudget), LabelBudget, "The label budget is a share of the predictions, in (0, 1].");

@@ -1,3 +1,5 @@
+using FeedbackLoop.Drift;
+
 namespace FeedbackLoop.Simulation.Prequential;
 
 /// <summary>The runs of one prequential comparison and the measures read from them.</summary>
@@ -77,6 +79,8 @@ public sealed record PrequentialResult(PrequentialOptions Options, IReadOnlyList
             [.. after.Select(c => Recovery(run, reference, c.From, c.To))],
             run.DriftSignals.Count(s => s < first),
             run.ModelChanges.Count(m => m < first),
+            run.Cycles.Count(c => c.Prediction + 1 < first && c.Report.Outcome == CycleOutcome.Promoted && c.Report.Observed.DriftSignals.Any(s => s.State == DriftState.Drift)),
+            run.Promotions.Where(p => p.At < first).Select(p => p.Gain).DefaultIfEmpty(double.NaN).Min(),
             run.Trainings,
             run.LabelsUsed,
             run.TrainingTime);

@@ -17,4 +17,8 @@ public sealed record PrequentialRun(
     int Trainings,
     long LabelsUsed,
     TimeSpan TrainingTime,
-    IReadOnlyList<PrequentialCycle> Cycles);
+    IReadOnlyList<PrequentialCycle> Cycles)
+{
+    /// <summary>Gets what each model change did against the model it replaced, on the same predictions after it.</summary>
+    public IReadOnlyList<PrequentialPromotion> Promotions { get; init; } = [];
+}

@@ -106,9 +106,11 @@ public abstract class PrequentialStrategy
             var labels = new Labels(replay.History);
             var model = await TrainAsync(replay.History).ConfigureAwait(false) ?? throw new InvalidOperationException($"Strategy {Name}: the first model failed to train.");
             var (trainings, used, time, nextChange) = (0, 0L, TimeSpan.Zero, 0);
+            var effects = new PromotionEffects(replay);
             for (var i = 0; i < samples.Count; i++)
             {
                 correct[i] = model.Predict(samples[i].Features).Label == Label.Binary(samples[i].Label);
+                effects.Predicted(i, correct[i]);
                 var arrived = replay.LabelArrivingAfter(i);
                 if (arrived < 0)
                 {
@@ -137,12 +139,13 @@ public abstract class PrequentialStrategy
                 time += Stopwatch.GetElapsedTime(started);
                 if (trained is not null)
                 {
+                    effects.Changed(i + 1, model);
                     model = trained;
                     changes.Add(i + 1);
                 }
             }
 
-            return new PrequentialRun(Name, correct, changes, [], trainings, used, time, []);
+            return new PrequentialRun(Name, correct, changes, [], trainings, used, time, []) { Promotions = effects.Effects };
 
             async Task<IPredictor?> TrainAsync(IReadOnlyList<LabelledSample> rows)
             {

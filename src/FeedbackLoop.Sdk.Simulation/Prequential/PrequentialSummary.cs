@@ -10,7 +10,9 @@ namespace FeedbackLoop.Simulation.Prequential;
 /// <param name="DetectionDelays">Per change, samples from the change to the first labelled sample that raised a drift, or null when none did before the next change.</param>
 /// <param name="Recoveries">Per change, predictions until the rolling accuracy is within 1 point of the oracle's, or null when it never is before the next change.</param>
 /// <param name="FalseAlarms">Drift signals before the first change.</param>
-/// <param name="FalsePromotions">Model changes before the first change.</param>
+/// <param name="PromotionsBeforeChange">Model changes before the first change.</param>
+/// <param name="FalseAlarmPromotions">Of those, a loop's promotions that followed a drift signal (a false alarm, the concept being the same).</param>
+/// <param name="WorstPromotionBeforeChange">The smallest <see cref="PrequentialPromotion.Gain"/> of the model changes before the first change; NaN with none.</param>
 /// <param name="Trainings">Models trained after the first.</param>
 /// <param name="LabelsUsed">Labelled examples those trainings read.</param>
 /// <param name="TrainingTime">Wall-clock time spent training.</param>
@@ -24,7 +26,9 @@ public sealed record PrequentialSummary(
     IReadOnlyList<long?> DetectionDelays,
     IReadOnlyList<long?> Recoveries,
     int FalseAlarms,
-    int FalsePromotions,
+    int PromotionsBeforeChange,
+    int FalseAlarmPromotions,
+    double WorstPromotionBeforeChange,
     int Trainings,
     long LabelsUsed,
     TimeSpan TrainingTime);

@@ -25,6 +25,11 @@ namespace FeedbackLoop.Monitoring;
 /// access runs under one lock, taken once per batch. A detector that throws, or returns an undefined state, is
 /// contained: the failure is logged and counted, and the value is skipped.
 /// </para>
+/// <para>
+/// A drift should not wait for the host's next scheduled cycle: once the first drift signalled since the last
+/// announcement has as many labels after it as a retrain needs, or a rejected drift's retry comes due, the monitors
+/// announce that a cycle is due (the loop's <see cref="IFeedbackLoop.WhenCycleDueAsync"/>), once per drift.
+/// </para>
 /// </remarks>
 internal sealed class LoopMonitors
 {
@@ -43,11 +48,17 @@ internal sealed class LoopMonitors
     private readonly Dictionary<string, VersionMonitor> _versions = new(StringComparer.Ordinal);
     private readonly List<DriftSignal> _signals = [];
     private readonly Action<DriftSignal> _signalled;
+    private readonly long _dueAfterLabels; // labels after a drift's own before its retrain would not be deferred
+    private readonly Action _cycleDue;
     private readonly FailureContainment _failures;
     private readonly List<DriftSignal> _raised = [];
     private readonly ILogger _logger;
     private string _champion = HostVersion;
     private long _labels;
+
+    // Labels joined since this instance started (not saved), and how many there must be when a cycle becomes due.
+    private long _joined;
+    private long _dueAt = long.MaxValue;
 
     // Drift signals whose candidate was rejected, each back among the signals once this many more labels have joined.
     private readonly List<(DriftSignal Signal, long LabelsLeft)> _retries = [];
@@ -57,7 +68,9 @@ internal sealed class LoopMonitors
         IReadOnlyList<(FeatureDefinition Feature, Func<IDriftDetector> Factory)> features,
         Func<IDriftDetector> errors,
         int rollingWindow,
+        long dueAfterLabels,
         Action<DriftSignal> signalled,
+        Action cycleDue,
         FailureContainment failures,
         ILogger logger)
     {
@@ -66,6 +79,9 @@ internal sealed class LoopMonitors
         _errorDetector = errors;
         _rollingWindow = rollingWindow;
         _signalled = signalled;
+        // The label that raised the drift is the first of the window since it.
+        _dueAfterLabels = Math.Max(0, dueAfterLabels - 1);
+        _cycleDue = cycleDue;
         _failures = failures;
         _logger = logger;
         _versions.Add(HostVersion, NewVersionMonitor(HostVersion));
@@ -91,6 +107,7 @@ internal sealed class LoopMonitors
     public void Observe(EventBatch batch)
     {
         DriftSignal[] raised;
+        bool due;
         lock (_sync)
         {
             if (_features.Length > 0)
@@ -107,6 +124,7 @@ internal sealed class LoopMonitors
             foreach (var join in batch.Joins)
             {
                 _labels++;
+                _joined++;
                 CountDownRetries();
                 var served = _champion.Length == 0 ? HostVersion : join.Prediction.ModelVersion;
                 if (_versions.TryGetValue(served, out var monitor))
@@ -118,18 +136,24 @@ internal sealed class LoopMonitors
                 }
             }
 
-            if (_raised.Count == 0)
+            due = _joined >= _dueAt;
+            if (due)
             {
-                return;
+                _dueAt = long.MaxValue;
             }
 
-            raised = [.. _raised];
+            raised = _raised.Count == 0 ? [] : [.. _raised];
             _raised.Clear();
         }
 
         foreach (var signal in raised)
         {
             _signalled(signal);
+        }
+
+        if (due)
+        {
+            _cycleDue();
         }
     }
 
@@ -215,13 +239,16 @@ internal sealed class LoopMonitors
         }
     }
 
-    /// <summary>Forgets the signals a training has consumed (those raised later stay).</summary>
+    /// <summary>Forgets the signals a training has consumed (those raised later stay); with no drift left, no cycle is due for one.</summary>
     public void ConsumeSignals(IReadOnlyList<DriftSignal> consumed)
     {
         var set = new HashSet<DriftSignal>(consumed, ReferenceEqualityComparer.Instance);
         lock (_sync)
         {
             _signals.RemoveAll(set.Contains);
+            // With no drift left, none waits for a cycle; a drift raised after the training's observation asks anew.
+            _dueAt = !_signals.Exists(s => s.State == DriftState.Drift) ? long.MaxValue
+                : _dueAt == long.MaxValue ? _joined + _dueAfterLabels : _dueAt;
         }
     }
 
@@ -330,6 +357,9 @@ internal sealed class LoopMonitors
             _labels = labels;
             _signals.Clear();
             _signals.AddRange(signals);
+
+            // A drift the last instance had not yet retrained for asks for a cycle with the first labels this one joins.
+            _dueAt = signals.Any(s => s.State == DriftState.Drift) ? _joined : long.MaxValue;
             _retries.Clear();
             _retries.AddRange(retries);
             foreach (var (target, saved) in outcomes)
@@ -357,13 +387,21 @@ internal sealed class LoopMonitors
             }
 
             _retries.RemoveAt(i);
-            if (_signals.Count == SignalCapacity)
-            {
-                _signals.RemoveAt(0);
-            }
+            AddSignal(signal);
 
-            _signals.Add(signal);
+            // The retry has waited for its labels already.
+            _dueAt = _joined;
         }
+    }
+
+    private void AddSignal(DriftSignal signal)
+    {
+        if (_signals.Count == SignalCapacity)
+        {
+            _signals.RemoveAt(0);
+        }
+
+        _signals.Add(signal);
     }
 
     private static void WriteMonitor(SnapshotWriter writer, StreamMonitor monitor)
@@ -459,14 +497,14 @@ internal sealed class LoopMonitors
         monitor.Count++;
         if (state != monitor.LastState && state != DriftState.None)
         {
-            if (_signals.Count == SignalCapacity)
+            var signal = new DriftSignal(monitor.Name, state, at, monitor.Count, monitor.Version);
+            AddSignal(signal);
+            _raised.Add(signal);
+            if (state == DriftState.Drift && _dueAt == long.MaxValue)
             {
-                _signals.RemoveAt(0);
+                _dueAt = _joined + _dueAfterLabels;
             }
 
-            var signal = new DriftSignal(monitor.Name, state, at, monitor.Count, monitor.Version);
-            _signals.Add(signal);
-            _raised.Add(signal);
             Log.DriftSignal(_logger, state == DriftState.Drift ? LogLevel.Information : LogLevel.Debug, monitor.Name, state, monitor.Count);
         }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using FeedbackLoop.Evaluation;
+using FeedbackLoop.Inference;
 
 namespace FeedbackLoop.Promotion;
 
@@ -34,6 +35,26 @@ public static class Gates
             return (passed, Invariant(
                 $"{metric} candidate {candidate:0.####} vs champion {championValue:0.####} ({(passed ? "no worse" : "worse")}{(tolerance > 0 ? $" within tolerance {tolerance}" : string.Empty)})"));
         });
+    }
+
+    /// <summary>
+    /// Passes when the candidate is significantly more accurate than the champion on the shared holdout, or when there is
+    /// no champion yet: McNemar's exact one-sided test (<see cref="McNemarTest.ExactPValueGreater"/>) on the holdout cases
+    /// exactly one of the two classifies right rejects "equally accurate" at level <paramref name="alpha"/>. A tie, or a
+    /// lead the holdout cannot tell from chance, keeps the champion: a model trained on a few hundred labels that ties one
+    /// trained on thousands on a small holdout, or a scheduled retrain that is better by noise, is not promoted.
+    /// </summary>
+    /// <param name="alpha">The significance level, in (0, 1). Default 0.1, the level docs/loop-effectiveness.md measured.</param>
+    /// <returns>The gate; for classifiers (it reads <see cref="Metric.Accuracy"/>).</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="alpha"/> is not in (0, 1).</exception>
+    public static IPromotionGate SignificantlyMoreAccurateThanChampion(double alpha = 0.1)
+    {
+        if (!(alpha > 0.0 && alpha < 1.0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(alpha), alpha, "The significance level must lie in (0, 1).");
+        }
+
+        return new McNemarGate(alpha);
     }
 
     /// <summary>Passes when the candidate reaches <paramref name="threshold"/> on <paramref name="metric"/> (at least, or at most for lower-is-better metrics).</summary>

@@ -29,7 +29,8 @@ public class LoopObserverTests
         await loop.RollbackAsync(new AliasChange("ops", "check"), None);
 
         var kinds = observer.Received.Select(n => n.GetType().Name).ToList();
-        kinds.Should().Equal("ModelPromoted", "DriftSignalled", "ModelTrained", "CandidateGated", "ModelPromoted", "ModelRolledBack");
+        kinds.Should().Equal("ModelPromoted", "DriftSignalled", "ModelTrained", "CandidateGated", "ModelTrained", "ModelPromoted", "ModelRolledBack");
+        observer.Received.OfType<ModelTrained>().Select(t => t.TrainingExamples).Should().Equal([150, 200], "the candidate, then its refit on the holdout too");
         var promoted = observer.Received.OfType<ModelPromoted>().ToList();
         promoted[0].Replaced.Should().BeNull();
         promoted[1].Replaced.Should().Be(1);
