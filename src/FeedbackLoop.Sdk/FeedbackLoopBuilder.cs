@@ -25,9 +25,10 @@ namespace FeedbackLoop;
 /// </summary>
 /// <remarks>
 /// Defaults: a binary task, in-memory store and registry, L2 logistic regression (<see cref="Learners.LogisticRegression"/>;
-/// a multiclass or regression loop names its own trainer), ADWIN on the error stream, no feature monitors,
-/// <c>Retrain.OnDrift().Or(Retrain.EveryNewLabels(5_000))</c>, and <see cref="Gates.NoWorseThanChampion"/> on accuracy
-/// (RMSE for regression). Not thread-safe; configure it from one thread.
+/// a multiclass or regression loop names its own trainer), ADWIN on the error stream reporting increases only, no
+/// feature monitors, <c>Retrain.OnDrift().Or(Retrain.EveryNewLabels(5_000))</c>, and
+/// <see cref="Gates.SignificantlyMoreAccurateThanChampion"/> for classifiers (<see cref="Gates.NoWorseThanChampion"/> on
+/// RMSE for regression). Not thread-safe; configure it from one thread.
 /// </remarks>
 public sealed class FeedbackLoopBuilder
 {
@@ -44,7 +45,8 @@ public sealed class FeedbackLoopBuilder
     private Func<IServiceProvider, (IEventStore Store, ILabelledWindowSource Window)>? _store;
     private Func<IServiceProvider, IModelRegistry>? _registry;
     private Func<IServiceProvider, ILoopStateStore>? _stateStore;
-    private Func<IDriftDetector> _errors = () => new Adwin();
+    // A falling error rate is no reason to retrain: the error detector reports rises only.
+    private Func<IDriftDetector> _errors = () => new Adwin(direction: ChangeDirection.Up);
 
     // Measured in docs/loop-effectiveness.md: drift alone keeps a weak post-drift model until the next drift, and a
     // schedule alone reacts 5,000 labels late; together they reach 98% of the oracle at a 500-prediction label delay.
@@ -275,7 +277,8 @@ public sealed class FeedbackLoopBuilder
     /// <summary>
     /// Sets the detector on each serving model's error stream, the concept-drift monitor: for classifiers the
     /// misclassification stream (1 wrong, 0 right), for regression the absolute error |actual − predicted| in the
-    /// target's units. <see cref="Adwin"/> by default for both: it has no warm-up whose minimum can blind it (as
+    /// target's units. <see cref="Adwin"/> by default for both, reporting rises of the error only
+    /// (<see cref="ChangeDirection.Up"/>): it has no warm-up whose minimum can blind it (as
     /// <see cref="Ddm"/>'s can) and its cut test scales with the stream's variance; a detector with a threshold, such as
     /// <see cref="PageHinkley"/>, needs one in the stream's units.
     /// </summary>

@@ -31,6 +31,12 @@ namespace FeedbackLoop.Drift;
 /// <see cref="Variance"/> describe the current window.
 /// </para>
 /// <para>
+/// <see cref="Direction"/> says which shrinks are reported (an extension, like River's <c>mode</c> of Page-Hinkley): the
+/// window is kept exactly as above either way, and a shrink whose remaining, newer part has a higher mean than the
+/// window had before is an increase. On an error stream only an increase is a degradation; with
+/// <see cref="ChangeDirection.Up"/> an improvement (a better model, easier traffic) shrinks the window silently.
+/// </para>
+/// <para>
 /// Instances are not thread-safe. <see cref="Update"/> does not allocate: the bucket rows are preallocated for any
 /// window that fits in a 64-bit count.
 /// </para>
@@ -49,6 +55,7 @@ public sealed class Adwin : IRestorableDriftDetector
     private readonly int _maximumBuckets;
     private readonly int _minimumWindowLength;
     private readonly int _gracePeriod;
+    private readonly ChangeDirection _direction;
     private readonly int _rowCapacity;
     private readonly double[] _totals;
     private readonly double[] _variances;
@@ -79,12 +86,16 @@ public sealed class Adwin : IRestorableDriftDetector
     /// <param name="maximumBuckets">The number of buckets per row before two merge; at least 2. Defaults to 5 (MOA's <c>MAXBUCKETS</c>).</param>
     /// <param name="minimumWindowLength">L, the sub-window length offset of the cut test. Defaults to 5 (MOA's <c>mintMinWinLength</c>).</param>
     /// <param name="gracePeriod">The window length that must be exceeded before any scan. Defaults to 10 (MOA's <c>mintMinimLongitudWindow</c>).</param>
+    /// <param name="direction">Which changes of the mean are reported as a drift. Defaults to <see cref="ChangeDirection.Both"/> (MOA, River).</param>
     /// <exception cref="ArgumentOutOfRangeException">
     /// <paramref name="delta"/> is not in (0, 1), <paramref name="clock"/> or <paramref name="minimumWindowLength"/> or
-    /// <paramref name="gracePeriod"/> is less than 1, or <paramref name="maximumBuckets"/> is less than 2.
+    /// <paramref name="gracePeriod"/> is less than 1, <paramref name="maximumBuckets"/> is less than 2, or
+    /// <paramref name="direction"/> is not a defined <see cref="ChangeDirection"/>.
     /// </exception>
-    public Adwin(double delta = 0.002, int clock = 32, int maximumBuckets = 5, int minimumWindowLength = 5, int gracePeriod = 10)
+    public Adwin(
+        double delta = 0.002, int clock = 32, int maximumBuckets = 5, int minimumWindowLength = 5, int gracePeriod = 10, ChangeDirection direction = ChangeDirection.Both)
     {
+        _direction = DetectorArguments.Direction(direction, nameof(direction));
         _delta = DetectorArguments.OpenUnit(delta, nameof(delta), "Delta");
         _clock = DetectorArguments.AtLeast(clock, 1, nameof(clock), "The clock");
         _maximumBuckets = DetectorArguments.AtLeast(maximumBuckets, 2, nameof(maximumBuckets), "The maximum number of buckets per row");
@@ -123,6 +134,10 @@ public sealed class Adwin : IRestorableDriftDetector
     /// <summary>Gets the window length that must be exceeded before any scan.</summary>
     /// <value>10 by default.</value>
     public int GracePeriod => _gracePeriod;
+
+    /// <summary>Gets which changes of the mean are reported as a drift (the window shrinks on every significant cut).</summary>
+    /// <value><see cref="ChangeDirection.Both"/> by default.</value>
+    public ChangeDirection Direction => _direction;
 
     /// <inheritdoc />
     /// <remarks>Never <see cref="DriftState.Warning"/>.</remarks>
@@ -380,8 +395,11 @@ public sealed class Adwin : IRestorableDriftDetector
         (_width, _total, _variance) = (width, total, variance);
     }
 
+    /// <summary>Drops the oldest buckets while a cut is significant; says whether that is a change <see cref="Direction"/> reports.</summary>
     private bool Shrink()
     {
+        // Compared as totals over widths without a division: the newer part's mean against the whole window's.
+        (double total, long width) = (_total, _width);
         bool changed = false;
         while (ScanForCut())
         {
@@ -389,7 +407,13 @@ public sealed class Adwin : IRestorableDriftDetector
             DeleteOldest();
         }
 
-        return changed;
+        double rise = (_total * width) - (total * _width);
+        return changed && _direction switch
+        {
+            ChangeDirection.Up => rise > 0,
+            ChangeDirection.Down => rise < 0,
+            _ => true,
+        };
     }
 
     /// <summary>Tests every cut between two buckets and says whether one is significant.</summary>

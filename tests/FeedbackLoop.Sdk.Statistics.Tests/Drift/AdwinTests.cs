@@ -13,6 +13,7 @@ public sealed class AdwinTests
         var adwin = new Adwin();
 
         (adwin.Delta, adwin.Clock, adwin.MaximumBuckets, adwin.MinimumWindowLength, adwin.GracePeriod).Should().Be((0.002, 32, 5, 5, 10));
+        adwin.Direction.Should().Be(ChangeDirection.Both, "MOA and River report every shrink");
     }
 
     [Fact]
@@ -61,6 +62,32 @@ public sealed class AdwinTests
         // A bucket merged across the change keeps a few old values: ADWIN cuts only between buckets.
         adwin.Mean.Should().BeApproximately(0.8, 0.01, "the old part of the window was dropped");
     }
+
+    [Theory]
+    [InlineData(0.2, 0.8, ChangeDirection.Up, true)]
+    [InlineData(0.2, 0.8, ChangeDirection.Down, false)]
+    [InlineData(0.8, 0.2, ChangeDirection.Down, true)]
+    [InlineData(0.8, 0.2, ChangeDirection.Up, false)]
+    [InlineData(0.8, 0.2, ChangeDirection.Both, true)]
+    public void Direction_ReportsOnlyItsChanges_AndKeepsTheWindowAsTheTwoSidedDetectorDoes(double from, double to, ChangeDirection direction, bool reported)
+    {
+        var oneSided = new Adwin(direction: direction);
+        var twoSided = new Adwin();
+        double[] values = [.. Enumerable.Range(0, 2_000).Select(i => from + (i % 2 == 0 ? 0 : 0.1)), .. Enumerable.Repeat(to, 500)];
+
+        var states = values.Select(oneSided.Update).ToList();
+        var twoSidedStates = values.Select(twoSided.Update).ToList();
+
+        twoSidedStates.Should().Contain(DriftState.Drift);
+        states.Contains(DriftState.Drift).Should().Be(reported);
+        (oneSided.Width, oneSided.Total).Should().Be((twoSided.Width, twoSided.Total), "the direction filters what is reported, not what the window keeps");
+        oneSided.Detections.Should().Be(reported ? twoSided.Detections : 0);
+        oneSided.Direction.Should().Be(direction);
+    }
+
+    [Fact]
+    public void Direction_NotDefined_Throws() =>
+        FluentActions.Invoking(() => new Adwin(direction: (ChangeDirection)7)).Should().Throw<ArgumentOutOfRangeException>().WithParameterName("direction");
 
     [Theory]
     [InlineData(0.0, 32, 5, 5, 10, "delta")]

@@ -1,5 +1,6 @@
-using FeedbackLoop.Registry;
 using FeedbackLoop.Drift;
+using FeedbackLoop.Registry;
+using FeedbackLoop.Retraining;
 using FeedbackLoop.Simulation;
 using FeedbackLoop.Tests.TestSupport;
 
@@ -10,6 +11,28 @@ public class LoopMonitorsTests
 {
     private static readonly CancellationToken None = CancellationToken.None;
     private readonly SimulatedClock _time = new();
+
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, true)]
+    public async Task DefaultErrorDetector_AFallingErrorRateRaisesNoDrift(bool twoSided, bool drift)
+    {
+        // A host's model wrong on 30% of the first 3,000 labels, then on none: the error rate falls.
+        var builder = LoopHarness.Builder(_time).RetrainWhen(Retrain.OnDrift());
+        await using var loop = (twoSided ? builder.MonitorErrors(() => new Adwin()) : builder).Build();
+        for (var i = 0; i < 4_000; i++)
+        {
+            var wrong = i < 3_000 && i % 10 < 3;
+            var prediction = Events.Prediction(timestamp: _time.GetUtcNow(), predicted: !wrong);
+            loop.RecordPrediction(prediction);
+            loop.RecordFeedback(Feedback.GroundTruth(prediction.Id, true));
+            _time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        var report = await loop.RunCycleAsync(None);
+
+        report.Observed.DriftSignals.Any(s => s.State == DriftState.Drift).Should().Be(drift, "ADWIN's window shrinks either way; only a rise is a drift of the error");
+    }
 
     [Fact]
     public async Task RecordPrediction_DetectorBlocked_RecordCallsReturnAtOnce()
