@@ -42,9 +42,9 @@ public sealed class FeedbackLoopBuilder
     private ModelTask _task = ModelTask.Binary;
     private Func<IDriftDetector>? _allFeatures;
     private Func<IServiceProvider, (IModelTrainer Trainer, IModelArtifactLoader? Loader)>? _training;
-    private Func<IServiceProvider, (IEventStore Store, ILabelledWindowSource Window)>? _store;
-    private Func<IServiceProvider, IModelRegistry>? _registry;
-    private Func<IServiceProvider, ILoopStateStore>? _stateStore;
+    private Func<LoopComponentContext, (IEventStore Store, ILabelledWindowSource Window)>? _store;
+    private Func<LoopComponentContext, IModelRegistry>? _registry;
+    private Func<LoopComponentContext, ILoopStateStore>? _stateStore;
     // A falling error rate is no reason to retrain: the error detector reports rises only.
     private Func<IDriftDetector> _errors = () => new Adwin(direction: ChangeDirection.Up);
 
@@ -162,15 +162,15 @@ public sealed class FeedbackLoopBuilder
 
     /// <summary>Replaces the in-memory event store; the store also answers the labelled-window queries.</summary>
     /// <typeparam name="TStore">The store type.</typeparam>
-    /// <param name="factory">Creates the store, once for each loop built.</param>
+    /// <param name="factory">Creates the store, once for each loop built, from what it knows of the loop.</param>
     /// <returns>This builder.</returns>
-    public FeedbackLoopBuilder UseStore<TStore>(Func<IServiceProvider, TStore> factory)
+    public FeedbackLoopBuilder UseStore<TStore>(Func<LoopComponentContext, TStore> factory)
         where TStore : IEventStore, ILabelledWindowSource
     {
         ArgumentNullException.ThrowIfNull(factory);
-        _store = services =>
+        _store = context =>
         {
-            var store = factory(services);
+            var store = factory(context);
             return (store, store);
         };
         return this;
@@ -185,10 +185,10 @@ public sealed class FeedbackLoopBuilder
         return UseRegistry(_ => registry);
     }
 
-    /// <summary>Replaces the in-memory registry with one created from the service provider.</summary>
+    /// <summary>Replaces the in-memory registry with one created for the loop (from its services, name and clock).</summary>
     /// <param name="factory">Creates the registry, once for each loop built.</param>
     /// <returns>This builder.</returns>
-    public FeedbackLoopBuilder UseRegistry(Func<IServiceProvider, IModelRegistry> factory)
+    public FeedbackLoopBuilder UseRegistry(Func<LoopComponentContext, IModelRegistry> factory)
     {
         _registry = factory ?? throw new ArgumentNullException(nameof(factory));
         return this;
@@ -207,10 +207,10 @@ public sealed class FeedbackLoopBuilder
         return UseStateStore(_ => store);
     }
 
-    /// <summary>Keeps the loop's own state in a store created from the service provider (see <see cref="UseStateStore(ILoopStateStore)"/>).</summary>
+    /// <summary>Keeps the loop's own state in a store created for the loop (see <see cref="UseStateStore(ILoopStateStore)"/>).</summary>
     /// <param name="factory">Creates the store, once for each loop built.</param>
     /// <returns>This builder.</returns>
-    public FeedbackLoopBuilder UseStateStore(Func<IServiceProvider, ILoopStateStore> factory)
+    public FeedbackLoopBuilder UseStateStore(Func<LoopComponentContext, ILoopStateStore> factory)
     {
         _stateStore = factory ?? throw new ArgumentNullException(nameof(factory));
         return this;
@@ -434,7 +434,8 @@ public sealed class FeedbackLoopBuilder
         }
 
         var time = _time ?? services.GetService<TimeProvider>() ?? TimeProvider.System;
-        var (store, window) = _store?.Invoke(services) ?? InMemoryStore(options, schema);
+        var context = new LoopComponentContext(services, Name, schema, _task, options, time);
+        var (store, window) = _store?.Invoke(context) ?? InMemoryStore(options, schema);
         return new FeedbackLoopEngine(new FeedbackLoopComponents(
             Name,
             schema,
@@ -443,8 +444,8 @@ public sealed class FeedbackLoopBuilder
             time,
             store,
             window,
-            _registry?.Invoke(services) ?? new InMemoryModelRegistry(time),
-            _stateStore?.Invoke(services) ?? new InMemoryLoopStateStore(),
+            _registry?.Invoke(context) ?? new InMemoryModelRegistry(time),
+            _stateStore?.Invoke(context) ?? new InMemoryLoopStateStore(),
             trainer,
             loader,
             _policy,

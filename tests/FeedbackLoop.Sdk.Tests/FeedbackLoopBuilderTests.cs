@@ -136,7 +136,7 @@ public class FeedbackLoopBuilderTests
     {
         var registry = new InMemoryModelRegistry(new SimulatedClock());
         var services = new ServiceCollection().AddSingleton<IModelRegistry>(registry);
-        services.AddFeedbackLoop("churn", loop => loop.WithSchema(s => s.Numeric("x1").Numeric("x2")).UseRegistry(p => p.GetRequiredService<IModelRegistry>()));
+        services.AddFeedbackLoop("churn", loop => loop.WithSchema(s => s.Numeric("x1").Numeric("x2")).UseRegistry(c => c.Services.GetRequiredService<IModelRegistry>()));
         await using var provider = services.BuildServiceProvider();
         var loop = provider.GetRequiredKeyedService<IFeedbackLoop>("churn");
 

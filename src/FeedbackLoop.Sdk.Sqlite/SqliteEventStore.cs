@@ -1,0 +1,590 @@
+using System.Runtime.CompilerServices;
+using FeedbackLoop.Models;
+using FeedbackLoop.Storage;
+using Microsoft.Data.Sqlite;
+
+namespace FeedbackLoop.Sqlite;
+
+/// <summary>
+/// A durable event store and labelled-window source on a SQLite file: every prediction and feedback event of one loop,
+/// the joins between them, orphans waiting for their prediction, and the store's counters, committed batch by batch.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Each <see cref="AppendAsync"/> is one immediate transaction: a batch is applied whole or, when it throws, not at all,
+/// so the loop's retry reports first-time outcomes. Predictions are keyed by (loop, id) and feedback by (loop,
+/// prediction, id): a re-delivered event is a duplicate for as long as its prediction is kept, also after a restart.
+/// Orphans wait in the file until their prediction arrives or their TTL passes; they are not bounded in number (the
+/// TTL bounds them). Predictions are kept until <c>retainFor</c> passes (the cycle's <see cref="ExpireAsync"/> deletes
+/// older ones and their feedback), or forever without it.
+/// </para>
+/// <para>
+/// Labelled windows are read on a connection of their own, from the last committed state (WAL readers do not block the
+/// writer), through an index of the labelled predictions by time, so a window costs in proportion to its size. Thread-safe:
+/// appends and expiries take turns on the one writer connection.
+/// </para>
+/// </remarks>
+public sealed class SqliteEventStore : IEventStore, ILabelledWindowSource, IDisposable
+{
+    private readonly SqliteDatabase _database;
+    private readonly string _loop;
+    private readonly FeatureSchema _schema;
+    private readonly long _orphanTtlTicks;
+    private readonly int _maxFeedback;
+    private readonly TimeSpan? _retention;
+    private readonly SemaphoreSlim _writer = new(1, 1);
+    private SqliteConnection? _connection;
+    private Counters _counters;
+
+    /// <summary>Initializes a store of one loop's events in a SQLite file (created and migrated on first use).</summary>
+    /// <param name="connectionString">A Microsoft.Data.Sqlite connection string naming a file (<c>Data Source=feedbackloop.db</c>).</param>
+    /// <param name="loopName">The loop whose events the store keeps; several loops may share one file.</param>
+    /// <param name="schema">The schema every stored prediction follows.</param>
+    /// <param name="options">The orphan TTL and the most feedback per prediction (the capacities of the in-memory store do not apply: the file holds everything until <paramref name="retainFor"/>).</param>
+    /// <param name="retainFor">How long predictions and their feedback are kept, counted from the prediction's time; <see langword="null"/> to keep them.</param>
+    /// <exception cref="ArgumentException">The connection string names no file, or the loop name is empty.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The TTL, the feedback limit or the retention is not positive.</exception>
+    public SqliteEventStore(string connectionString, string loopName, FeatureSchema schema, FeedbackStoreOptions? options = null, TimeSpan? retainFor = null)
+        : this(new SqliteDatabase(connectionString, SqliteOptions.DefaultBusyTimeout), loopName, schema, options ?? new FeedbackStoreOptions(), retainFor)
+    {
+    }
+
+    internal SqliteEventStore(SqliteDatabase database, string loopName, FeatureSchema schema, FeedbackStoreOptions options, TimeSpan? retainFor)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(loopName);
+        ArgumentNullException.ThrowIfNull(schema);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxFeedbackPerPrediction, 1, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.OrphanTimeToLive, TimeSpan.Zero, nameof(options));
+        if (retainFor is { } retention)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(retention, TimeSpan.Zero, nameof(retainFor));
+        }
+
+        _database = database;
+        _loop = loopName;
+        _schema = schema;
+        _orphanTtlTicks = options.OrphanTimeToLive.Ticks;
+        _maxFeedback = options.MaxFeedbackPerPrediction;
+        _retention = retainFor;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask AppendAsync(EventBatch batch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        cancellationToken.ThrowIfCancellationRequested();
+        await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var connection = Writer();
+            var counters = _counters;
+            try
+            {
+                using var transaction = connection.BeginTransaction(deferred: false);
+                var append = new Append(this, connection, transaction, batch);
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    var item = batch[i];
+                    if (item.Prediction is { } prediction)
+                    {
+                        batch.SetOutcome(i, append.Prediction(prediction, ref counters));
+                    }
+                    else
+                    {
+                        var outcome = append.Feedback(item.Feedback!, item.ReceivedAt, ref counters, out var reason);
+                        batch.SetOutcome(i, outcome, reason);
+                    }
+                }
+
+                WriteCounters(connection, transaction, counters);
+                transaction.Commit();
+            }
+            catch (SqliteException exception)
+            {
+                throw _database.Explain(exception);
+            }
+
+            // Only a committed batch counts.
+            _counters = counters;
+        }
+        finally
+        {
+            _writer.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<int> ExpireAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var connection = Writer();
+            var counters = _counters;
+            int expired;
+            try
+            {
+                using var transaction = connection.BeginTransaction(deferred: false);
+                expired = Execute(connection, transaction, "DELETE FROM feedback WHERE loop = $loop AND state = 1 AND received_at <= $cutoff;", ("$cutoff", now.UtcTicks - _orphanTtlTicks));
+                counters.OrphansPending -= expired;
+                counters.OrphansExpired += expired;
+                if (_retention is { } retention)
+                {
+                    var cutoff = ("$cutoff", now.UtcTicks - retention.Ticks);
+                    var labelled = Scalar(connection, transaction, "SELECT count(*) FROM predictions WHERE loop = $loop AND label IS NOT NULL AND ts < $cutoff;", cutoff);
+                    Execute(connection, transaction, "DELETE FROM feedback WHERE loop = $loop AND state = 0 AND prediction_id IN (SELECT id FROM predictions WHERE loop = $loop AND ts < $cutoff);", cutoff);
+                    counters.Evicted += Execute(connection, transaction, "DELETE FROM predictions WHERE loop = $loop AND ts < $cutoff;", cutoff);
+                    counters.Labelled -= labelled;
+                }
+
+                WriteCounters(connection, transaction, counters);
+                transaction.Commit();
+            }
+            catch (SqliteException exception)
+            {
+                throw _database.Explain(exception);
+            }
+
+            _counters = counters;
+            return expired;
+        }
+        finally
+        {
+            _writer.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<EventStoreStatistics> GetStatisticsAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            Writer();
+            var c = _counters;
+            return new EventStoreStatistics(c.Predictions, c.DuplicatePredictions, c.Evicted, c.Joined, c.DuplicateFeedback, c.Rejected, c.OrphansPending, c.OrphansExpired, c.Labelled);
+        }
+        finally
+        {
+            _writer.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<LabelledExample> ReadLabelledAsync(LabelledWindowQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentOutOfRangeException.ThrowIfNegative(query.MaxCount, nameof(query));
+        cancellationToken.ThrowIfCancellationRequested();
+        var examples = _database.Guard(() => ReadNewest(query, cancellationToken));
+        for (var i = examples.Count - 1; i >= 0; i--)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return examples[i];
+        }
+
+        await Task.CompletedTask.ConfigureAwait(false);
+    }
+
+    /// <summary>Closes the writer connection.</summary>
+    public void Dispose()
+    {
+        _connection?.Dispose();
+        _connection = null;
+        _writer.Dispose();
+    }
+
+    private static DateTimeOffset Time(long ticks) => new(ticks, TimeSpan.Zero);
+
+    /// <summary>The newest matching labelled examples, newest first, read through the labelled index.</summary>
+    private List<LabelledExample> ReadNewest(LabelledWindowQuery query, CancellationToken cancellationToken)
+    {
+        List<LabelledExample> newest = [];
+        if (query.MaxCount == 0)
+        {
+            return newest;
+        }
+
+        using var connection = _database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"""
+            SELECT id, model, model_version, ts, features, output, segments, label, labelled_at, correction, corrected_at
+            FROM predictions INDEXED BY predictions_labelled
+            WHERE loop = $loop AND label IS NOT NULL AND ts >= $from AND ts < $to{(query.ModelVersion is null ? string.Empty : " AND model_version = $version")}
+            ORDER BY ts DESC, seq DESC;
+            """;
+        command.Parameters.AddWithValue("$loop", _loop);
+        command.Parameters.AddWithValue("$from", query.From?.UtcTicks ?? long.MinValue);
+        command.Parameters.AddWithValue("$to", query.To?.UtcTicks ?? long.MaxValue);
+        if (query.ModelVersion is { } version)
+        {
+            command.Parameters.AddWithValue("$version", version);
+        }
+
+        using var reader = command.ExecuteReader();
+        while (newest.Count < query.MaxCount && reader.Read())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var segments = EventCodec.DecodeSegments(reader.IsDBNull(6) ? null : (byte[])reader[6]);
+            if (query.Segment is { } segment && (segments is null || !segments.TryGetValue(segment.Key, out var value) || !string.Equals(value, segment.Value, StringComparison.Ordinal)))
+            {
+                continue;
+            }
+
+            var prediction = new Prediction(
+                new PredictionId(new Guid((byte[])reader[0])),
+                reader.GetString(1),
+                reader.GetString(2),
+                Time(reader.GetInt64(3)),
+                EventCodec.DecodeFeatures(_schema, (byte[])reader[4]),
+                EventCodec.DecodeOutput((byte[])reader[5]),
+                segments);
+            var corrected = query.Precedence == LabelPrecedence.CorrectionsFirst && !reader.IsDBNull(9);
+            newest.Add(corrected
+                ? new LabelledExample(prediction, EventCodec.DecodeLabel((byte[])reader[9]), Time(reader.GetInt64(10)))
+                : new LabelledExample(prediction, EventCodec.DecodeLabel((byte[])reader[7]), Time(reader.GetInt64(8))));
+        }
+
+        return newest;
+    }
+
+    /// <summary>The writer connection, opened (and the counters read) on first use.</summary>
+    private SqliteConnection Writer()
+    {
+        if (_connection is { } open)
+        {
+            return open;
+        }
+
+        var connection = _database.Open();
+        try
+        {
+            _counters = _database.Guard(() => ReadCounters(connection));
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+
+        return _connection = connection;
+    }
+
+    private Counters ReadCounters(SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT next_seq, predictions, duplicate_predictions, evicted, joined, duplicate_feedback, rejected, orphans_pending, orphans_expired, labelled
+            FROM event_counters WHERE loop = $loop;
+            """;
+        command.Parameters.AddWithValue("$loop", _loop);
+        using var reader = command.ExecuteReader();
+        return !reader.Read() ? default : new Counters
+        {
+            NextSeq = reader.GetInt64(0),
+            Predictions = reader.GetInt64(1),
+            DuplicatePredictions = reader.GetInt64(2),
+            Evicted = reader.GetInt64(3),
+            Joined = reader.GetInt64(4),
+            DuplicateFeedback = reader.GetInt64(5),
+            Rejected = reader.GetInt64(6),
+            OrphansPending = reader.GetInt64(7),
+            OrphansExpired = reader.GetInt64(8),
+            Labelled = reader.GetInt64(9),
+        };
+    }
+
+    private void WriteCounters(SqliteConnection connection, SqliteTransaction transaction, in Counters c) =>
+        Execute(
+            connection,
+            transaction,
+            """
+            INSERT INTO event_counters (loop, next_seq, predictions, duplicate_predictions, evicted, joined, duplicate_feedback, rejected, orphans_pending, orphans_expired, labelled)
+            VALUES ($loop, $next, $predictions, $duplicatePredictions, $evicted, $joined, $duplicateFeedback, $rejected, $pending, $expired, $labelled)
+            ON CONFLICT (loop) DO UPDATE SET next_seq = excluded.next_seq, predictions = excluded.predictions,
+                duplicate_predictions = excluded.duplicate_predictions, evicted = excluded.evicted, joined = excluded.joined,
+                duplicate_feedback = excluded.duplicate_feedback, rejected = excluded.rejected, orphans_pending = excluded.orphans_pending,
+                orphans_expired = excluded.orphans_expired, labelled = excluded.labelled;
+            """,
+            ("$next", c.NextSeq),
+            ("$predictions", c.Predictions),
+            ("$duplicatePredictions", c.DuplicatePredictions),
+            ("$evicted", c.Evicted),
+            ("$joined", c.Joined),
+            ("$duplicateFeedback", c.DuplicateFeedback),
+            ("$rejected", c.Rejected),
+            ("$pending", c.OrphansPending),
+            ("$expired", c.OrphansExpired),
+            ("$labelled", c.Labelled));
+
+    private int Execute(SqliteConnection connection, SqliteTransaction transaction, string sql, params (string Name, object Value)[] parameters)
+    {
+        using var command = Command(connection, transaction, sql, parameters);
+        return command.ExecuteNonQuery();
+    }
+
+    private long Scalar(SqliteConnection connection, SqliteTransaction transaction, string sql, params (string Name, object Value)[] parameters)
+    {
+        using var command = Command(connection, transaction, sql, parameters);
+        return (long)command.ExecuteScalar()!;
+    }
+
+    private SqliteCommand Command(SqliteConnection connection, SqliteTransaction transaction, string sql, (string Name, object Value)[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        command.Parameters.AddWithValue("$loop", _loop);
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        return command;
+    }
+
+    /// <summary>The store's counters, as the event_counters row keeps them.</summary>
+    private struct Counters
+    {
+        public long NextSeq;
+        public long Predictions;
+        public long DuplicatePredictions;
+        public long Evicted;
+        public long Joined;
+        public long DuplicateFeedback;
+        public long Rejected;
+        public long OrphansPending;
+        public long OrphansExpired;
+        public long Labelled;
+    }
+
+    /// <summary>One batch's statements, prepared once on the batch's transaction.</summary>
+    private sealed class Append
+    {
+        private readonly SqliteEventStore _store;
+        private readonly EventBatch _batch;
+        private readonly SqliteCommand _insertPrediction;
+        private readonly SqliteCommand _findPrediction;
+        private readonly SqliteCommand _insertFeedback;
+        private readonly SqliteCommand _feedbackExists;
+        private readonly SqliteCommand _countOrphans;
+        private readonly SqliteCommand _readOrphans;
+        private readonly SqliteCommand _adoptOrphan;
+        private readonly SqliteCommand _dropOrphan;
+        private readonly SqliteCommand _applyFeedback;
+
+        public Append(SqliteEventStore store, SqliteConnection connection, SqliteTransaction transaction, EventBatch batch)
+        {
+            _store = store;
+            _batch = batch;
+            SqliteCommand Prepare(string sql, params string[] names)
+            {
+                var command = store.Command(connection, transaction, sql, []);
+                foreach (var name in names)
+                {
+                    command.Parameters.Add(name, SqliteType.Blob);
+                }
+
+                return command;
+            }
+
+            _insertPrediction = Prepare(
+                """
+                INSERT OR IGNORE INTO predictions (loop, id, seq, model, model_version, ts, features, output, segments)
+                VALUES ($loop, $id, $seq, $model, $version, $ts, $features, $output, $segments);
+                """,
+                "$id", "$seq", "$model", "$version", "$ts", "$features", "$output", "$segments");
+            _findPrediction = Prepare("SELECT feedback_count, label IS NOT NULL, model_version, ts, output FROM predictions WHERE loop = $loop AND id = $id;", "$id");
+            _insertFeedback = Prepare(
+                """
+                INSERT OR IGNORE INTO feedback (loop, prediction_id, id, seq, state, kind, value, source, ts, received_at)
+                VALUES ($loop, $prediction, $id, $seq, $state, $kind, $value, $source, $ts, $received);
+                """,
+                "$prediction", "$id", "$seq", "$state", "$kind", "$value", "$source", "$ts", "$received");
+            _feedbackExists = Prepare("SELECT count(*) FROM feedback WHERE loop = $loop AND prediction_id = $prediction AND id = $id;", "$prediction", "$id");
+            _countOrphans = Prepare("SELECT count(*) FROM feedback WHERE loop = $loop AND prediction_id = $prediction AND state = 1;", "$prediction");
+            _readOrphans = Prepare("SELECT id, kind, value, source, ts, received_at FROM feedback WHERE loop = $loop AND prediction_id = $prediction AND state = 1 ORDER BY seq;", "$prediction");
+            _adoptOrphan = Prepare("UPDATE feedback SET state = 0 WHERE loop = $loop AND prediction_id = $prediction AND id = $id;", "$prediction", "$id");
+            _dropOrphan = Prepare("DELETE FROM feedback WHERE loop = $loop AND prediction_id = $prediction AND id = $id;", "$prediction", "$id");
+            _applyFeedback = Prepare(
+                """
+                UPDATE predictions SET feedback_count = feedback_count + 1,
+                    label = CASE WHEN $isLabel THEN $value ELSE label END,
+                    labelled_at = CASE WHEN $isLabel THEN $received ELSE labelled_at END,
+                    correction = CASE WHEN $isCorrection THEN $value ELSE correction END,
+                    corrected_at = CASE WHEN $isCorrection THEN $received ELSE corrected_at END
+                WHERE loop = $loop AND id = $id;
+                """,
+                "$id", "$isLabel", "$isCorrection", "$value", "$received");
+        }
+
+        public EventOutcome Prediction(Prediction prediction, ref Counters counters)
+        {
+            var schema = prediction.Features.Schema;
+            if (!ReferenceEquals(schema, _store._schema) && !schema.Equals(_store._schema))
+            {
+                throw new ArgumentException($"The prediction follows schema [{schema}], but the store holds [{_store._schema}].", nameof(prediction));
+            }
+
+            var id = prediction.Id.Value.ToByteArray();
+            Set(_insertPrediction, id, counters.NextSeq, prediction.ModelName, prediction.ModelVersion, prediction.Timestamp.UtcTicks,
+                EventCodec.Encode(prediction.Features), EventCodec.Encode(prediction.Output), (object?)EventCodec.Encode(prediction.Segments) ?? DBNull.Value);
+            if (_insertPrediction.ExecuteNonQuery() == 0)
+            {
+                counters.DuplicatePredictions++;
+                return EventOutcome.Duplicate;
+            }
+
+            counters.NextSeq++;
+            counters.Predictions++;
+            if (counters.OrphansPending > 0)
+            {
+                AdoptOrphans(prediction, id, ref counters);
+            }
+
+            return EventOutcome.Stored;
+        }
+
+        public EventOutcome Feedback(Feedback feedback, DateTimeOffset receivedAt, ref Counters counters, out string? reason)
+        {
+            reason = null;
+            var predictionId = feedback.PredictionId.Value.ToByteArray();
+            var id = feedback.Id.Value.ToByteArray();
+            Set(_findPrediction, predictionId);
+            using (var found = _findPrediction.ExecuteReader())
+            {
+                if (found.Read())
+                {
+                    var (count, labelled) = (found.GetInt64(0), found.GetBoolean(1));
+                    var joined = new JoinedPrediction(feedback.PredictionId, found.GetString(2), Time(found.GetInt64(3)), feedback.IsLabel ? EventCodec.DecodeOutput((byte[])found[4]) : default);
+                    found.Close();
+                    if (count >= _store._maxFeedback)
+                    {
+                        return Exists(predictionId, id)
+                            ? Duplicate(ref counters)
+                            : Rejected(ref counters, out reason, $"prediction {feedback.PredictionId} already has {_store._maxFeedback} feedback events (FeedbackStoreOptions.MaxFeedbackPerPrediction)");
+                    }
+
+                    if (!Insert(feedback, receivedAt, predictionId, id, orphan: false, ref counters))
+                    {
+                        return Duplicate(ref counters);
+                    }
+
+                    Join(feedback, receivedAt, predictionId, joined, ref labelled, ref counters);
+                    return EventOutcome.Joined;
+                }
+            }
+
+            Set(_countOrphans, predictionId);
+            if ((long)_countOrphans.ExecuteScalar()! >= _store._maxFeedback)
+            {
+                return Exists(predictionId, id)
+                    ? Duplicate(ref counters)
+                    : Rejected(ref counters, out reason, $"prediction {feedback.PredictionId} already has {_store._maxFeedback} orphaned feedback events waiting (FeedbackStoreOptions.MaxFeedbackPerPrediction)");
+            }
+
+            if (!Insert(feedback, receivedAt, predictionId, id, orphan: true, ref counters))
+            {
+                return Duplicate(ref counters);
+            }
+
+            counters.OrphansPending++;
+            return EventOutcome.Orphaned;
+        }
+
+        private static EventOutcome Duplicate(ref Counters counters)
+        {
+            counters.DuplicateFeedback++;
+            return EventOutcome.Duplicate;
+        }
+
+        private static EventOutcome Rejected(ref Counters counters, out string reason, string why)
+        {
+            counters.Rejected++;
+            reason = why;
+            return EventOutcome.Rejected;
+        }
+
+        private static void Set(SqliteCommand command, params object[] values)
+        {
+            // Parameter 0 is the loop; the others follow in the order they were declared.
+            for (var i = 0; i < values.Length; i++)
+            {
+                command.Parameters[i + 1].Value = values[i];
+            }
+        }
+
+        /// <summary>Feedback that waited for this prediction joins it now, in arrival order, up to the per-prediction limit.</summary>
+        private void AdoptOrphans(Prediction prediction, byte[] id, ref Counters counters)
+        {
+            List<(Feedback Feedback, DateTimeOffset ReceivedAt)> waiting = [];
+            Set(_readOrphans, id);
+            using (var reader = _readOrphans.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    waiting.Add((
+                        new Feedback(new FeedbackId(new Guid((byte[])reader[0])), prediction.Id, (FeedbackKind)reader.GetInt32(1), EventCodec.DecodeLabel((byte[])reader[2]), reader.GetString(3), Time(reader.GetInt64(4))),
+                        Time(reader.GetInt64(5))));
+                }
+            }
+
+            var joined = new JoinedPrediction(prediction.Id, prediction.ModelVersion, prediction.Timestamp, prediction.Output);
+            var (count, labelled) = (0, false);
+            foreach (var (feedback, receivedAt) in waiting)
+            {
+                counters.OrphansPending--;
+                var feedbackId = feedback.Id.Value.ToByteArray();
+                if (count >= _store._maxFeedback)
+                {
+                    Set(_dropOrphan, id, feedbackId);
+                    _dropOrphan.ExecuteNonQuery();
+                    counters.Rejected++;
+                    continue;
+                }
+
+                Set(_adoptOrphan, id, feedbackId);
+                _adoptOrphan.ExecuteNonQuery();
+                count++;
+                Join(feedback, receivedAt, id, joined, ref labelled, ref counters);
+            }
+        }
+
+        private bool Insert(Feedback feedback, DateTimeOffset receivedAt, byte[] predictionId, byte[] id, bool orphan, ref Counters counters)
+        {
+            Set(_insertFeedback, predictionId, id, counters.NextSeq, orphan ? 1 : 0, (int)feedback.Kind, EventCodec.Encode(feedback.Value), feedback.Source, feedback.Timestamp.UtcTicks, receivedAt.UtcTicks);
+            if (_insertFeedback.ExecuteNonQuery() == 0)
+            {
+                return false;
+            }
+
+            counters.NextSeq++;
+            return true;
+        }
+
+        private bool Exists(byte[] predictionId, byte[] id)
+        {
+            Set(_feedbackExists, predictionId, id);
+            return (long)_feedbackExists.ExecuteScalar()! > 0;
+        }
+
+        private void Join(Feedback feedback, DateTimeOffset receivedAt, byte[] predictionId, JoinedPrediction prediction, ref bool labelled, ref Counters counters)
+        {
+            counters.Joined++;
+            var isLabel = feedback.IsLabel;
+            Set(_applyFeedback, predictionId, isLabel, feedback.Kind == FeedbackKind.HumanCorrection, isLabel ? EventCodec.Encode(feedback.Value) : DBNull.Value, receivedAt.UtcTicks);
+            _applyFeedback.ExecuteNonQuery();
+            if (!isLabel)
+            {
+                return;
+            }
+
+            counters.Labelled += labelled ? 0 : 1;
+            labelled = true;
+            _batch.AddJoin(new JoinedLabel(feedback, prediction));
+        }
+    }
+}

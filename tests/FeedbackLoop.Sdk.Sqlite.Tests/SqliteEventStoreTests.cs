@@ -1,0 +1,129 @@
+using FeedbackLoop.Models;
+using FeedbackLoop.Sqlite;
+using FeedbackLoop.Storage;
+
+namespace FeedbackLoop.Tests.Sqlite;
+
+/// <summary>What the SQLite event store adds to the contract (checked by <see cref="SqliteEventStoreConformanceTests"/>): it survives a reopen, keeps loops apart in one file, stores strings literally and deletes by retention.</summary>
+public sealed class SqliteEventStoreTests : IDisposable
+{
+    private static readonly CancellationToken None = CancellationToken.None;
+    private static readonly FeatureSchema Schema = FeatureSchema.CreateBuilder().Numeric("x1").Categorical("region").Build();
+    private static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private readonly TemporarySqliteFile _file = new();
+
+    public void Dispose() => _file.Dispose();
+
+    [Fact]
+    public async Task Reopen_PredictionsLabelsOrphansAndCountersAreThere_AndDuplicatesStillRecognised()
+    {
+        var labelled = Prediction(0);
+        var waiting = Prediction(1);
+        var label = Feedback.GroundTruth(labelled.Id, true);
+        var early = Feedback.GroundTruth(waiting.Id, false);
+        using (var first = Store())
+        {
+            await Append(first, LoopEvent.For(labelled, Start), LoopEvent.For(label, Start), LoopEvent.For(early, Start));
+        }
+
+        using var second = Store();
+        var again = await Append(second, LoopEvent.For(label, Start), LoopEvent.For(labelled, Start), LoopEvent.For(waiting, Start));
+
+        again.GetOutcome(0).Should().Be(EventOutcome.Duplicate, "the feedback id was applied before the reopen");
+        again.GetOutcome(1).Should().Be(EventOutcome.Duplicate, "the prediction id was stored before the reopen");
+        again.GetOutcome(2).Should().Be(EventOutcome.Stored);
+        again.Joins.Should().ContainSingle().Which.Feedback.Id.Should().Be(early.Id, "the orphan waited in the file for its prediction");
+        var window = await Read(second);
+        window.Select(e => (e.Prediction.Id, e.Label)).Should().Equal((labelled.Id, Label.Binary(true)), (waiting.Id, Label.Binary(false)));
+        window[0].Prediction.Features.Categorical[0].Should().Be("eu");
+        var statistics = await second.GetStatisticsAsync(None);
+        (statistics.Predictions, statistics.DuplicatePredictions, statistics.FeedbackJoined, statistics.DuplicateFeedback, statistics.OrphansPending, statistics.LabelledPredictions)
+            .Should().Be((2L, 1L, 2L, 1L, 0L, 2L));
+    }
+
+    [Fact]
+    public async Task SeveralLoopsInOneFile_SeeOnlyTheirOwnEvents()
+    {
+        using var a = Store("a");
+        using var b = Store("b");
+        var prediction = Prediction(0);
+
+        await Append(a, LoopEvent.For(prediction, Start), LoopEvent.For(Feedback.GroundTruth(prediction.Id, true), Start));
+        var inB = await Append(b, LoopEvent.For(prediction, Start));
+
+        inB.GetOutcome(0).Should().Be(EventOutcome.Stored, "the same id in another loop is another prediction");
+        (await Read(b)).Should().BeEmpty();
+        (await Read(a)).Should().ContainSingle();
+        (await b.GetStatisticsAsync(None)).Predictions.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task SqlLookingStrings_AreStoredLiterally()
+    {
+        const string Sql = "eu'); DROP TABLE predictions; --";
+        using var store = Store("x'; DELETE FROM feedback; --");
+        var prediction = new Prediction(
+            PredictionId.New(), "model\"; --", "1", Start, FeatureVector.Create(Schema, [1.0], [Sql]), PredictionOutput.Binary(0.7),
+            new Dictionary<string, string> { [Sql] = "'; SELECT 1; --" });
+
+        await Append(store, LoopEvent.For(prediction, Start), LoopEvent.For(new Feedback(FeedbackId.New(), prediction.Id, FeedbackKind.GroundTruth, Label.Binary(true), Sql), Start));
+
+        var example = (await Read(store, new LabelledWindowQuery { Segment = new(Sql, "'; SELECT 1; --") })).Should().ContainSingle().Subject;
+        example.Prediction.Features.Categorical[0].Should().Be(Sql);
+        example.Prediction.ModelName.Should().Be("model\"; --");
+        example.Prediction.Segments!.Should().Contain(Sql, "'; SELECT 1; --");
+    }
+
+    [Fact]
+    public async Task ExpireAsync_WithRetention_DeletesOlderPredictionsAndTheirFeedback_AndCountsThem()
+    {
+        using var store = Store(retainFor: TimeSpan.FromDays(7));
+        var old = Prediction(0);
+        var recent = Prediction(8 * 24 * 3600);
+        await Append(store, LoopEvent.For(old, Start), LoopEvent.For(recent, Start), LoopEvent.For(Feedback.GroundTruth(old.Id, true), Start),
+            LoopEvent.For(Feedback.GroundTruth(recent.Id, true), Start));
+
+        await store.ExpireAsync(Start.AddDays(10), None);
+
+        (await Read(store)).Select(e => e.Prediction.Id).Should().Equal(recent.Id);
+        var statistics = await store.GetStatisticsAsync(None);
+        (statistics.PredictionsEvicted, statistics.LabelledPredictions).Should().Be((1L, 1L));
+        using var raw = _file.OpenRaw();
+        using var count = raw.CreateCommand();
+        count.CommandText = "SELECT count(*) FROM feedback;";
+        ((long)count.ExecuteScalar()!).Should().Be(1, "the old prediction's feedback went with it");
+    }
+
+    [Fact]
+    public void Constructor_RetentionNotPositive_Throws() =>
+        FluentActions.Invoking(() => Store(retainFor: TimeSpan.Zero)).Should().Throw<ArgumentOutOfRangeException>();
+
+    private static Prediction Prediction(int second) =>
+        new(PredictionId.New(), "loop", "1", Start.AddSeconds(second), FeatureVector.Create(Schema, [second], ["eu"]), PredictionOutput.Binary(0.8));
+
+    private static async Task<EventBatch> Append(SqliteEventStore store, params LoopEvent[] events)
+    {
+        var batch = new EventBatch();
+        foreach (var item in events)
+        {
+            batch.Add(item);
+        }
+
+        await store.AppendAsync(batch, None);
+        return batch;
+    }
+
+    private static async Task<List<LabelledExample>> Read(SqliteEventStore store, LabelledWindowQuery? query = null)
+    {
+        List<LabelledExample> examples = [];
+        await foreach (var example in store.ReadLabelledAsync(query ?? new LabelledWindowQuery(), None))
+        {
+            examples.Add(example);
+        }
+
+        return examples;
+    }
+
+    private SqliteEventStore Store(string loop = "loop", TimeSpan? retainFor = null) =>
+        new(_file.ConnectionString, loop, Schema, new FeedbackStoreOptions(), retainFor);
+}
