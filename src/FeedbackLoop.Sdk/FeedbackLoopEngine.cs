@@ -137,7 +137,7 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
 
         var prediction = new Prediction(predictionId, Name, model.VersionText, _time.GetUtcNow(), features, output, segments);
         CheckLimits(prediction);
-        _pipeline.Enqueue(prediction);
+        Record(prediction, static (pipeline, p) => pipeline.Enqueue(p));
         return prediction;
     }
 
@@ -156,7 +156,7 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
         }
 
         CheckLimits(prediction);
-        _pipeline.Enqueue(prediction);
+        Record(prediction, static (pipeline, p) => pipeline.Enqueue(p));
     }
 
     public void RecordFeedback(Feedback feedback)
@@ -169,7 +169,7 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
             CheckLength(feedback.Value.AsCategory(), "the feedback value", nameof(feedback));
         }
 
-        _pipeline.Enqueue(feedback);
+        Record(feedback, static (pipeline, f) => pipeline.Enqueue(f));
     }
 
     public Task FlushAsync(CancellationToken cancellationToken)
@@ -340,6 +340,22 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
     }
 
     /// <summary>Refuses a call that would wait for the very callback of this loop it is made from: it would never return.</summary>
+    /// <summary>Queues a validated event and, with <see cref="EventDurability.PerCall"/>, waits until the consumer has applied it.</summary>
+    private void Record<TEvent>(TEvent item, Action<EventPipeline, TEvent> enqueue)
+    {
+        var perCall = _options.Events.Durability == EventDurability.PerCall;
+        if (perCall)
+        {
+            RefuseInsideOwnCallback("A record call with per-call durability", LoopCallback.Consumer);
+        }
+
+        enqueue(_pipeline, item);
+        if (perCall)
+        {
+            _pipeline.FlushAsync(CancellationToken.None).GetAwaiter().GetResult();
+        }
+    }
+
     private void RefuseInsideOwnCallback(string operation, params ReadOnlySpan<LoopCallback> refused)
     {
         var callback = LoopCallbacks.Of(_pipeline);

@@ -78,6 +78,11 @@ public sealed class FeedbackLoopOptionsValidator : IValidateOptions<FeedbackLoop
             yield return $"Events.MaxBatchSize must be at least 1 (was {options.Events.MaxBatchSize}).";
         }
 
+        if (!Enum.IsDefined(options.Events.Durability))
+        {
+            yield return $"Events.Durability {options.Events.Durability} is not a defined durability.";
+        }
+
         if (!Enum.IsDefined(options.Events.FullMode))
         {
             yield return $"Events.FullMode {options.Events.FullMode} is not a defined mode.";

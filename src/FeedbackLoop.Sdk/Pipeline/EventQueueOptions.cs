@@ -15,6 +15,10 @@ public sealed class EventQueueOptions
     /// <value>Default <see cref="EventQueueFullMode.Wait"/>.</value>
     public EventQueueFullMode FullMode { get; set; } = EventQueueFullMode.Wait;
 
+    /// <summary>Gets or sets when a record call returns: once its event is queued (acknowledged by <c>FlushAsync</c>), or once it is stored.</summary>
+    /// <value>Default <see cref="EventDurability.OnFlush"/>.</value>
+    public EventDurability Durability { get; set; } = EventDurability.OnFlush;
+
     /// <summary>Gets or sets how long disposal waits for the consumer to apply the queued events before it gives up on them (logging how many).</summary>
     /// <value>Default 30 seconds.</value>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);

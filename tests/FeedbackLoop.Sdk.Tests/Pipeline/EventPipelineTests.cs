@@ -120,6 +120,41 @@ public class EventPipelineTests
     }
 
     [Fact]
+    public async Task PerCallDurability_RecordCallReturnsOnlyOnceItsEventIsStored()
+    {
+        var store = new GatedStore();
+        await using var loop = LoopHarness.Builder(_time).UseStore(_ => store).Configure(o => o.Events.Durability = EventDurability.PerCall).Build();
+        var prediction = Events.Prediction();
+
+        var recording = Task.Run(() => loop.RecordPrediction(prediction));
+        await store.Entered.WaitAsync(TimeSpan.FromSeconds(10));
+        var returnedBeforeTheStore = recording.IsCompleted;
+        store.Release();
+        await recording.WaitAsync(TimeSpan.FromSeconds(10));
+
+        returnedBeforeTheStore.Should().BeFalse("the consumer is still inside the store's append");
+        (await loop.GetStatisticsAsync(None)).Store.Predictions.Should().Be(1, "it returned after the store applied it, without a flush");
+    }
+
+    [Fact]
+    public async Task PerCallDurability_RecordCallFromInsideTheLoopsOwnSink_RefusedAndContained()
+    {
+        var sink = new ReentrantSink();
+        await using var loop = LoopHarness.Builder(_time).AddSink(sink).Configure(o => o.Events.Durability = EventDurability.PerCall).Build();
+        sink.Loop = loop;
+
+        loop.RecordPrediction(Events.Prediction());
+
+        sink.Refusal.Should().BeOfType<InvalidOperationException>().Which.Message.Should().Contain("per-call durability");
+        (await loop.GetStatisticsAsync(None)).Store.Predictions.Should().Be(1, "the sink's own call was refused instead of waiting for itself");
+    }
+
+    [Fact]
+    public void Options_UndefinedDurability_RefusedWhenBuilt() =>
+        LoopHarness.Builder(_time).Configure(o => o.Events.Durability = (EventDurability)7)
+            .Invoking(b => b.Build()).Should().Throw<Microsoft.Extensions.Options.OptionsValidationException>().WithMessage("*Events.Durability*");
+
+    [Fact]
     public async Task StoreFailsThenRecovers_BatchRetriedNothingLostAndFailuresCounted()
     {
         var store = new FlakyStore(failures: 3);
@@ -450,6 +485,30 @@ public class EventPipelineTests
 
         public override ValueTask AppendAsync(EventBatch batch, CancellationToken cancellationToken) =>
             Interlocked.Decrement(ref _failuresLeft) >= 0 ? throw new IOException("database is locked") : base.AppendAsync(batch, cancellationToken);
+    }
+
+    /// <summary>A sink that records feedback into its own loop from inside the consumer, and keeps what that call threw.</summary>
+    private sealed class ReentrantSink : IFeedbackSink
+    {
+        public IFeedbackLoop? Loop { get; set; }
+
+        public Exception? Refusal { get; private set; }
+
+        public void OnPrediction(Prediction prediction, EventOutcome outcome)
+        {
+            try
+            {
+                Loop!.RecordFeedback(Feedback.GroundTruth(prediction.Id, true));
+            }
+            catch (InvalidOperationException exception)
+            {
+                Refusal = exception;
+            }
+        }
+
+        public void OnFeedback(Feedback feedback, EventOutcome outcome)
+        {
+        }
     }
 
     /// <summary>A store that holds the consumer inside its first append until released.</summary>
