@@ -47,17 +47,7 @@ internal sealed partial class FeedbackLoopEngine
         if (Volatile.Read(ref _serving).Champion is null
             && await _registry.GetByAliasAsync(Name, ModelAliases.Champion, CancellationToken.None).ConfigureAwait(false) is { } champion)
         {
-            try
-            {
-                SetLive(champion, await LoadPredictorAsync(champion, CancellationToken.None).ConfigureAwait(false));
-            }
-#pragma warning disable CA1031 // Any loader failure leaves the loop without a champion, reported, rather than unable to start.
-            catch (Exception exception)
-#pragma warning restore CA1031
-            {
-                _failures.Contain("loader", champion.ToString(), exception);
-                _championLoadFailure = $" Loading champion {champion} failed: {exception.GetType().Name}: {exception.Message}";
-            }
+            await ServeChampionAsync(champion).ConfigureAwait(false);
         }
 
         if (await _stateStore.LoadAsync(Name, CancellationToken.None).ConfigureAwait(false) is { } saved)
@@ -68,6 +58,42 @@ internal sealed partial class FeedbackLoopEngine
                 Log.StateNotRestored(_logger, Name, saved.Revision);
             }
         }
+    }
+
+    /// <summary>
+    /// Loads the champion and serves it. A champion that does not load (its artifact fails its SHA-256 check, the loader
+    /// throws) is refused, reported as a contained failure, and the champions before it — latest first, as the alias
+    /// history has them — are tried in turn, so the loop serves the last good one; the alias is left for the host to
+    /// move. With none loadable the loop has no champion, and <see cref="Predict"/> says why.
+    /// </summary>
+    private async Task ServeChampionAsync(ModelVersion champion)
+    {
+        var history = await _registry.GetAliasHistoryAsync(Name, ModelAliases.Champion, CancellationToken.None).ConfigureAwait(false);
+        var refused = new List<string>();
+        foreach (var version in history.Reverse().Select(m => m.FromVersion).OfType<int>().Prepend(champion.Version).Distinct())
+        {
+            var candidate = version == champion.Version ? champion : await _registry.GetVersionAsync(Name, version, CancellationToken.None).ConfigureAwait(false);
+            if (candidate is null)
+            {
+                continue;
+            }
+
+            try
+            {
+                SetLive(candidate, await LoadPredictorAsync(candidate, CancellationToken.None).ConfigureAwait(false));
+                _championLoadFailure = string.Empty;
+                return;
+            }
+#pragma warning disable CA1031 // Any loader failure refuses that version, reported, rather than leaving the loop unable to start.
+            catch (Exception exception)
+#pragma warning restore CA1031
+            {
+                _failures.Contain("loader", candidate.ToString(), exception);
+                refused.Add($"Loading {(candidate.Version == champion.Version ? "champion " : string.Empty)}{candidate} failed: {exception.GetType().Name}: {exception.Message}");
+            }
+        }
+
+        _championLoadFailure = $" {string.Join("; ", refused)}.";
     }
 
     private void Restore(StateSnapshot snapshot)

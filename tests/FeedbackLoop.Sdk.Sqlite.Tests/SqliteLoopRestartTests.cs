@@ -67,6 +67,37 @@ public sealed class SqliteLoopRestartTests : IDisposable
             "the label of a prediction made before the restart joined it, and the feedback delivered before it again is a duplicate");
     }
 
+    [Fact]
+    public async Task Loop_BuiltAgainOnAFileWhoseChampionArtifactWasTampered_RefusesItAndServesThePreviousChampion()
+    {
+        var time = new SimulatedClock();
+        var stream = new RotatingHyperplaneStream(seed: 7, dimensions: 4, driftPoints: []);
+        var samples = stream.Take(1_001).ToArray();
+        var learner = Learners.LogisticRegression();
+        ModelVersion first;
+        await using (var loop = Build(_restarted, stream.Schema, time))
+        {
+            first = await loop.SeedAsync(History(stream.Schema, samples[..500]), new AliasChange("host", "seed"), CancellationToken.None);
+            var second = await learner.TrainAsync(History(stream.Schema, samples[500..1_000]), CancellationToken.None);
+            (await loop.PromoteAsync(second, new AliasChange("host", "retrained"), CancellationToken.None)).Version.Should().Be(2);
+        }
+
+        using (var raw = _restarted.OpenRaw())
+        using (var tamper = raw.CreateCommand())
+        {
+            tamper.CommandText = "UPDATE model_versions SET artifact = zeroblob(length(artifact)) WHERE version = 2;";
+            tamper.ExecuteNonQuery().Should().Be(1);
+        }
+
+        await using var restarted = Build(_restarted, stream.Schema, time);
+        var prediction = restarted.Predict(samples[1_000].Features);
+
+        restarted.Champion!.Version.Should().Be(first.Version, "version 2's artifact fails its SHA-256 check, so the champion before it serves");
+        prediction.ModelVersion.Should().Be("1");
+        var report = await restarted.RunCycleAsync(CancellationToken.None);
+        report.Observed.ContainedFailures.Should().BeGreaterThan(0, "the refused champion is reported");
+    }
+
     private static IFeedbackLoop Build(TemporarySqliteFile file, FeatureSchema schema, SimulatedClock time) =>
         new FeedbackLoopBuilder("loop")
             .WithSchema(schema)
