@@ -34,6 +34,7 @@ public sealed class SqliteEventStore : IEventStore, ILabelledWindowSource, IDisp
     private readonly TimeSpan? _retention;
     private readonly SemaphoreSlim _writer = new(1, 1);
     private SqliteConnection? _connection;
+    private Statements? _statements;
     private Counters _counters;
 
     /// <summary>Initializes a store of one loop's events in a SQLite file (created and migrated on first use).</summary>
@@ -82,17 +83,18 @@ public sealed class SqliteEventStore : IEventStore, ILabelledWindowSource, IDisp
             try
             {
                 using var transaction = connection.BeginTransaction(deferred: false);
-                var append = new Append(this, connection, transaction, batch);
+                var statements = _statements!;
+                statements.Begin(transaction, batch);
                 for (var i = 0; i < batch.Count; i++)
                 {
                     var item = batch[i];
                     if (item.Prediction is { } prediction)
                     {
-                        batch.SetOutcome(i, append.Prediction(prediction, ref counters));
+                        batch.SetOutcome(i, statements.Prediction(prediction, ref counters));
                     }
                     else
                     {
-                        var outcome = append.Feedback(item.Feedback!, item.ReceivedAt, ref counters, out var reason);
+                        var outcome = statements.Feedback(item.Feedback!, item.ReceivedAt, ref counters, out var reason);
                         batch.SetOutcome(i, outcome, reason);
                     }
                 }
@@ -192,6 +194,8 @@ public sealed class SqliteEventStore : IEventStore, ILabelledWindowSource, IDisp
     /// <summary>Closes the writer connection.</summary>
     public void Dispose()
     {
+        _statements?.Dispose();
+        _statements = null;
         _connection?.Dispose();
         _connection = null;
         _writer.Dispose();
@@ -270,6 +274,7 @@ public sealed class SqliteEventStore : IEventStore, ILabelledWindowSource, IDisp
             throw;
         }
 
+        _statements = new Statements(this, connection);
         return _connection = connection;
     }
 
@@ -361,31 +366,36 @@ public sealed class SqliteEventStore : IEventStore, ILabelledWindowSource, IDisp
         public long Labelled;
     }
 
-    /// <summary>One batch's statements, prepared once on the batch's transaction.</summary>
-    private sealed class Append
+    /// <summary>
+    /// The writer's statements, prepared once for the life of its connection, and the rules that apply a batch's events
+    /// with them: a prediction is one insert; feedback is one insert and one update of its prediction in the common case
+    /// (the update's <c>RETURNING</c> carries what the join reports), with a lookup only for an orphan or a rejection.
+    /// </summary>
+    private sealed class Statements : IDisposable
     {
         private readonly SqliteEventStore _store;
-        private readonly EventBatch _batch;
+        private readonly SqliteCommand[] _all;
         private readonly SqliteCommand _insertPrediction;
-        private readonly SqliteCommand _findPrediction;
         private readonly SqliteCommand _insertFeedback;
-        private readonly SqliteCommand _feedbackExists;
+        private readonly SqliteCommand _applyFeedback;
+        private readonly SqliteCommand _predictionExists;
         private readonly SqliteCommand _countOrphans;
         private readonly SqliteCommand _readOrphans;
-        private readonly SqliteCommand _adoptOrphan;
-        private readonly SqliteCommand _dropOrphan;
-        private readonly SqliteCommand _applyFeedback;
+        private readonly SqliteCommand _setState;
+        private readonly SqliteCommand _deleteFeedback;
+        private EventBatch? _batch;
 
-        public Append(SqliteEventStore store, SqliteConnection connection, SqliteTransaction transaction, EventBatch batch)
+        public Statements(SqliteEventStore store, SqliteConnection connection)
         {
             _store = store;
-            _batch = batch;
             SqliteCommand Prepare(string sql, params string[] names)
             {
-                var command = store.Command(connection, transaction, sql, []);
+                var command = connection.CreateCommand();
+                command.CommandText = sql;
+                command.Parameters.AddWithValue("$loop", store._loop);
                 foreach (var name in names)
                 {
-                    command.Parameters.Add(name, SqliteType.Blob);
+                    command.Parameters.Add(new SqliteParameter { ParameterName = name });
                 }
 
                 return command;
@@ -397,28 +407,39 @@ public sealed class SqliteEventStore : IEventStore, ILabelledWindowSource, IDisp
                 VALUES ($loop, $id, $seq, $model, $version, $ts, $features, $output, $segments);
                 """,
                 "$id", "$seq", "$model", "$version", "$ts", "$features", "$output", "$segments");
-            _findPrediction = Prepare("SELECT feedback_count, label IS NOT NULL, model_version, ts, output FROM predictions WHERE loop = $loop AND id = $id;", "$id");
             _insertFeedback = Prepare(
                 """
                 INSERT OR IGNORE INTO feedback (loop, prediction_id, id, seq, state, kind, value, source, ts, received_at)
-                VALUES ($loop, $prediction, $id, $seq, $state, $kind, $value, $source, $ts, $received);
+                VALUES ($loop, $prediction, $id, $seq, 0, $kind, $value, $source, $ts, $received);
                 """,
-                "$prediction", "$id", "$seq", "$state", "$kind", "$value", "$source", "$ts", "$received");
-            _feedbackExists = Prepare("SELECT count(*) FROM feedback WHERE loop = $loop AND prediction_id = $prediction AND id = $id;", "$prediction", "$id");
-            _countOrphans = Prepare("SELECT count(*) FROM feedback WHERE loop = $loop AND prediction_id = $prediction AND state = 1;", "$prediction");
-            _readOrphans = Prepare("SELECT id, kind, value, source, ts, received_at FROM feedback WHERE loop = $loop AND prediction_id = $prediction AND state = 1 ORDER BY seq;", "$prediction");
-            _adoptOrphan = Prepare("UPDATE feedback SET state = 0 WHERE loop = $loop AND prediction_id = $prediction AND id = $id;", "$prediction", "$id");
-            _dropOrphan = Prepare("DELETE FROM feedback WHERE loop = $loop AND prediction_id = $prediction AND id = $id;", "$prediction", "$id");
+                "$prediction", "$id", "$seq", "$kind", "$value", "$source", "$ts", "$received");
             _applyFeedback = Prepare(
                 """
-                UPDATE predictions SET feedback_count = feedback_count + 1,
+                UPDATE predictions SET feedback_count = feedback_count + 1, label_count = label_count + $isLabel,
                     label = CASE WHEN $isLabel THEN $value ELSE label END,
                     labelled_at = CASE WHEN $isLabel THEN $received ELSE labelled_at END,
                     correction = CASE WHEN $isCorrection THEN $value ELSE correction END,
                     corrected_at = CASE WHEN $isCorrection THEN $received ELSE corrected_at END
-                WHERE loop = $loop AND id = $id;
+                WHERE loop = $loop AND id = $id AND feedback_count < $max
+                RETURNING model_version, ts, output, label_count;
                 """,
-                "$id", "$isLabel", "$isCorrection", "$value", "$received");
+                "$id", "$isLabel", "$isCorrection", "$value", "$received", "$max");
+            _predictionExists = Prepare("SELECT count(*) FROM predictions WHERE loop = $loop AND id = $id;", "$id");
+            _countOrphans = Prepare("SELECT count(*) FROM feedback WHERE loop = $loop AND prediction_id = $prediction AND state = 1;", "$prediction");
+            _readOrphans = Prepare("SELECT id, kind, value, source, ts, received_at FROM feedback WHERE loop = $loop AND prediction_id = $prediction AND state = 1 ORDER BY seq;", "$prediction");
+            _setState = Prepare("UPDATE feedback SET state = $state WHERE loop = $loop AND prediction_id = $prediction AND id = $id;", "$state", "$prediction", "$id");
+            _deleteFeedback = Prepare("DELETE FROM feedback WHERE loop = $loop AND prediction_id = $prediction AND id = $id;", "$prediction", "$id");
+            _all = [_insertPrediction, _insertFeedback, _applyFeedback, _predictionExists, _countOrphans, _readOrphans, _setState, _deleteFeedback];
+        }
+
+        /// <summary>Runs the statements in the batch's transaction, reporting joins through the batch.</summary>
+        public void Begin(SqliteTransaction transaction, EventBatch batch)
+        {
+            _batch = batch;
+            foreach (var command in _all)
+            {
+                command.Transaction = transaction;
+            }
         }
 
         public EventOutcome Prediction(Prediction prediction, ref Counters counters)
@@ -430,8 +451,9 @@ public sealed class SqliteEventStore : IEventStore, ILabelledWindowSource, IDisp
             }
 
             var id = prediction.Id.Value.ToByteArray();
-            Set(_insertPrediction, id, counters.NextSeq, prediction.ModelName, prediction.ModelVersion, prediction.Timestamp.UtcTicks,
-                EventCodec.Encode(prediction.Features), EventCodec.Encode(prediction.Output), (object?)EventCodec.Encode(prediction.Segments) ?? DBNull.Value);
+            var p = _insertPrediction.Parameters;
+            (p[1].Value, p[2].Value, p[3].Value, p[4].Value, p[5].Value) = (id, counters.NextSeq, prediction.ModelName, prediction.ModelVersion, prediction.Timestamp.UtcTicks);
+            (p[6].Value, p[7].Value, p[8].Value) = (EventCodec.Encode(prediction.Features), EventCodec.Encode(prediction.Output), (object?)EventCodec.Encode(prediction.Segments) ?? DBNull.Value);
             if (_insertPrediction.ExecuteNonQuery() == 0)
             {
                 counters.DuplicatePredictions++;
@@ -453,52 +475,45 @@ public sealed class SqliteEventStore : IEventStore, ILabelledWindowSource, IDisp
             reason = null;
             var predictionId = feedback.PredictionId.Value.ToByteArray();
             var id = feedback.Id.Value.ToByteArray();
-            Set(_findPrediction, predictionId);
-            using (var found = _findPrediction.ExecuteReader())
+            var p = _insertFeedback.Parameters;
+            (p[1].Value, p[2].Value, p[3].Value, p[4].Value) = (predictionId, id, counters.NextSeq, (int)feedback.Kind);
+            (p[5].Value, p[6].Value, p[7].Value, p[8].Value) = (EventCodec.Encode(feedback.Value), feedback.Source, feedback.Timestamp.UtcTicks, receivedAt.UtcTicks);
+            if (_insertFeedback.ExecuteNonQuery() == 0)
             {
-                if (found.Read())
-                {
-                    var (count, labelled) = (found.GetInt64(0), found.GetBoolean(1));
-                    var joined = new JoinedPrediction(feedback.PredictionId, found.GetString(2), Time(found.GetInt64(3)), feedback.IsLabel ? EventCodec.DecodeOutput((byte[])found[4]) : default);
-                    found.Close();
-                    if (count >= _store._maxFeedback)
-                    {
-                        return Exists(predictionId, id)
-                            ? Duplicate(ref counters)
-                            : Rejected(ref counters, out reason, $"prediction {feedback.PredictionId} already has {_store._maxFeedback} feedback events (FeedbackStoreOptions.MaxFeedbackPerPrediction)");
-                    }
-
-                    if (!Insert(feedback, receivedAt, predictionId, id, orphan: false, ref counters))
-                    {
-                        return Duplicate(ref counters);
-                    }
-
-                    Join(feedback, receivedAt, predictionId, joined, ref labelled, ref counters);
-                    return EventOutcome.Joined;
-                }
+                // Applied or waiting already, with this prediction.
+                counters.DuplicateFeedback++;
+                return EventOutcome.Duplicate;
             }
 
-            Set(_countOrphans, predictionId);
-            if ((long)_countOrphans.ExecuteScalar()! >= _store._maxFeedback)
+            counters.NextSeq++;
+            if (Apply(feedback, receivedAt, predictionId, ref counters))
             {
-                return Exists(predictionId, id)
-                    ? Duplicate(ref counters)
-                    : Rejected(ref counters, out reason, $"prediction {feedback.PredictionId} already has {_store._maxFeedback} orphaned feedback events waiting (FeedbackStoreOptions.MaxFeedbackPerPrediction)");
+                return EventOutcome.Joined;
             }
 
-            if (!Insert(feedback, receivedAt, predictionId, id, orphan: true, ref counters))
+            if (Count(_predictionExists, predictionId) > 0)
             {
-                return Duplicate(ref counters);
+                Delete(predictionId, id);
+                return Rejected(ref counters, out reason, $"prediction {feedback.PredictionId} already has {_store._maxFeedback} feedback events (FeedbackStoreOptions.MaxFeedbackPerPrediction)");
             }
 
+            if (Count(_countOrphans, predictionId) >= _store._maxFeedback)
+            {
+                Delete(predictionId, id);
+                return Rejected(ref counters, out reason, $"prediction {feedback.PredictionId} already has {_store._maxFeedback} orphaned feedback events waiting (FeedbackStoreOptions.MaxFeedbackPerPrediction)");
+            }
+
+            SetState(predictionId, id, orphan: true);
             counters.OrphansPending++;
             return EventOutcome.Orphaned;
         }
 
-        private static EventOutcome Duplicate(ref Counters counters)
+        public void Dispose()
         {
-            counters.DuplicateFeedback++;
-            return EventOutcome.Duplicate;
+            foreach (var command in _all)
+            {
+                command.Dispose();
+            }
         }
 
         private static EventOutcome Rejected(ref Counters counters, out string reason, string why)
@@ -508,83 +523,78 @@ public sealed class SqliteEventStore : IEventStore, ILabelledWindowSource, IDisp
             return EventOutcome.Rejected;
         }
 
-        private static void Set(SqliteCommand command, params object[] values)
+        private static long Count(SqliteCommand command, byte[] id)
         {
-            // Parameter 0 is the loop; the others follow in the order they were declared.
-            for (var i = 0; i < values.Length; i++)
+            command.Parameters[1].Value = id;
+            return (long)command.ExecuteScalar()!;
+        }
+
+        /// <summary>Applies feedback to its prediction unless the prediction is missing or full; reports the label's join.</summary>
+        private bool Apply(Feedback feedback, DateTimeOffset receivedAt, byte[] predictionId, ref Counters counters)
+        {
+            var isLabel = feedback.IsLabel;
+            var p = _applyFeedback.Parameters;
+            (p[1].Value, p[2].Value, p[3].Value) = (predictionId, isLabel ? 1 : 0, feedback.Kind == FeedbackKind.HumanCorrection ? 1 : 0);
+            (p[4].Value, p[5].Value, p[6].Value) = (isLabel ? EventCodec.Encode(feedback.Value) : DBNull.Value, receivedAt.UtcTicks, _store._maxFeedback);
+            using var applied = _applyFeedback.ExecuteReader();
+            if (!applied.Read())
             {
-                command.Parameters[i + 1].Value = values[i];
+                return false;
             }
+
+            counters.Joined++;
+            if (isLabel)
+            {
+                counters.Labelled += applied.GetInt64(3) == 1 ? 1 : 0;
+                _batch!.AddJoin(new JoinedLabel(feedback, new JoinedPrediction(feedback.PredictionId, applied.GetString(0), Time(applied.GetInt64(1)), EventCodec.DecodeOutput((byte[])applied[2]))));
+            }
+
+            return true;
         }
 
         /// <summary>Feedback that waited for this prediction joins it now, in arrival order, up to the per-prediction limit.</summary>
         private void AdoptOrphans(Prediction prediction, byte[] id, ref Counters counters)
         {
             List<(Feedback Feedback, DateTimeOffset ReceivedAt)> waiting = [];
-            Set(_readOrphans, id);
+            _readOrphans.Parameters[1].Value = id;
             using (var reader = _readOrphans.ExecuteReader())
             {
                 while (reader.Read())
                 {
-                    waiting.Add((
-                        new Feedback(new FeedbackId(new Guid((byte[])reader[0])), prediction.Id, (FeedbackKind)reader.GetInt32(1), EventCodec.DecodeLabel((byte[])reader[2]), reader.GetString(3), Time(reader.GetInt64(4))),
-                        Time(reader.GetInt64(5))));
+                    var feedback = new Feedback(
+                        new FeedbackId(new Guid((byte[])reader[0])), prediction.Id, (FeedbackKind)reader.GetInt32(1), EventCodec.DecodeLabel((byte[])reader[2]), reader.GetString(3), Time(reader.GetInt64(4)));
+                    waiting.Add((feedback, Time(reader.GetInt64(5))));
                 }
             }
 
-            var joined = new JoinedPrediction(prediction.Id, prediction.ModelVersion, prediction.Timestamp, prediction.Output);
-            var (count, labelled) = (0, false);
             foreach (var (feedback, receivedAt) in waiting)
             {
                 counters.OrphansPending--;
                 var feedbackId = feedback.Id.Value.ToByteArray();
-                if (count >= _store._maxFeedback)
+                if (Apply(feedback, receivedAt, id, ref counters))
                 {
-                    Set(_dropOrphan, id, feedbackId);
-                    _dropOrphan.ExecuteNonQuery();
-                    counters.Rejected++;
-                    continue;
+                    SetState(id, feedbackId, orphan: false);
                 }
-
-                Set(_adoptOrphan, id, feedbackId);
-                _adoptOrphan.ExecuteNonQuery();
-                count++;
-                Join(feedback, receivedAt, id, joined, ref labelled, ref counters);
+                else
+                {
+                    Delete(id, feedbackId);
+                    counters.Rejected++;
+                }
             }
         }
 
-        private bool Insert(Feedback feedback, DateTimeOffset receivedAt, byte[] predictionId, byte[] id, bool orphan, ref Counters counters)
+        private void SetState(byte[] predictionId, byte[] id, bool orphan)
         {
-            Set(_insertFeedback, predictionId, id, counters.NextSeq, orphan ? 1 : 0, (int)feedback.Kind, EventCodec.Encode(feedback.Value), feedback.Source, feedback.Timestamp.UtcTicks, receivedAt.UtcTicks);
-            if (_insertFeedback.ExecuteNonQuery() == 0)
-            {
-                return false;
-            }
-
-            counters.NextSeq++;
-            return true;
+            var p = _setState.Parameters;
+            (p[1].Value, p[2].Value, p[3].Value) = (orphan ? 1 : 0, predictionId, id);
+            _setState.ExecuteNonQuery();
         }
 
-        private bool Exists(byte[] predictionId, byte[] id)
+        private void Delete(byte[] predictionId, byte[] id)
         {
-            Set(_feedbackExists, predictionId, id);
-            return (long)_feedbackExists.ExecuteScalar()! > 0;
-        }
-
-        private void Join(Feedback feedback, DateTimeOffset receivedAt, byte[] predictionId, JoinedPrediction prediction, ref bool labelled, ref Counters counters)
-        {
-            counters.Joined++;
-            var isLabel = feedback.IsLabel;
-            Set(_applyFeedback, predictionId, isLabel, feedback.Kind == FeedbackKind.HumanCorrection, isLabel ? EventCodec.Encode(feedback.Value) : DBNull.Value, receivedAt.UtcTicks);
-            _applyFeedback.ExecuteNonQuery();
-            if (!isLabel)
-            {
-                return;
-            }
-
-            counters.Labelled += labelled ? 0 : 1;
-            labelled = true;
-            _batch.AddJoin(new JoinedLabel(feedback, prediction));
+            var p = _deleteFeedback.Parameters;
+            (p[1].Value, p[2].Value) = (predictionId, id);
+            _deleteFeedback.ExecuteNonQuery();
         }
     }
 }

@@ -29,6 +29,7 @@ internal static class SqliteSchema
             output BLOB NOT NULL,
             segments BLOB NULL,
             feedback_count INTEGER NOT NULL DEFAULT 0,
+            label_count INTEGER NOT NULL DEFAULT 0,
             label BLOB NULL,
             labelled_at INTEGER NULL,
             correction BLOB NULL,
