@@ -21,7 +21,7 @@ public static class SqliteFeedbackLoopBuilderExtensions
         configure?.Invoke(options);
         var database = new SqliteDatabase(connectionString, options.BusyTimeout);
         return builder
-            .UseStore(loop => new SqliteEventStore(database, loop.LoopName, loop.Schema, loop.Options.Store, options.Retention))
+            .UseStore(loop => loop.Own(new SqliteEventStore(database, loop.LoopName, loop.Schema, loop.Options.Store, options.Retention)))
             .UseRegistry(loop => new SqliteModelRegistry(database, loop.Time))
             .UseStateStore(_ => new SqliteLoopStateStore(database));
     }

@@ -458,7 +458,8 @@ public sealed class FeedbackLoopBuilder
             [.. monitored.DistinctBy(m => m.Feature.Name)],
             _errors,
             services.GetService<IMeterFactory>(),
-            services.GetService<ILoggerFactory>()?.CreateLogger("FeedbackLoop") ?? NullLogger.Instance));
+            services.GetService<ILoggerFactory>()?.CreateLogger("FeedbackLoop") ?? NullLogger.Instance,
+            context.Owned));
     }
 
     private static (IModelTrainer, IModelArtifactLoader?) DefaultLearner()

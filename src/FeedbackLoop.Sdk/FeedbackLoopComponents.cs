@@ -35,4 +35,5 @@ internal readonly record struct FeedbackLoopComponents(
     IReadOnlyList<(FeatureDefinition Feature, Func<IDriftDetector> Factory)> FeatureMonitors,
     Func<IDriftDetector> ErrorMonitor,
     IMeterFactory? MeterFactory,
-    ILogger Logger);
+    ILogger Logger,
+    IReadOnlyList<object> Owned);

@@ -37,6 +37,7 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
     private readonly LoopInstruments _instruments;
     private readonly ILogger _logger;
     private readonly ILoopObserver[] _observers;
+    private readonly IReadOnlyList<object> _owned;
     private readonly ILoopStateStore _stateStore;
     private readonly SemaphoreSlim _cycleLock = new(1, 1);
 
@@ -79,6 +80,7 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
         // Before the pipeline starts its consumer, which restores the saved state (this included) on another thread.
         _startedAt = _time.GetUtcNow();
         _observers = [_instruments, .. components.Observers];
+        _owned = components.Owned;
         _monitors = new LoopMonitors(
             Task,
             components.FeatureMonitors,
@@ -332,6 +334,17 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
             await _pipeline.DisposeAsync().ConfigureAwait(false);
             await SaveStateAsync(CancellationToken.None).ConfigureAwait(false);
             _instruments.Dispose();
+            foreach (var component in _owned)
+            {
+                if (component is IAsyncDisposable asynchronous)
+                {
+                    await asynchronous.DisposeAsync().ConfigureAwait(false);
+                }
+                else
+                {
+                    (component as IDisposable)?.Dispose();
+                }
+            }
         }
         finally
         {

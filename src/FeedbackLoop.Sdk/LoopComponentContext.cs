@@ -14,4 +14,26 @@ namespace FeedbackLoop;
 /// <param name="Options">The loop's validated options (the event store's settings are <see cref="FeedbackLoopOptions.Store"/>).</param>
 /// <param name="Time">The loop's clock.</param>
 public sealed record LoopComponentContext(
-    IServiceProvider Services, string LoopName, FeatureSchema Schema, ModelTask Task, FeedbackLoopOptions Options, TimeProvider Time);
+    IServiceProvider Services, string LoopName, FeatureSchema Schema, ModelTask Task, FeedbackLoopOptions Options, TimeProvider Time)
+{
+    private readonly List<object> _owned = [];
+
+    /// <summary>Gets the components the loop disposes when it is disposed (see <see cref="Own{T}"/>).</summary>
+    internal IReadOnlyList<object> Owned => _owned;
+
+    /// <summary>
+    /// Hands a component created for this loop alone to the loop: the loop disposes it (<see cref="IAsyncDisposable"/> or
+    /// <see cref="IDisposable"/>) after its own disposal has applied the queued events and saved its state. A component
+    /// shared by several loops is not handed over.
+    /// </summary>
+    /// <typeparam name="T">The component's type.</typeparam>
+    /// <param name="component">The component.</param>
+    /// <returns>The component.</returns>
+    public T Own<T>(T component)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(component);
+        _owned.Add(component);
+        return component;
+    }
+}

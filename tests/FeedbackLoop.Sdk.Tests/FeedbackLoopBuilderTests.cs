@@ -145,6 +145,30 @@ public class FeedbackLoopBuilderTests
         (await registry.GetByAliasAsync("churn", ModelAliases.Champion, CancellationToken.None))!.Version.Should().Be(1);
     }
 
+    [Fact]
+    public async Task ComponentFactories_TheLoopDisposesWhatTheyHandOver_AndNotWhatIsShared()
+    {
+        var owned = new DisposableStore();
+        var shared = new DisposableStore();
+        var context = default(LoopComponentContext);
+        var first = LoopHarness.Builder(new SimulatedClock(), "owner").UseStore(loop => (context = loop).Own(owned)).Build();
+        var second = LoopHarness.Builder(new SimulatedClock(), "sharer").UseStore(_ => shared).Build();
+
+        await first.DisposeAsync();
+        await second.DisposeAsync();
+
+        (owned.Disposed, shared.Disposed).Should().Be((1, 0));
+        (context!.LoopName, context.Schema, context.Task).Should().Be(("owner", Events.TwoNumbers, ModelTask.Binary), "the factory knows which loop it creates for");
+        context.Invoking(c => c.Own<object>(null!)).Should().Throw<ArgumentNullException>();
+    }
+
+    private sealed class DisposableStore() : DelegatingEventStore(Events.TwoNumbers), IDisposable
+    {
+        public int Disposed { get; private set; }
+
+        public void Dispose() => Disposed++;
+    }
+
     private sealed class CountingTrainer : IModelTrainer
     {
         private static int s_created;
