@@ -83,6 +83,7 @@ internal static class EventCodec
             categorical[i] = reader.String();
         }
 
+        reader.End();
         return FeatureVector.Create(schema, numeric, categorical);
     }
 
@@ -206,6 +207,15 @@ internal static class EventCodec
         {
             var length = BinaryPrimitives.ReadInt32LittleEndian(Take(4));
             return length == -1 ? null : Encoding.UTF8.GetString(Take(length));
+        }
+
+        /// <summary>Checks that every byte was read: a vector of another schema is refused, not misread.</summary>
+        public readonly void End()
+        {
+            if (_position != _bytes.Length)
+            {
+                throw Corrupt($"{_bytes.Length - _position} bytes are left over (a vector of another schema?)");
+            }
         }
 
         private ReadOnlySpan<byte> Take(int count)

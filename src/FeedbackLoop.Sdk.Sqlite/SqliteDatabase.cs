@@ -15,7 +15,8 @@ internal sealed class SqliteDatabase
 {
     private readonly string _connectionString;
     private readonly int _busyMilliseconds;
-    private readonly Lazy<bool> _initialized;
+    private readonly Lock _initializing = new();
+    private volatile bool _initialized;
 
     /// <summary>Initializes a new instance; nothing is opened until the first connection.</summary>
     /// <param name="connectionString">A Microsoft.Data.Sqlite connection string naming a file (<c>Data Source=feedbackloop.db</c>).</param>
@@ -44,7 +45,6 @@ internal sealed class SqliteDatabase
         _busyMilliseconds = (int)Math.Min(int.MaxValue, busyTimeout.TotalMilliseconds);
         builder.DefaultTimeout = (int)Math.Max(1, Math.Ceiling(busyTimeout.TotalSeconds));
         _connectionString = builder.ToString();
-        _initialized = new Lazy<bool>(Initialize, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     /// <summary>Gets the file, as the connection string names it.</summary>
@@ -55,7 +55,19 @@ internal sealed class SqliteDatabase
     /// <exception cref="SqliteStoreException">The file cannot be used (see <see cref="SqliteStoreException"/>).</exception>
     public SqliteConnection Open()
     {
-        _ = _initialized.Value;
+        if (!_initialized)
+        {
+            // A first open that fails (the file locked, its directory not there yet) is tried again by the next caller.
+            lock (_initializing)
+            {
+                if (!_initialized)
+                {
+                    Initialize();
+                    _initialized = true;
+                }
+            }
+        }
+
         return OpenConnection();
     }
 
@@ -104,7 +116,7 @@ internal sealed class SqliteDatabase
         }
     }
 
-    private bool Initialize()
+    private void Initialize()
     {
         using var connection = OpenConnection();
         try
@@ -127,7 +139,5 @@ internal sealed class SqliteDatabase
         {
             throw Explain(exception);
         }
-
-        return true;
     }
 }

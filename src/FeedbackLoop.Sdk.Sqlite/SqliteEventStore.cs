@@ -35,7 +35,6 @@ public sealed class SqliteEventStore : IEventStore, ILabelledWindowSource, IDisp
     private readonly SemaphoreSlim _writer = new(1, 1);
     private SqliteConnection? _connection;
     private Statements? _statements;
-    private Counters _counters;
 
     /// <summary>Initializes a store of one loop's events in a SQLite file (created and migrated on first use).</summary>
     /// <param name="connectionString">A Microsoft.Data.Sqlite connection string naming a file (<c>Data Source=feedbackloop.db</c>).</param>
@@ -79,10 +78,11 @@ public sealed class SqliteEventStore : IEventStore, ILabelledWindowSource, IDisp
         try
         {
             var connection = Writer();
-            var counters = _counters;
+            Counters counters;
             try
             {
                 using var transaction = connection.BeginTransaction(deferred: false);
+                counters = ReadCounters(connection, transaction);
                 var statements = _statements!;
                 statements.Begin(transaction, batch);
                 for (var i = 0; i < batch.Count; i++)
@@ -107,8 +107,6 @@ public sealed class SqliteEventStore : IEventStore, ILabelledWindowSource, IDisp
                 throw _database.Explain(exception);
             }
 
-            // Only a committed batch counts.
-            _counters = counters;
         }
         finally
         {
@@ -124,11 +122,12 @@ public sealed class SqliteEventStore : IEventStore, ILabelledWindowSource, IDisp
         try
         {
             var connection = Writer();
-            var counters = _counters;
+            Counters counters;
             int expired;
             try
             {
                 using var transaction = connection.BeginTransaction(deferred: false);
+                counters = ReadCounters(connection, transaction);
                 expired = Execute(connection, transaction, "DELETE FROM feedback WHERE loop = $loop AND state = 1 AND received_at <= $cutoff;", ("$cutoff", now.UtcTicks - _orphanTtlTicks));
                 counters.OrphansPending -= expired;
                 counters.OrphansExpired += expired;
@@ -149,7 +148,6 @@ public sealed class SqliteEventStore : IEventStore, ILabelledWindowSource, IDisp
                 throw _database.Explain(exception);
             }
 
-            _counters = counters;
             return expired;
         }
         finally
@@ -165,8 +163,7 @@ public sealed class SqliteEventStore : IEventStore, ILabelledWindowSource, IDisp
         await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            Writer();
-            var c = _counters;
+            var c = _database.Guard(() => ReadCounters(Writer(), transaction: null));
             return new EventStoreStatistics(c.Predictions, c.DuplicatePredictions, c.Evicted, c.Joined, c.DuplicateFeedback, c.Rejected, c.OrphansPending, c.OrphansExpired, c.Labelled);
         }
         finally
@@ -266,7 +263,9 @@ public sealed class SqliteEventStore : IEventStore, ILabelledWindowSource, IDisp
         var connection = _database.Open();
         try
         {
-            _counters = _database.Guard(() => ReadCounters(connection));
+            // Checks the schema the file holds for this loop before the first write.
+            _database.Guard(() => ReadCounters(connection, transaction: null));
+            _statements = new Statements(this, connection);
         }
         catch
         {
@@ -274,20 +273,36 @@ public sealed class SqliteEventStore : IEventStore, ILabelledWindowSource, IDisp
             throw;
         }
 
-        _statements = new Statements(this, connection);
         return _connection = connection;
     }
 
-    private Counters ReadCounters(SqliteConnection connection)
+    /// <summary>
+    /// Reads the loop's counters and checks that the file holds this loop's events in this store's schema: a file written
+    /// with another schema for the loop would be misread. Appends re-read them inside their transaction, so a second
+    /// writer of the same loop (an old and a new instance overlapping in a deploy) cannot lose the other's counts.
+    /// </summary>
+    private Counters ReadCounters(SqliteConnection connection, SqliteTransaction? transaction)
     {
         using var command = connection.CreateCommand();
+        command.Transaction = transaction;
         command.CommandText = """
-            SELECT next_seq, predictions, duplicate_predictions, evicted, joined, duplicate_feedback, rejected, orphans_pending, orphans_expired, labelled
+            SELECT next_seq, predictions, duplicate_predictions, evicted, joined, duplicate_feedback, rejected, orphans_pending, orphans_expired, labelled, schema_fingerprint
             FROM event_counters WHERE loop = $loop;
             """;
         command.Parameters.AddWithValue("$loop", _loop);
         using var reader = command.ExecuteReader();
-        return !reader.Read() ? default : new Counters
+        if (!reader.Read())
+        {
+            return default;
+        }
+
+        if (reader.GetString(10) is var fingerprint && !string.Equals(fingerprint, _schema.Fingerprint, StringComparison.Ordinal))
+        {
+            throw new SqliteStoreException(
+                $"'{_database.Source}' holds loop '{_loop}''s events in another feature schema (fingerprint {fingerprint}); this loop's schema [{_schema}] has fingerprint {_schema.Fingerprint}. Use another loop name or another file.");
+        }
+
+        return new Counters
         {
             NextSeq = reader.GetInt64(0),
             Predictions = reader.GetInt64(1),
@@ -307,8 +322,8 @@ public sealed class SqliteEventStore : IEventStore, ILabelledWindowSource, IDisp
             connection,
             transaction,
             """
-            INSERT INTO event_counters (loop, next_seq, predictions, duplicate_predictions, evicted, joined, duplicate_feedback, rejected, orphans_pending, orphans_expired, labelled)
-            VALUES ($loop, $next, $predictions, $duplicatePredictions, $evicted, $joined, $duplicateFeedback, $rejected, $pending, $expired, $labelled)
+            INSERT INTO event_counters (loop, next_seq, predictions, duplicate_predictions, evicted, joined, duplicate_feedback, rejected, orphans_pending, orphans_expired, labelled, schema_fingerprint)
+            VALUES ($loop, $next, $predictions, $duplicatePredictions, $evicted, $joined, $duplicateFeedback, $rejected, $pending, $expired, $labelled, $fingerprint)
             ON CONFLICT (loop) DO UPDATE SET next_seq = excluded.next_seq, predictions = excluded.predictions,
                 duplicate_predictions = excluded.duplicate_predictions, evicted = excluded.evicted, joined = excluded.joined,
                 duplicate_feedback = excluded.duplicate_feedback, rejected = excluded.rejected, orphans_pending = excluded.orphans_pending,
@@ -323,7 +338,8 @@ public sealed class SqliteEventStore : IEventStore, ILabelledWindowSource, IDisp
             ("$rejected", c.Rejected),
             ("$pending", c.OrphansPending),
             ("$expired", c.OrphansExpired),
-            ("$labelled", c.Labelled));
+            ("$labelled", c.Labelled),
+            ("$fingerprint", _schema.Fingerprint));
 
     private int Execute(SqliteConnection connection, SqliteTransaction transaction, string sql, params (string Name, object Value)[] parameters)
     {

@@ -70,7 +70,8 @@ internal static class SqliteSchema
             rejected INTEGER NOT NULL,
             orphans_pending INTEGER NOT NULL,
             orphans_expired INTEGER NOT NULL,
-            labelled INTEGER NOT NULL
+            labelled INTEGER NOT NULL,
+            schema_fingerprint TEXT NOT NULL
         );
 
         -- The model registry: immutable versions with their artifacts, aliases, and every alias move. The artifact is

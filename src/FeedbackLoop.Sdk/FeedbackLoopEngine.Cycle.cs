@@ -27,7 +27,6 @@ internal sealed partial class FeedbackLoopEngine
         new Stage("window", ReadWindowAsync),
         new Stage("train", TrainAsync),
         new Stage("gate", GateAsync),
-        new Stage("refit", RefitAsync),
         .. hostStages,
         new Stage("register", RegisterAsync),
         new Stage("promote", PromoteCandidateAsync),
@@ -79,6 +78,12 @@ internal sealed partial class FeedbackLoopEngine
     /// </summary>
     private void Commit(CycleReport report)
     {
+        if (report.Outcome is CycleOutcome.Deferred or CycleOutcome.Failed)
+        {
+            // The drift still waits: ask again once as many more labels as a training needs have joined.
+            _monitors.AnnounceAgainAfter(_options.MinimumTrainingExamples);
+        }
+
         if (report.Outcome is CycleOutcome.Promoted or CycleOutcome.Rejected)
         {
             _lastTrainedAt = report.StartedAt;
@@ -161,21 +166,6 @@ internal sealed partial class FeedbackLoopEngine
         context.Candidate = await TrainOnAsync(context, context.Training, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>
-    /// A candidate that passed its gate is trained again on the whole window, holdout included, before it is registered:
-    /// the gate has judged the recipe on data the candidate had not seen, and the served model then learns from the
-    /// newest labels too (as scikit-learn's search estimators refit on all the data after choosing).
-    /// </summary>
-    private async ValueTask RefitAsync(CycleContext context, CancellationToken cancellationToken)
-    {
-        if (Refits(context))
-        {
-            context.Candidate = await TrainOnAsync(context, [.. context.Training, .. context.Holdout], cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    private bool Refits(CycleContext context) => _options.RefitAfterGate && context.Report.Gate!.Passed;
-
     private async Task<TrainedModel> TrainOnAsync(CycleContext context, IReadOnlyList<LabelledExample> examples, CancellationToken cancellationToken)
     {
         var training = TrainingSet.CreateBuilder(Schema, Task);
@@ -200,8 +190,19 @@ internal sealed partial class FeedbackLoopEngine
     private async ValueTask RegisterAsync(CycleContext context, CancellationToken cancellationToken)
     {
         var report = context.Report;
+
+        // A candidate that passed is trained again on the whole window, holdout included, before it is registered: the
+        // gate judged the recipe on data the candidate had not seen, and the served model then learns from the newest
+        // labels too (as scikit-learn's search estimators refit on all the data after choosing). Host stages have seen
+        // the judged candidate; the registered model and its lineage are the refitted one.
+        var refitted = _options.RefitAfterGate && report.Gate!.Passed;
+        if (refitted)
+        {
+            context.Candidate = await TrainOnAsync(context, [.. context.Training, .. context.Holdout], cancellationToken).ConfigureAwait(false);
+        }
+
         var model = context.Candidate!;
-        var lineage = Lineage(report.Champion, report.Decision, context, Refits(context));
+        var lineage = Lineage(report.Champion, report.Decision, context, refitted);
         var candidate = await _registry.RegisterAsync(Registration(model, report.Gate!.CandidateMetrics, lineage), cancellationToken).ConfigureAwait(false);
         await _registry.SetAliasAsync(Name, ModelAliases.Challenger, candidate.Version, Change(report, "candidate"), cancellationToken).ConfigureAwait(false);
         context.Registered = candidate;

@@ -70,7 +70,7 @@ internal sealed partial class FeedbackLoopEngine
     {
         var history = await _registry.GetAliasHistoryAsync(Name, ModelAliases.Champion, CancellationToken.None).ConfigureAwait(false);
         var refused = new List<string>();
-        foreach (var version in history.Reverse().Select(m => m.FromVersion).OfType<int>().Prepend(champion.Version).Distinct())
+        foreach (var version in RollbackTarget.Standing(history).Prepend(champion.Version).Distinct())
         {
             var candidate = version == champion.Version ? champion : await _registry.GetVersionAsync(Name, version, CancellationToken.None).ConfigureAwait(false);
             if (candidate is null)

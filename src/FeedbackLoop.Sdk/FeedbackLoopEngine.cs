@@ -181,7 +181,11 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
         return _pipeline.FlushAsync(cancellationToken);
     }
 
-    public Task WhenCycleDueAsync(CancellationToken cancellationToken) => Volatile.Read(ref _cycleDue).Task.WaitAsync(cancellationToken);
+    public Task WhenCycleDueAsync(CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        return Volatile.Read(ref _cycleDue).Task.WaitAsync(cancellationToken);
+    }
 
     public async Task<CycleReport> RunCycleAsync(CancellationToken cancellationToken)
     {
@@ -332,6 +336,7 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
             }
 
             await _pipeline.DisposeAsync().ConfigureAwait(false);
+            Volatile.Read(ref _cycleDue).TrySetException(new ObjectDisposedException(GetType().FullName, $"Loop '{Name}' was disposed."));
             await SaveStateAsync(CancellationToken.None).ConfigureAwait(false);
             _instruments.Dispose();
             foreach (var component in _owned)
@@ -352,8 +357,10 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
         }
     }
 
-    /// <summary>Refuses a call that would wait for the very callback of this loop it is made from: it would never return.</summary>
-    /// <summary>Queues a validated event and, with <see cref="EventDurability.PerCall"/>, waits until the consumer has applied it.</summary>
+    /// <summary>
+    /// Queues a validated event and, with <see cref="EventDurability.PerCall"/>, waits until the consumer has applied it —
+    /// at most <see cref="EventQueueOptions.PerCallTimeout"/>: a store that keeps failing must not hold the request thread.
+    /// </summary>
     private void Record<TEvent>(TEvent item, Action<EventPipeline, TEvent> enqueue)
     {
         var perCall = _options.Events.Durability == EventDurability.PerCall;
@@ -365,9 +372,20 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
         enqueue(_pipeline, item);
         if (perCall)
         {
-            _pipeline.FlushAsync(CancellationToken.None).GetAwaiter().GetResult();
+            try
+            {
+                _pipeline.FlushAsync(CancellationToken.None).WaitAsync(_options.Events.PerCallTimeout).GetAwaiter().GetResult();
+            }
+            catch (TimeoutException exception)
+            {
+                throw new TimeoutException(
+                    $"Loop '{Name}' recorded the event but could not store it within Events.PerCallTimeout ({_options.Events.PerCallTimeout}); it stays queued and is retried. Do not acknowledge it yet.",
+                    exception);
+            }
         }
     }
+
+    /// <summary>Refuses a call that would wait for the very callback of this loop it is made from: it would never return.</summary>
 
     private void RefuseInsideOwnCallback(string operation, params ReadOnlySpan<LoopCallback> refused)
     {
@@ -573,9 +591,9 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
         return new ModelPromoted(Name, _time.GetUtcNow(), version, move.FromVersion, change);
     }
 
-    /// <summary>Hands a notification to every observer (telemetry first); a failing observer is contained.</summary>
     private static TaskCompletionSource NewCycleDue() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>Hands a notification to every observer (telemetry first); a failing observer is contained.</summary>
     private void Publish(LoopNotification notification)
     {
         foreach (var observer in _observers)

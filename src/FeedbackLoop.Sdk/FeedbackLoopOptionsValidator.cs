@@ -78,6 +78,11 @@ public sealed class FeedbackLoopOptionsValidator : IValidateOptions<FeedbackLoop
             yield return $"Events.MaxBatchSize must be at least 1 (was {options.Events.MaxBatchSize}).";
         }
 
+        if (options.Events.PerCallTimeout <= TimeSpan.Zero)
+        {
+            yield return $"Events.PerCallTimeout {options.Events.PerCallTimeout} must be positive.";
+        }
+
         if (!Enum.IsDefined(options.Events.Durability))
         {
             yield return $"Events.Durability {options.Events.Durability} is not a defined durability.";

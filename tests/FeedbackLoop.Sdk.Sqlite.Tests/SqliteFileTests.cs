@@ -135,6 +135,52 @@ public sealed class SqliteFileTests : IDisposable
         (await store.GetStatisticsAsync(None)).Predictions.Should().Be(0);
     }
 
+    [Fact]
+    public async Task Open_FileLockedDuringTheFirstOpen_TheNextCallOpensItOnceReleased()
+    {
+        using var store = new SqliteEventStore(new SqliteDatabase(_file.ConnectionString, TimeSpan.FromMilliseconds(100)), "loop", Schema, new FeedbackStoreOptions(), null);
+        using (var holder = _file.OpenRaw())
+        using (var exclusive = holder.BeginTransaction(System.Data.IsolationLevel.Serializable, deferred: false))
+        {
+            Execute(holder, "CREATE TABLE holding (x INTEGER);");
+            await store.Invoking(s => s.GetStatisticsAsync(None).AsTask()).Should().ThrowAsync<SqliteStoreException>();
+            exclusive.Rollback();
+        }
+
+        (await store.GetStatisticsAsync(None)).Predictions.Should().Be(0, "a failed first open is tried again, not remembered");
+    }
+
+    [Fact]
+    public async Task Open_LoopRecordedInAnotherSchema_RefusedInsteadOfMisread()
+    {
+        using (var first = new SqliteEventStore(_file.ConnectionString, "loop", Schema))
+        {
+            await first.AppendAsync(new EventBatch().Add(LoopEvent.For(new Prediction(PredictionId.New(), "loop", "1", default, FeatureVector.Create(Schema, [1.0]), PredictionOutput.Binary(0.5)), default)), None);
+        }
+
+        var wider = FeatureSchema.CreateBuilder().Numeric("x1").Numeric("x2").Build();
+        using var second = new SqliteEventStore(_file.ConnectionString, "loop", wider);
+        using var otherLoop = new SqliteEventStore(_file.ConnectionString, "other", wider);
+
+        (await second.Invoking(s => s.GetStatisticsAsync(None).AsTask()).Should().ThrowAsync<SqliteStoreException>()).WithMessage("*another feature schema*");
+        (await otherLoop.GetStatisticsAsync(None)).Predictions.Should().Be(0, "another loop in the file may have its own schema");
+    }
+
+    [Fact]
+    public async Task Append_TwoWritersOfOneLoop_CountersAddUp()
+    {
+        using var first = new SqliteEventStore(_file.ConnectionString, "loop", Schema);
+        using var second = new SqliteEventStore(_file.ConnectionString, "loop", Schema);
+        EventBatch Batch() => new EventBatch().Add(LoopEvent.For(new Prediction(PredictionId.New(), "loop", "1", default, FeatureVector.Create(Schema, [1.0]), PredictionOutput.Binary(0.5)), default));
+
+        await first.AppendAsync(Batch(), None);
+        await second.AppendAsync(Batch(), None);
+        await first.AppendAsync(Batch(), None);
+
+        (await first.GetStatisticsAsync(None)).Predictions.Should().Be(3);
+        (await second.GetStatisticsAsync(None)).Predictions.Should().Be(3);
+    }
+
     [Theory]
     [InlineData("Data Source=:memory:")]
     [InlineData("Mode=Memory;Data Source=shared")]

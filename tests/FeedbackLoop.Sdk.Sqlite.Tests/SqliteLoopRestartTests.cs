@@ -98,6 +98,32 @@ public sealed class SqliteLoopRestartTests : IDisposable
         report.Observed.ContainedFailures.Should().BeGreaterThan(0, "the refused champion is reported");
     }
 
+    [Fact]
+    public async Task Loop_ChampionTamperedAfterARollback_ServesTheVersionARollbackWouldReturnTo_NotTheOneRolledBack()
+    {
+        var time = new SimulatedClock();
+        var stream = new RotatingHyperplaneStream(seed: 8, dimensions: 4, driftPoints: []);
+        var samples = stream.Take(1_501).ToArray();
+        var learner = Learners.LogisticRegression();
+        await using (var loop = Build(_restarted, stream.Schema, time))
+        {
+            await loop.SeedAsync(History(stream.Schema, samples[..500]), new AliasChange("host", "v1"), CancellationToken.None);
+            await loop.PromoteAsync(await learner.TrainAsync(History(stream.Schema, samples[500..1_000]), CancellationToken.None), new AliasChange("host", "v2"), CancellationToken.None);
+            await loop.PromoteAsync(await learner.TrainAsync(History(stream.Schema, samples[1_000..1_500]), CancellationToken.None), new AliasChange("host", "v3"), CancellationToken.None);
+            (await loop.RollbackAsync(new AliasChange("ops", "v3 is bad"), CancellationToken.None)).Version.Should().Be(2);
+        }
+
+        using (var raw = _restarted.OpenRaw())
+        using (var tamper = raw.CreateCommand())
+        {
+            tamper.CommandText = "UPDATE model_versions SET artifact = zeroblob(length(artifact)) WHERE version = 2;";
+            tamper.ExecuteNonQuery().Should().Be(1);
+        }
+
+        await using var restarted = Build(_restarted, stream.Schema, time);
+        restarted.Predict(samples[1_500].Features).ModelVersion.Should().Be("1", "v3 was rolled back by an operator; v1 is what a rollback from v2 returns to");
+    }
+
     private static IFeedbackLoop Build(TemporarySqliteFile file, FeatureSchema schema, SimulatedClock time) =>
         new FeedbackLoopBuilder("loop")
             .WithSchema(schema)

@@ -187,6 +187,51 @@ public class TrainSinceDriftTests
     }
 
     [Fact]
+    public async Task WhenCycleDue_AnnouncedCycleDeferredByLateLabels_AsksAgainAsMoreLabelsJoin()
+    {
+        var trainer = new ScriptedTrainer(_ => new ThresholdModel(0.5).ToTrainedModel());
+        await using var loop = Loop(new ScriptedGate(reject: 0), trainer, new InMemoryLoopStateStore());
+        await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), new AliasChange("host", "initial"), None);
+        var predictions = new List<(Prediction Prediction, bool Label)>();
+        for (var i = 0; i < 100; i++)
+        {
+            predictions.Add((loop.Predict(Events.Vector(i / 100.0)), i >= 50));
+            _time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        // Labels newest first: the drift comes with the 20th, prediction 80, and only 20 predictions follow it.
+        foreach (var (prediction, label) in Enumerable.Reverse(predictions))
+        {
+            loop.RecordFeedback(Feedback.GroundTruth(prediction.Id, label));
+        }
+
+        await loop.FlushAsync(None);
+        loop.WhenCycleDueAsync(None).IsCompleted.Should().BeTrue();
+        (await loop.RunCycleAsync(None)).Outcome.Should().Be(CycleOutcome.Deferred, "the window since the drift holds 20 of the 50 examples a training needs");
+        LoopHarness.Traffic(loop, _time, 49, seed: 2);
+        await loop.FlushAsync(None);
+        var beforeEnough = loop.WhenCycleDueAsync(None).IsCompleted;
+        LoopHarness.Traffic(loop, _time, 1, seed: 3);
+        await loop.FlushAsync(None);
+
+        beforeEnough.Should().BeFalse();
+        loop.WhenCycleDueAsync(None).IsCompleted.Should().BeTrue("the deferred drift asks again once as many labels as a training needs have joined");
+        (await loop.RunCycleAsync(None)).Outcome.Should().Be(CycleOutcome.Promoted);
+    }
+
+    [Fact]
+    public async Task WhenCycleDue_LoopDisposed_TheWaitEndsAndNewWaitsAreRefused()
+    {
+        var loop = Loop(new ScriptedGate(reject: 0), new ScriptedTrainer(_ => new ThresholdModel(0.5).ToTrainedModel()), new InMemoryLoopStateStore());
+        var waiting = loop.WhenCycleDueAsync(None);
+
+        await loop.DisposeAsync();
+
+        await waiting.Invoking(t => t).Should().ThrowAsync<ObjectDisposedException>();
+        FluentActions.Invoking(() => { _ = loop.WhenCycleDueAsync(None); }).Should().Throw<ObjectDisposedException>();
+    }
+
+    [Fact]
     public async Task WhenCycleDue_CancelledWait_Throws()
     {
         await using var loop = Loop(new ScriptedGate(reject: 0), new ScriptedTrainer(_ => new ThresholdModel(0.5).ToTrainedModel()), new InMemoryLoopStateStore());

@@ -8,8 +8,18 @@ public static class RollbackTarget
     /// The version a rollback returns to is the latest remembered one still standing.
     /// </summary>
     /// <param name="history">The alias's moves, oldest first.</param>
-    /// <returns>The version to return to, or <see langword="null"/> when there is none.</returns>
-    public static int? Find(IEnumerable<AliasMove> history)
+    /// <returns>The version a rollback returns to, or <see langword="null"/> when there is none.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="history"/> is <see langword="null"/>.</exception>
+    public static int? Find(IEnumerable<AliasMove> history) => Standing(history) is [var latest, ..] ? latest : null;
+
+    /// <summary>
+    /// Gets every version still standing in the history, latest first: the one a rollback returns to, then the one a
+    /// second rollback would, and so on (a version a rollback moved away from is not among them).
+    /// </summary>
+    /// <param name="history">The alias's moves, oldest first.</param>
+    /// <returns>The versions, latest first; empty when a rollback has nowhere to go.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="history"/> is <see langword="null"/>.</exception>
+    public static IReadOnlyList<int> Standing(IEnumerable<AliasMove> history)
     {
         ArgumentNullException.ThrowIfNull(history);
         var replaced = new Stack<int>();
@@ -25,6 +35,6 @@ public static class RollbackTarget
             }
         }
 
-        return replaced.TryPeek(out var target) ? target : null;
+        return [.. replaced];
     }
 }

@@ -239,6 +239,22 @@ internal sealed class LoopMonitors
         }
     }
 
+    /// <summary>
+    /// Asks again, once <paramref name="labels"/> more labels have joined, for a cycle a drift still waits for: the one it
+    /// announced deferred (the window since the drift had fewer examples than the labels joined since, when labels arrive
+    /// late or out of order) or failed.
+    /// </summary>
+    public void AnnounceAgainAfter(long labels)
+    {
+        lock (_sync)
+        {
+            if (_signals.Exists(s => s.State == DriftState.Drift))
+            {
+                _dueAt = Math.Min(_dueAt, _joined + Math.Max(1, labels));
+            }
+        }
+    }
+
     /// <summary>Forgets the signals a training has consumed (those raised later stay); with no drift left, no cycle is due for one.</summary>
     public void ConsumeSignals(IReadOnlyList<DriftSignal> consumed)
     {
@@ -359,7 +375,7 @@ internal sealed class LoopMonitors
             _signals.AddRange(signals);
 
             // A drift the last instance had not yet retrained for asks for a cycle with the first labels this one joins.
-            _dueAt = signals.Any(s => s.State == DriftState.Drift) ? _joined : long.MaxValue;
+            _dueAt = signals.Any(s => s.State == DriftState.Drift) ? _joined + 1 : long.MaxValue;
             _retries.Clear();
             _retries.AddRange(retries);
             foreach (var (target, saved) in outcomes)

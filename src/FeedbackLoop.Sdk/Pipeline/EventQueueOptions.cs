@@ -19,6 +19,14 @@ public sealed class EventQueueOptions
     /// <value>Default <see cref="EventDurability.OnFlush"/>.</value>
     public EventDurability Durability { get; set; } = EventDurability.OnFlush;
 
+    /// <summary>
+    /// Gets or sets how long a record call with <see cref="EventDurability.PerCall"/> waits for its event to be stored
+    /// before it throws <see cref="TimeoutException"/> (the event stays queued and is retried; the host must not
+    /// acknowledge it yet).
+    /// </summary>
+    /// <value>Default 30 seconds.</value>
+    public TimeSpan PerCallTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Gets or sets how long disposal waits for the consumer to apply the queued events before it gives up on them (logging how many).</summary>
     /// <value>Default 30 seconds.</value>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);

@@ -137,6 +137,20 @@ public class EventPipelineTests
     }
 
     [Fact]
+    public async Task PerCallDurability_StoreThatDoesNotRecover_RecordCallThrowsAfterTheTimeoutAndTheEventStaysQueued()
+    {
+        var store = new GatedStore();
+        await using var loop = LoopHarness.Builder(_time).UseStore(_ => store)
+            .Configure(o => (o.Events.Durability, o.Events.PerCallTimeout) = (EventDurability.PerCall, TimeSpan.FromMilliseconds(100))).Build();
+
+        loop.Invoking(l => l.RecordPrediction(Events.Prediction())).Should().Throw<TimeoutException>().WithMessage("*Do not acknowledge it yet*");
+        store.Release();
+        await loop.FlushAsync(None);
+
+        (await loop.GetStatisticsAsync(None)).Store.Predictions.Should().Be(1, "the event stayed queued and was stored once the store recovered");
+    }
+
+    [Fact]
     public async Task PerCallDurability_RecordCallFromInsideTheLoopsOwnSink_RefusedAndContained()
     {
         var sink = new ReentrantSink();
