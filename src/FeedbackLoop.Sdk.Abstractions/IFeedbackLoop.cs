@@ -100,8 +100,12 @@ public interface IFeedbackLoop : IDisposable, IAsyncDisposable
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>
     /// A task that completes when a cycle is due; already completed when one is due now. Each drift is announced once;
-    /// the next <see cref="RunCycleAsync"/> takes the announcement, and the task after it waits for the next one.
+    /// the next <see cref="RunCycleAsync"/> takes the announcement, and the task after it waits for the next one. A
+    /// cycle that defers (labels that arrive late or out of order can leave the window since the drift short) or fails
+    /// leaves the drift pending, for the host's next scheduled cycle: the announcement speeds a drift's answer up, the
+    /// timer still guarantees it.
     /// </returns>
+    /// <exception cref="ObjectDisposedException">The loop is disposed (a wait pending at disposal ends with it too).</exception>
     /// <remarks>
     /// The announcement comes from the loop's consumer as it applies labels: after <see cref="FlushAsync"/>, the task
     /// reflects every event recorded before the flush.

@@ -78,12 +78,6 @@ internal sealed partial class FeedbackLoopEngine
     /// </summary>
     private void Commit(CycleReport report)
     {
-        if (report.Outcome is CycleOutcome.Deferred or CycleOutcome.Failed)
-        {
-            // The drift still waits: ask again once as many more labels as a training needs have joined.
-            _monitors.AnnounceAgainAfter(_options.MinimumTrainingExamples);
-        }
-
         if (report.Outcome is CycleOutcome.Promoted or CycleOutcome.Rejected)
         {
             _lastTrainedAt = report.StartedAt;

@@ -187,7 +187,7 @@ public class TrainSinceDriftTests
     }
 
     [Fact]
-    public async Task WhenCycleDue_AnnouncedCycleDeferredByLateLabels_AsksAgainAsMoreLabelsJoin()
+    public async Task WhenCycleDue_AnnouncedCycleDeferredByLateLabels_LeavesTheDriftToTheNextScheduledCycle()
     {
         var trainer = new ScriptedTrainer(_ => new ThresholdModel(0.5).ToTrainedModel());
         await using var loop = Loop(new ScriptedGate(reject: 0), trainer, new InMemoryLoopStateStore());
@@ -208,15 +208,13 @@ public class TrainSinceDriftTests
         await loop.FlushAsync(None);
         loop.WhenCycleDueAsync(None).IsCompleted.Should().BeTrue();
         (await loop.RunCycleAsync(None)).Outcome.Should().Be(CycleOutcome.Deferred, "the window since the drift holds 20 of the 50 examples a training needs");
-        LoopHarness.Traffic(loop, _time, 49, seed: 2);
-        await loop.FlushAsync(None);
-        var beforeEnough = loop.WhenCycleDueAsync(None).IsCompleted;
-        LoopHarness.Traffic(loop, _time, 1, seed: 3);
+        LoopHarness.Traffic(loop, _time, 50, seed: 2);
         await loop.FlushAsync(None);
 
-        beforeEnough.Should().BeFalse();
-        loop.WhenCycleDueAsync(None).IsCompleted.Should().BeTrue("the deferred drift asks again once as many labels as a training needs have joined");
-        (await loop.RunCycleAsync(None)).Outcome.Should().Be(CycleOutcome.Promoted);
+        loop.WhenCycleDueAsync(None).IsCompleted.Should().BeFalse("the drift was announced once");
+        var scheduled = await loop.RunCycleAsync(None);
+        scheduled.Outcome.Should().Be(CycleOutcome.Promoted, "the drift stayed pending for the host's next cycle");
+        scheduled.Decision.Reason.Should().Contain("drift on errors");
     }
 
     [Fact]

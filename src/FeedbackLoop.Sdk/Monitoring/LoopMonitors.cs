@@ -239,22 +239,6 @@ internal sealed class LoopMonitors
         }
     }
 
-    /// <summary>
-    /// Asks again, once <paramref name="labels"/> more labels have joined, for a cycle a drift still waits for: the one it
-    /// announced deferred (the window since the drift had fewer examples than the labels joined since, when labels arrive
-    /// late or out of order) or failed.
-    /// </summary>
-    public void AnnounceAgainAfter(long labels)
-    {
-        lock (_sync)
-        {
-            if (_signals.Exists(s => s.State == DriftState.Drift))
-            {
-                _dueAt = Math.Min(_dueAt, _joined + Math.Max(1, labels));
-            }
-        }
-    }
-
     /// <summary>Forgets the signals a training has consumed (those raised later stay); with no drift left, no cycle is due for one.</summary>
     public void ConsumeSignals(IReadOnlyList<DriftSignal> consumed)
     {
