@@ -132,7 +132,11 @@ internal sealed class SqliteDatabase
             using (var command = connection.CreateCommand())
             {
                 command.CommandText = "PRAGMA journal_mode = WAL;";
-                command.ExecuteScalar();
+                if (command.ExecuteScalar() is var mode and not "wal")
+                {
+                    // WAL is what lets windows be read while the consumer commits; a file system without shared memory refuses it.
+                    throw new SqliteStoreException($"'{Source}' cannot use write-ahead logging (journal_mode stayed '{mode}'); keep the file on a local file system.");
+                }
             }
         }
         catch (SqliteException exception)

@@ -435,6 +435,39 @@ public sealed class FeedbackLoopBuilder
 
         var time = _time ?? services.GetService<TimeProvider>() ?? TimeProvider.System;
         var context = new LoopComponentContext(services, Name, schema, _task, options, time);
+        try
+        {
+            return Build(services, options, context, schema, trainer, loader, monitored, time);
+        }
+        catch
+        {
+            // A component handed over before a later one failed belongs to no loop: release it here.
+            foreach (var component in context.Owned)
+            {
+                if (component is IDisposable disposable)
+                {
+                    disposable.Dispose();
+                }
+                else if (component is IAsyncDisposable asynchronous)
+                {
+                    asynchronous.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                }
+            }
+
+            throw;
+        }
+    }
+
+    private FeedbackLoopEngine Build(
+        IServiceProvider services,
+        FeedbackLoopOptions options,
+        LoopComponentContext context,
+        FeatureSchema schema,
+        IModelTrainer trainer,
+        IModelArtifactLoader? loader,
+        List<(FeatureDefinition Feature, Func<IDriftDetector> Factory)> monitored,
+        TimeProvider time)
+    {
         var (store, window) = _store?.Invoke(context) ?? InMemoryStore(options, schema);
         return new FeedbackLoopEngine(new FeedbackLoopComponents(
             Name,

@@ -132,7 +132,18 @@ public sealed class SqliteFileTests : IDisposable
 
         (await store.Invoking(s => s.AppendAsync(batch, None).AsTask()).Should().ThrowAsync<SqliteStoreException>()).WithMessage("*locked*busy timeout (200 ms)*");
         exclusive.Rollback();
-        (await store.GetStatisticsAsync(None)).Predictions.Should().Be(0);
+
+        using (var count = holder.CreateCommand())
+        {
+            count.CommandText = "SELECT count(*) FROM predictions;";
+            ((long)count.ExecuteScalar()!).Should().Be(0, "the failed batch applied nothing");
+        }
+
+        // The loop's retry: the same batch again, reported as a first append.
+        batch.ResetOutcomes();
+        await store.AppendAsync(batch, None);
+        batch.GetOutcome(0).Should().Be(EventOutcome.Stored);
+        (await store.GetStatisticsAsync(None)).Predictions.Should().Be(1);
     }
 
     [Fact]
