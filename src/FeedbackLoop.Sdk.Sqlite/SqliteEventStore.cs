@@ -134,7 +134,7 @@ public sealed class SqliteEventStore : IEventStore, ILabelledWindowSource, IDisp
                 if (_retention is { } retention)
                 {
                     var cutoff = ("$cutoff", now.UtcTicks - retention.Ticks);
-                    var labelled = Scalar(connection, transaction, "SELECT count(*) FROM predictions WHERE loop = $loop AND label IS NOT NULL AND ts < $cutoff;", cutoff);
+                    var labelled = (long)SqliteCommands.Scalar(connection, transaction, "SELECT count(*) FROM predictions WHERE loop = $loop AND label IS NOT NULL AND ts < $cutoff;", ("$loop", _loop), cutoff)!;
                     Execute(connection, transaction, "DELETE FROM feedback WHERE loop = $loop AND state = 0 AND prediction_id IN (SELECT id FROM predictions WHERE loop = $loop AND ts < $cutoff);", cutoff);
                     counters.Evicted += Execute(connection, transaction, "DELETE FROM predictions WHERE loop = $loop AND ts < $cutoff;", cutoff);
                     counters.Labelled -= labelled;
@@ -341,31 +341,8 @@ public sealed class SqliteEventStore : IEventStore, ILabelledWindowSource, IDisp
             ("$labelled", c.Labelled),
             ("$fingerprint", _schema.Fingerprint));
 
-    private int Execute(SqliteConnection connection, SqliteTransaction transaction, string sql, params (string Name, object Value)[] parameters)
-    {
-        using var command = Command(connection, transaction, sql, parameters);
-        return command.ExecuteNonQuery();
-    }
-
-    private long Scalar(SqliteConnection connection, SqliteTransaction transaction, string sql, params (string Name, object Value)[] parameters)
-    {
-        using var command = Command(connection, transaction, sql, parameters);
-        return (long)command.ExecuteScalar()!;
-    }
-
-    private SqliteCommand Command(SqliteConnection connection, SqliteTransaction transaction, string sql, (string Name, object Value)[] parameters)
-    {
-        var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        command.Parameters.AddWithValue("$loop", _loop);
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value);
-        }
-
-        return command;
-    }
+    private int Execute(SqliteConnection connection, SqliteTransaction transaction, string sql, params (string Name, object? Value)[] parameters) =>
+        SqliteCommands.Execute(connection, transaction, sql, [("$loop", _loop), .. parameters]);
 
     /// <summary>The store's counters, as the event_counters row keeps them.</summary>
     private struct Counters

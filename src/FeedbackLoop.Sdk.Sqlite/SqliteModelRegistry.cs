@@ -86,13 +86,13 @@ public sealed class SqliteModelRegistry : IModelRegistry
         {
             using var connection = _database.Open();
             using var transaction = connection.BeginTransaction(deferred: false);
-            var number = checked((int)(long)Scalar(
+            var number = checked((int)(long)SqliteCommands.Scalar(
                 connection,
                 transaction,
                 "SELECT COALESCE(MAX(version), 0) + 1 FROM model_versions WHERE model = $model;",
                 ("$model", registration.ModelName))!);
             var createdAt = Utc(_time.GetUtcNow());
-            Execute(
+            SqliteCommands.Execute(
                 connection,
                 transaction,
                 $"INSERT INTO model_versions ({VersionColumns}, artifact) VALUES ($model, $version, $sha, $size, $createdAt, $description, $metrics, $lineage, $fingerprint, $artifact);",
@@ -172,7 +172,7 @@ public sealed class SqliteModelRegistry : IModelRegistry
         {
             using var connection = _database.Open();
             using var transaction = connection.BeginTransaction(deferred: false);
-            if (Scalar(connection, transaction, "SELECT 1 FROM model_versions WHERE model = $model AND version = $version;", ("$model", modelName), ("$version", version)) is null)
+            if (SqliteCommands.Scalar(connection, transaction, "SELECT 1 FROM model_versions WHERE model = $model AND version = $version;", ("$model", modelName), ("$version", version)) is null)
             {
                 throw new KeyNotFoundException($"Model '{modelName}' has no version {version}.");
             }
@@ -228,7 +228,7 @@ public sealed class SqliteModelRegistry : IModelRegistry
         var (artifact, expected) = _database.Guard(() =>
         {
             using var connection = _database.Open();
-            using var command = Command(
+            using var command = SqliteCommands.Create(
                 connection,
                 null,
                 "SELECT artifact, artifact_sha256 FROM model_versions WHERE model = $model AND version = $version;",
@@ -251,15 +251,15 @@ public sealed class SqliteModelRegistry : IModelRegistry
 
     private AliasMove Move(SqliteConnection connection, SqliteTransaction transaction, string modelName, string aliasName, int version, AliasChange change, bool isRollback)
     {
-        var from = Scalar(connection, transaction, "SELECT version FROM model_aliases WHERE model = $model AND alias = $alias;", ("$model", modelName), ("$alias", aliasName));
-        var seq = (long)Scalar(
+        var from = SqliteCommands.Scalar(connection, transaction, "SELECT version FROM model_aliases WHERE model = $model AND alias = $alias;", ("$model", modelName), ("$alias", aliasName));
+        var seq = (long)SqliteCommands.Scalar(
             connection,
             transaction,
             "SELECT COALESCE(MAX(seq), 0) + 1 FROM alias_moves WHERE model = $model AND alias = $alias;",
             ("$model", modelName),
             ("$alias", aliasName))!;
         var move = new AliasMove(aliasName, from is long previous ? checked((int)previous) : null, version, Utc(_time.GetUtcNow()), change.Actor, change.Reason, isRollback);
-        Execute(
+        SqliteCommands.Execute(
             connection,
             transaction,
             "INSERT INTO alias_moves (model, alias, seq, from_version, to_version, at, actor, reason, is_rollback) VALUES ($model, $alias, $seq, $from, $to, $at, $actor, $reason, $rollback);",
@@ -272,7 +272,7 @@ public sealed class SqliteModelRegistry : IModelRegistry
             ("$actor", move.Actor),
             ("$reason", move.Reason),
             ("$rollback", isRollback ? 1 : 0));
-        Execute(
+        SqliteCommands.Execute(
             connection,
             transaction,
             "INSERT INTO model_aliases (model, alias, version) VALUES ($model, $alias, $version) ON CONFLICT (model, alias) DO UPDATE SET version = excluded.version;",
@@ -292,7 +292,7 @@ public sealed class SqliteModelRegistry : IModelRegistry
 
     private List<ModelVersion> ReadVersions(SqliteConnection connection, SqliteTransaction? transaction, string sql, params (string Name, object? Value)[] parameters)
     {
-        using var command = Command(connection, transaction, sql, parameters);
+        using var command = SqliteCommands.Create(connection, transaction, sql, parameters);
         using var reader = command.ExecuteReader();
         var versions = new List<ModelVersion>();
         while (reader.Read())
@@ -330,7 +330,7 @@ public sealed class SqliteModelRegistry : IModelRegistry
 
     private static List<AliasMove> ReadHistory(SqliteConnection connection, SqliteTransaction? transaction, string modelName, string aliasName)
     {
-        using var command = Command(
+        using var command = SqliteCommands.Create(
             connection,
             transaction,
             "SELECT alias, from_version, to_version, at, actor, reason, is_rollback FROM alias_moves WHERE model = $model AND alias = $alias ORDER BY seq;",
@@ -351,31 +351,6 @@ public sealed class SqliteModelRegistry : IModelRegistry
         }
 
         return history;
-    }
-
-    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql, params (string Name, object? Value)[] parameters)
-    {
-        var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        }
-
-        return command;
-    }
-
-    private static object? Scalar(SqliteConnection connection, SqliteTransaction transaction, string sql, params (string Name, object? Value)[] parameters)
-    {
-        using var command = Command(connection, transaction, sql, parameters);
-        return command.ExecuteScalar();
-    }
-
-    private static void Execute(SqliteConnection connection, SqliteTransaction transaction, string sql, params (string Name, object? Value)[] parameters)
-    {
-        using var command = Command(connection, transaction, sql, parameters);
-        command.ExecuteNonQuery();
     }
 
     // JSON has no NaN or infinities: they are written as the strings System.Text.Json's AllowNamedFloatingPointLiterals

@@ -149,25 +149,14 @@ internal static class SqliteSchema
                 return;
             }
 
-            Execute(connection, transaction, migrations[(int)version]);
-            Execute(connection, transaction, $"PRAGMA application_id = {ApplicationId}; PRAGMA user_version = {version + 1};");
+            SqliteCommands.Execute(connection, transaction, migrations[(int)version]);
+            SqliteCommands.Execute(connection, transaction, $"PRAGMA application_id = {ApplicationId}; PRAGMA user_version = {version + 1};");
             transaction.Commit();
         }
     }
 
     private static long Pragma(SqliteConnection connection, SqliteTransaction transaction, string name)
     {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = $"PRAGMA {name};";
-        return (long)command.ExecuteScalar()!;
-    }
-
-    private static void Execute(SqliteConnection connection, SqliteTransaction transaction, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
+        return (long)SqliteCommands.Scalar(connection, transaction, $"PRAGMA {name};")!;
     }
 }
