@@ -95,6 +95,48 @@ public sealed class SqliteEventStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task AppendExpireAndRead_Concurrently_NothingLostAndWindowsAlwaysConsistent()
+    {
+        using var store = Store();
+        var appending = Task.Run(async () =>
+        {
+            for (var b = 0; b < 40; b++)
+            {
+                var batch = new EventBatch();
+                for (var i = 0; i < 25; i++)
+                {
+                    var prediction = Prediction((b * 25) + i);
+                    batch.Add(LoopEvent.For(prediction, Start)).Add(LoopEvent.For(Feedback.GroundTruth(prediction.Id, i % 2 == 0), Start));
+                }
+
+                await store.AppendAsync(batch, None);
+            }
+        });
+        var expiring = Task.Run(async () =>
+        {
+            while (!appending.IsCompleted)
+            {
+                await store.ExpireAsync(Start.AddDays(1), None);
+            }
+        });
+        var windows = new List<int>();
+        while (!appending.IsCompleted)
+        {
+            var window = await Read(store);
+            window.TrueForAll(e => e.Label.Kind == LabelKind.Binary).Should().BeTrue("a reader sees committed batches only, each prediction with its label");
+            windows.Add(window.Count);
+        }
+
+        await Task.WhenAll(appending, expiring);
+
+        windows.Should().BeInAscendingOrder();
+        windows.TrueForAll(count => count % 25 == 0).Should().BeTrue("whole batches appear at once");
+        (await Read(store)).Should().HaveCount(1_000);
+        var statistics = await store.GetStatisticsAsync(None);
+        (statistics.Predictions, statistics.FeedbackJoined, statistics.LabelledPredictions).Should().Be((1_000L, 1_000L, 1_000L));
+    }
+
+    [Fact]
     public void Constructor_RetentionNotPositive_Throws() =>
         FluentActions.Invoking(() => Store(retainFor: TimeSpan.Zero)).Should().Throw<ArgumentOutOfRangeException>();
 
