@@ -78,11 +78,10 @@ public sealed class SqliteEventStore : IEventStore, ILabelledWindowSource, IDisp
         try
         {
             var connection = Writer();
-            Counters counters;
             try
             {
                 using var transaction = connection.BeginTransaction(deferred: false);
-                counters = ReadCounters(connection, transaction);
+                var counters = ReadCounters(connection, transaction);
                 var statements = _statements!;
                 statements.Begin(transaction, batch);
                 for (var i = 0; i < batch.Count; i++)
@@ -122,12 +121,11 @@ public sealed class SqliteEventStore : IEventStore, ILabelledWindowSource, IDisp
         try
         {
             var connection = Writer();
-            Counters counters;
             int expired;
             try
             {
                 using var transaction = connection.BeginTransaction(deferred: false);
-                counters = ReadCounters(connection, transaction);
+                var counters = ReadCounters(connection, transaction);
                 expired = Execute(connection, transaction, "DELETE FROM feedback WHERE loop = $loop AND state = 1 AND received_at <= $cutoff;", ("$cutoff", now.UtcTicks - _orphanTtlTicks));
                 counters.OrphansPending -= expired;
                 counters.OrphansExpired += expired;

@@ -149,6 +149,8 @@ public sealed class PrequentialEvaluationTests
             .Should().ThrowAsync<ArgumentOutOfRangeException>().WithMessage("*label budget*");
         await FluentActions.Invoking(() => PrequentialEvaluation.RunAsync(Sea(), [PrequentialStrategy.Static(learner)], Small with { LabelDelay = -1 }, None))
             .Should().ThrowAsync<ArgumentOutOfRangeException>();
+        await FluentActions.Invoking(() => PrequentialEvaluation.RunAsync(Sea(), [PrequentialStrategy.Static(learner)], Small with { DueCheckEvery = 0 }, None))
+            .Should().ThrowAsync<ArgumentOutOfRangeException>().WithParameterName(nameof(PrequentialOptions.DueCheckEvery));
         FluentActions.Invoking(() => PrequentialStrategy.Periodic(learner, everyLabels: 0)).Should().Throw<ArgumentOutOfRangeException>();
         FluentActions.Invoking(() => PrequentialStrategy.Oracle(learner, firstAfter: 300, window: 200)).Should().Throw<ArgumentOutOfRangeException>();
         FluentActions.Invoking(() => new PrequentialResult(Small, [], []).Summarize("loop")).Should().Throw<KeyNotFoundException>();

@@ -106,13 +106,15 @@ public class FeedbackLoopBuilderTests
             o.Events.MaxBatchSize = 0;
             o.Events.FullMode = (FeedbackLoop.Pipeline.EventQueueFullMode)9;
             o.Events.ShutdownTimeout = TimeSpan.FromDays(1);
+            o.Events.PerCallTimeout = TimeSpan.Zero;
             o.Limits.MaxStringLength = 0;
             o.Limits.MaxSegments = -1;
         });
 
         var failures = builder.Invoking(b => b.Build()).Should().Throw<OptionsValidationException>().Which.Failures.ToList();
 
-        failures.Should().HaveCount(9);
+        failures.Should().HaveCount(10);
+        failures.Should().Contain(f => f.Contains("PerCallTimeout", StringComparison.Ordinal));
         failures.Should().Contain(f => f.Contains("RollingWindowSize", StringComparison.Ordinal) && f.Contains("1000000", StringComparison.Ordinal));
         failures.Should().Contain(f => f.Contains("OrphanTimeToLive", StringComparison.Ordinal) && f.Contains("365 days", StringComparison.Ordinal));
     }
