@@ -1,12 +1,14 @@
 using BenchmarkDotNet.Attributes;
 using FeedbackLoop.Drift;
+using FeedbackLoop.Sqlite;
 
 namespace FeedbackLoop.Benchmarks;
 
 /// <summary>
 /// The record path, as a host drives it: per operation one new prediction (10 numeric features) is recorded and the
 /// ground truth of the prediction made half the store's capacity earlier arrives and joins it. The store runs full
-/// (steady state, one eviction per new prediction).
+/// (steady state, one eviction per new prediction) or, with <see cref="Store"/> <c>sqlite</c>, the loop keeps its events
+/// in a SQLite file (durable, everything retained).
 /// </summary>
 /// <remarks>
 /// <para>
@@ -33,10 +35,15 @@ public class RecordPathBenchmarks
     private IFeedbackLoop _loop = null!;
     private FeatureVector[] _inputs = null!;
     private int _cursor;
+    private string? _directory;
 
     /// <summary>Gets or sets how many of the 10 numeric features are monitored by a Page-Hinkley detector each.</summary>
     [Params(0, 10)]
     public int MonitoredFeatures { get; set; }
+
+    /// <summary>Gets or sets where the loop keeps its events: <c>memory</c> (the default store) or <c>sqlite</c> (a new file).</summary>
+    [Params("memory", "sqlite")]
+    public string Store { get; set; } = "memory";
 
     [GlobalSetup]
     public void Setup()
@@ -55,6 +62,12 @@ public class RecordPathBenchmarks
         for (var f = 0; f < MonitoredFeatures; f++)
         {
             builder.MonitorFeature($"x{f}", () => new PageHinkley());
+        }
+
+        if (Store == "sqlite")
+        {
+            _directory = Directory.CreateTempSubdirectory("feedbackloop-bench-").FullName;
+            builder.UseSqlite($"Data Source={Path.Combine(_directory, "record-path.db")}");
         }
 
         _loop = builder.Build();
@@ -89,7 +102,15 @@ public class RecordPathBenchmarks
     }
 
     [GlobalCleanup]
-    public void Cleanup() => _loop.Dispose();
+    public void Cleanup()
+    {
+        _loop.Dispose();
+        if (_directory is not null)
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(_directory, recursive: true);
+        }
+    }
 
     /// <summary>Empties the queue between iterations, so the caller never meets a full queue.</summary>
     [IterationCleanup]

@@ -167,6 +167,9 @@ public interface IFeedbackLoop : IDisposable, IAsyncDisposable
     /// <exception cref="InvalidOperationException">There is no earlier champion.</exception>
     Task<ModelVersion> RollbackAsync(AliasChange change, CancellationToken cancellationToken);
 
+    /// <summary>Gets the loop's health: whether the store accepts its writes, and since when it has not (no I/O; for health checks).</summary>
+    LoopHealth Health { get; }
+
     /// <summary>Reads the loop's counters: the event queue's and the store's.</summary>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>A snapshot.</returns>

@@ -6,26 +6,27 @@ namespace FeedbackLoop.Sqlite;
 /// <summary>
 /// The binary form of the values the event tables keep as blobs: labels, outputs, feature vectors and segment tags,
 /// little-endian, strings as a length and UTF-8 bytes (length −1 for a missing value). Doubles are stored bit for bit,
-/// so a value reads back exactly.
+/// so a value reads back exactly. Values are encoded into a <see cref="Writer"/> the caller keeps and reuses, so that
+/// the ingest path does not allocate per event; the span returned is valid until the writer's next use.
 /// </summary>
 internal static class EventCodec
 {
-    public static byte[] Encode(Label label)
+    public static ReadOnlySpan<byte> Encode(Writer writer, Label label)
     {
-        var writer = new Writer();
+        writer.Clear();
         writer.Label(label);
-        return writer.ToArray();
+        return writer.Written;
     }
 
-    public static Label DecodeLabel(byte[] bytes)
+    public static Label DecodeLabel(ReadOnlySpan<byte> bytes)
     {
         var reader = new Reader(bytes);
         return reader.Label();
     }
 
-    public static byte[] Encode(PredictionOutput output)
+    public static ReadOnlySpan<byte> Encode(Writer writer, PredictionOutput output)
     {
-        var writer = new Writer();
+        writer.Clear();
         writer.Label(output.Label);
         writer.Double(output.Score);
         var probabilities = output.Probabilities;
@@ -35,10 +36,10 @@ internal static class EventCodec
             writer.Double(p);
         }
 
-        return writer.ToArray();
+        return writer.Written;
     }
 
-    public static PredictionOutput DecodeOutput(byte[] bytes)
+    public static PredictionOutput DecodeOutput(ReadOnlySpan<byte> bytes)
     {
         var reader = new Reader(bytes);
         var label = reader.Label();
@@ -52,9 +53,9 @@ internal static class EventCodec
         return PredictionOutput.Restore(label, score, probabilities);
     }
 
-    public static byte[] Encode(FeatureVector features)
+    public static ReadOnlySpan<byte> Encode(Writer writer, FeatureVector features)
     {
-        var writer = new Writer();
+        writer.Clear();
         foreach (var value in features.Numeric)
         {
             writer.Double(value);
@@ -65,10 +66,10 @@ internal static class EventCodec
             writer.String(value);
         }
 
-        return writer.ToArray();
+        return writer.Written;
     }
 
-    public static FeatureVector DecodeFeatures(FeatureSchema schema, byte[] bytes)
+    public static FeatureVector DecodeFeatures(FeatureSchema schema, ReadOnlySpan<byte> bytes)
     {
         var reader = new Reader(bytes);
         var numeric = new double[schema.NumericCount];
@@ -87,14 +88,15 @@ internal static class EventCodec
         return FeatureVector.Create(schema, numeric, categorical);
     }
 
-    public static byte[]? Encode(IReadOnlyDictionary<string, string>? segments)
+    /// <summary>Encodes segment tags; an empty span for none (stored as NULL).</summary>
+    public static ReadOnlySpan<byte> Encode(Writer writer, IReadOnlyDictionary<string, string>? segments)
     {
+        writer.Clear();
         if (segments is null || segments.Count == 0)
         {
-            return null;
+            return writer.Written;
         }
 
-        var writer = new Writer();
         writer.Int(segments.Count);
         foreach (var (key, value) in segments)
         {
@@ -102,12 +104,13 @@ internal static class EventCodec
             writer.String(value);
         }
 
-        return writer.ToArray();
+        return writer.Written;
     }
 
-    public static Dictionary<string, string>? DecodeSegments(byte[]? bytes)
+    /// <summary>Decodes segment tags; <see langword="null"/> for an empty span (none stored).</summary>
+    public static Dictionary<string, string>? DecodeSegments(ReadOnlySpan<byte> bytes)
     {
-        if (bytes is null)
+        if (bytes.IsEmpty)
         {
             return null;
         }
@@ -123,7 +126,8 @@ internal static class EventCodec
         return segments;
     }
 
-    private sealed class Writer
+    /// <summary>A growable buffer the encoders write into; one per writer connection, reused for every value.</summary>
+    internal sealed class Writer
     {
         private byte[] _buffer = new byte[64];
         private int _length;
@@ -162,7 +166,9 @@ internal static class EventCodec
             Encoding.UTF8.GetBytes(value, Reserve(count));
         }
 
-        public byte[] ToArray() => _buffer.AsSpan(0, _length).ToArray();
+        public ReadOnlySpan<byte> Written => _buffer.AsSpan(0, _length);
+
+        public void Clear() => _length = 0;
 
         private Span<byte> Reserve(int count)
         {
@@ -177,7 +183,7 @@ internal static class EventCodec
         }
     }
 
-    private ref struct Reader(byte[] bytes)
+    private ref struct Reader(ReadOnlySpan<byte> bytes)
     {
         private readonly ReadOnlySpan<byte> _bytes = bytes;
         private int _position;

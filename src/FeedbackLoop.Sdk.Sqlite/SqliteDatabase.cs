@@ -105,7 +105,7 @@ internal sealed class SqliteDatabase
             connection.Open();
             using var command = connection.CreateCommand();
             command.CommandText = string.Create(
-                CultureInfo.InvariantCulture, $"PRAGMA busy_timeout = {_busyMilliseconds}; PRAGMA synchronous = FULL; PRAGMA foreign_keys = OFF;");
+                CultureInfo.InvariantCulture, $"PRAGMA busy_timeout = {_busyMilliseconds}; PRAGMA synchronous = FULL; PRAGMA foreign_keys = OFF; PRAGMA cache_size = -65536;");
             command.ExecuteNonQuery();
             return connection;
         }

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using FeedbackLoop.Models;
 using FeedbackLoop.Storage;
 using Microsoft.Data.Sqlite;
@@ -19,13 +20,30 @@ namespace FeedbackLoop.Sqlite;
 /// older ones and their feedback), or forever without it.
 /// </para>
 /// <para>
+/// Ingest writes each event once: a prediction is one insert, feedback one insert (a join is the feedback row keyed by
+/// its prediction; nothing is updated). What a join reports (the prediction's version, time and output, how much
+/// feedback it has) comes from the writer's memory of the predictions it stored recently, or from one indexed read for
+/// an older one. Ids are stored in network byte order, so the SDK's version-7 ids reach the indexes in time order and
+/// inserts land on their last pages.
+/// </para>
+/// <para>
 /// Labelled windows are read on a connection of their own, from the last committed state (WAL readers do not block the
-/// writer), through an index of the labelled predictions by time, so a window costs in proportion to its size. Thread-safe:
-/// appends and expiries take turns on the one writer connection.
+/// writer), walking the predictions of the window's time range newest first through the time index and joining their
+/// label rows: a window costs in proportion to the predictions in its range, not to the table. Thread-safe: appends and
+/// expiries take turns on the one writer connection.
 /// </para>
 /// </remarks>
 public sealed class SqliteEventStore : IEventStore, ILabelledWindowSource, IDisposable
 {
+    /// <summary>The state of a feedback row that is applied to its prediction.</summary>
+    private const int Applied = 0;
+
+    /// <summary>The state of a feedback row waiting for its prediction.</summary>
+    private const int Orphan = 1;
+
+    /// <summary>How many recently stored predictions the writer remembers for joins (a few megabytes).</summary>
+    private const int RecentCapacity = 1 << 16;
+
     private readonly SqliteDatabase _database;
     private readonly string _loop;
     private readonly FeatureSchema _schema;
@@ -78,12 +96,12 @@ public sealed class SqliteEventStore : IEventStore, ILabelledWindowSource, IDisp
         try
         {
             var connection = Writer();
+            var statements = _statements!;
             try
             {
                 using var transaction = connection.BeginTransaction(deferred: false);
                 var counters = ReadCounters(connection, transaction);
-                var statements = _statements!;
-                statements.Begin(transaction, batch);
+                statements.Begin(batch, counters.NextSeq);
                 for (var i = 0; i < batch.Count; i++)
                 {
                     var item = batch[i];
@@ -100,12 +118,14 @@ public sealed class SqliteEventStore : IEventStore, ILabelledWindowSource, IDisp
 
                 WriteCounters(connection, transaction, counters);
                 transaction.Commit();
+                statements.Committed(counters.NextSeq);
             }
-            catch (SqliteException exception)
+            catch (Exception exception)
             {
-                throw _database.Explain(exception);
+                // Rolled back: what the writer remembered of this batch was never stored.
+                statements.Forget();
+                throw exception is SqliteException sqlite ? _database.Explain(sqlite) : exception;
             }
-
         }
         finally
         {
@@ -126,16 +146,33 @@ public sealed class SqliteEventStore : IEventStore, ILabelledWindowSource, IDisp
             {
                 using var transaction = connection.BeginTransaction(deferred: false);
                 var counters = ReadCounters(connection, transaction);
-                expired = Execute(connection, transaction, "DELETE FROM feedback WHERE loop = $loop AND state = 1 AND received_at <= $cutoff;", ("$cutoff", now.UtcTicks - _orphanTtlTicks));
+                expired = Execute(connection, transaction, $"DELETE FROM feedback WHERE loop = $loop AND state = {Orphan} AND received_at <= $cutoff;", ("$cutoff", now.UtcTicks - _orphanTtlTicks));
                 counters.OrphansPending -= expired;
                 counters.OrphansExpired += expired;
+                var evicted = 0;
                 if (_retention is { } retention)
                 {
                     var cutoff = ("$cutoff", now.UtcTicks - retention.Ticks);
-                    var labelled = (long)SqliteCommands.Scalar(connection, transaction, "SELECT count(*) FROM predictions WHERE loop = $loop AND label IS NOT NULL AND ts < $cutoff;", ("$loop", _loop), cutoff)!;
-                    Execute(connection, transaction, "DELETE FROM feedback WHERE loop = $loop AND state = 0 AND prediction_id IN (SELECT id FROM predictions WHERE loop = $loop AND ts < $cutoff);", cutoff);
-                    counters.Evicted += Execute(connection, transaction, "DELETE FROM predictions WHERE loop = $loop AND ts < $cutoff;", cutoff);
+                    var labelled = (long)SqliteCommands.Scalar(
+                        connection,
+                        transaction,
+                        $"""
+                        SELECT count(*) FROM predictions AS p WHERE p.loop = $loop AND p.ts < $cutoff AND EXISTS (
+                            SELECT 1 FROM feedback AS f WHERE f.loop = p.loop AND f.prediction_id = p.id AND f.state = {Applied} AND f.kind IN ({(int)FeedbackKind.GroundTruth}, {(int)FeedbackKind.HumanCorrection}));
+                        """,
+                        ("$loop", _loop),
+                        cutoff)!;
+                    Execute(connection, transaction, $"DELETE FROM feedback WHERE loop = $loop AND state = {Applied} AND prediction_id IN (SELECT id FROM predictions WHERE loop = $loop AND ts < $cutoff);", cutoff);
+                    evicted = Execute(connection, transaction, "DELETE FROM predictions WHERE loop = $loop AND ts < $cutoff;", cutoff);
+                    counters.Evicted += evicted;
                     counters.Labelled -= labelled;
+                }
+
+                if (expired + evicted > 0)
+                {
+                    // A deleted prediction must not be joined from any writer's memory: moving the sequence on tells
+                    // every writer of this loop (this one included) to forget what it remembers.
+                    counters.NextSeq++;
                 }
 
                 WriteCounters(connection, transaction, counters);
@@ -196,9 +233,24 @@ public sealed class SqliteEventStore : IEventStore, ILabelledWindowSource, IDisp
         _writer.Dispose();
     }
 
+    /// <summary>
+    /// A window's predictions newest first through the time index, each followed by its applied label rows (the cross
+    /// join keeps the predictions the outer loop, so rows come in index order and no sort is needed).
+    /// </summary>
+    internal static readonly string LabelledWindowSql = $"""
+        SELECT p.id, p.model, p.model_version, p.ts, p.features, p.output, p.segments, f.kind, f.value, f.received_at, f.seq
+        FROM predictions AS p INDEXED BY predictions_by_time
+        CROSS JOIN feedback AS f ON f.loop = p.loop AND f.prediction_id = p.id AND f.state = {Applied} AND f.kind IN ({(int)FeedbackKind.GroundTruth}, {(int)FeedbackKind.HumanCorrection})
+        WHERE p.loop = $loop AND p.ts >= $from AND p.ts < $to AND ($version IS NULL OR p.model_version = $version)
+        ORDER BY p.ts DESC, p.seq DESC;
+        """;
+
     private static DateTimeOffset Time(long ticks) => new(ticks, TimeSpan.Zero);
 
-    /// <summary>The newest matching labelled examples, newest first, read through the labelled index.</summary>
+    /// <summary>
+    /// The newest matching labelled examples, newest first: the predictions of the time range, newest first through the
+    /// time index, each with its applied label feedback (its rows arrive together, the latest by sequence wins).
+    /// </summary>
     private List<LabelledExample> ReadNewest(LabelledWindowQuery query, CancellationToken cancellationToken)
     {
         List<LabelledExample> newest = [];
@@ -209,42 +261,50 @@ public sealed class SqliteEventStore : IEventStore, ILabelledWindowSource, IDisp
 
         using var connection = _database.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = $"""
-            SELECT id, model, model_version, ts, features, output, segments, label, labelled_at, correction, corrected_at
-            FROM predictions INDEXED BY predictions_labelled
-            WHERE loop = $loop AND label IS NOT NULL AND ts >= $from AND ts < $to{(query.ModelVersion is null ? string.Empty : " AND model_version = $version")}
-            ORDER BY ts DESC, seq DESC;
-            """;
+        command.CommandText = LabelledWindowSql;
         command.Parameters.AddWithValue("$loop", _loop);
         command.Parameters.AddWithValue("$from", query.From?.UtcTicks ?? long.MinValue);
         command.Parameters.AddWithValue("$to", query.To?.UtcTicks ?? long.MaxValue);
-        if (query.ModelVersion is { } version)
-        {
-            command.Parameters.AddWithValue("$version", version);
-        }
-
+        command.Parameters.AddWithValue("$version", (object?)query.ModelVersion ?? DBNull.Value);
         using var reader = command.ExecuteReader();
-        while (newest.Count < query.MaxCount && reader.Read())
+        var more = reader.Read();
+        while (more && newest.Count < query.MaxCount)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var segments = EventCodec.DecodeSegments(reader.IsDBNull(6) ? null : (byte[])reader[6]);
-            if (query.Segment is { } segment && (segments is null || !segments.TryGetValue(segment.Key, out var value) || !string.Equals(value, segment.Value, StringComparison.Ordinal)))
-            {
-                continue;
-            }
-
+            var id = (byte[])reader[0];
             var prediction = new Prediction(
-                new PredictionId(new Guid((byte[])reader[0])),
+                new PredictionId(new Guid(id, bigEndian: true)),
                 reader.GetString(1),
                 reader.GetString(2),
                 Time(reader.GetInt64(3)),
                 EventCodec.DecodeFeatures(_schema, (byte[])reader[4]),
                 EventCodec.DecodeOutput((byte[])reader[5]),
-                segments);
-            var corrected = query.Precedence == LabelPrecedence.CorrectionsFirst && !reader.IsDBNull(9);
-            newest.Add(corrected
-                ? new LabelledExample(prediction, EventCodec.DecodeLabel((byte[])reader[9]), Time(reader.GetInt64(10)))
-                : new LabelledExample(prediction, EventCodec.DecodeLabel((byte[])reader[7]), Time(reader.GetInt64(8))));
+                EventCodec.DecodeSegments(reader.IsDBNull(6) ? [] : (byte[])reader[6]));
+
+            // The prediction's label rows: the latest label, and the latest human correction.
+            (long Seq, byte[] Value, long At) label = (long.MinValue, [], 0), correction = label;
+            do
+            {
+                var row = (reader.GetInt64(10), (byte[])reader[8], reader.GetInt64(9));
+                if (row.Item1 > label.Seq)
+                {
+                    label = row;
+                }
+
+                if ((FeedbackKind)reader.GetInt32(7) == FeedbackKind.HumanCorrection && row.Item1 > correction.Seq)
+                {
+                    correction = row;
+                }
+            }
+            while ((more = reader.Read()) && ((byte[])reader[0]).AsSpan().SequenceEqual(id));
+
+            if (query.Segment is { } segment && (!prediction.Segments.TryGetValue(segment.Key, out var value) || !string.Equals(value, segment.Value, StringComparison.Ordinal)))
+            {
+                continue;
+            }
+
+            var chosen = query.Precedence == LabelPrecedence.CorrectionsFirst && correction.Seq != long.MinValue ? correction : label;
+            newest.Add(new LabelledExample(prediction, EventCodec.DecodeLabel(chosen.Value), Time(chosen.At)));
         }
 
         return newest;
@@ -357,80 +417,91 @@ public sealed class SqliteEventStore : IEventStore, ILabelledWindowSource, IDisp
         public long Labelled;
     }
 
+    /// <summary>What a join needs of a stored prediction, and how much feedback it has.</summary>
+    private struct Stored
+    {
+        public string ModelVersion;
+        public long Ticks;
+        public PredictionOutput Output;
+        public int FeedbackCount;
+        public bool Labelled;
+    }
+
     /// <summary>
-    /// The writer's statements, prepared once for the life of its connection, and the rules that apply a batch's events
-    /// with them: a prediction is one insert; feedback is one insert and one update of its prediction in the common case
-    /// (the update's <c>RETURNING</c> carries what the join reports), with a lookup only for an orphan or a rejection.
+    /// The writer's prepared statements and the rules that apply a batch's events with them, with the writer's memory of
+    /// the predictions it stored recently (<see cref="RecentCapacity"/>, oldest forgotten first). The memory is only
+    /// trusted while this writer is the loop's only one: a batch that finds the loop's sequence moved by another writer
+    /// (or by an expiry) starts from an empty memory, and a batch that fails forgets what it added.
     /// </summary>
     private sealed class Statements : IDisposable
     {
         private readonly SqliteEventStore _store;
-        private readonly SqliteCommand[] _all;
-        private readonly SqliteCommand _insertPrediction;
-        private readonly SqliteCommand _insertFeedback;
-        private readonly SqliteCommand _applyFeedback;
-        private readonly SqliteCommand _predictionExists;
-        private readonly SqliteCommand _countOrphans;
-        private readonly SqliteCommand _readOrphans;
-        private readonly SqliteCommand _setState;
-        private readonly SqliteCommand _deleteFeedback;
+        private readonly SqliteStatement _insertPrediction;
+        private readonly SqliteStatement _insertFeedback;
+        private readonly SqliteStatement _findPrediction;
+        private readonly SqliteStatement _feedbackOf;
+        private readonly SqliteStatement _feedbackExists;
+        private readonly SqliteStatement _readOrphans;
+        private readonly SqliteStatement _adopt;
+        private readonly SqliteStatement _delete;
+        private readonly EventCodec.Writer _codec = new();
+        private readonly Dictionary<Guid, Stored> _recent = [];
+        private readonly Queue<Guid> _recentOrder = new();
+        private long _trustedSeq = -1;
         private EventBatch? _batch;
+
+        /// <summary>The entry <see cref="Find"/> returns for a prediction that is not stored.</summary>
+        private Stored _missing;
 
         public Statements(SqliteEventStore store, SqliteConnection connection)
         {
             _store = store;
-            SqliteCommand Prepare(string sql, params string[] names)
+            List<SqliteStatement> prepared = [];
+            SqliteStatement Prepare(string sql)
             {
-                var command = connection.CreateCommand();
-                command.CommandText = sql;
-                command.Parameters.AddWithValue("$loop", store._loop);
-                foreach (var name in names)
-                {
-                    command.Parameters.Add(new SqliteParameter { ParameterName = name });
-                }
-
-                return command;
+                var statement = new SqliteStatement(connection, sql);
+                prepared.Add(statement);
+                statement.Bind(1, store._loop);
+                return statement;
             }
 
-            _insertPrediction = Prepare(
-                """
-                INSERT OR IGNORE INTO predictions (loop, id, seq, model, model_version, ts, features, output, segments)
-                VALUES ($loop, $id, $seq, $model, $version, $ts, $features, $output, $segments);
-                """,
-                "$id", "$seq", "$model", "$version", "$ts", "$features", "$output", "$segments");
-            _insertFeedback = Prepare(
-                """
-                INSERT OR IGNORE INTO feedback (loop, prediction_id, id, seq, state, kind, value, source, ts, received_at)
-                VALUES ($loop, $prediction, $id, $seq, 0, $kind, $value, $source, $ts, $received);
-                """,
-                "$prediction", "$id", "$seq", "$kind", "$value", "$source", "$ts", "$received");
-            _applyFeedback = Prepare(
-                """
-                UPDATE predictions SET feedback_count = feedback_count + 1, label_count = label_count + $isLabel,
-                    label = CASE WHEN $isLabel THEN $value ELSE label END,
-                    labelled_at = CASE WHEN $isLabel THEN $received ELSE labelled_at END,
-                    correction = CASE WHEN $isCorrection THEN $value ELSE correction END,
-                    corrected_at = CASE WHEN $isCorrection THEN $received ELSE corrected_at END
-                WHERE loop = $loop AND id = $id AND feedback_count < $max
-                RETURNING model_version, ts, output, label_count;
-                """,
-                "$id", "$isLabel", "$isCorrection", "$value", "$received", "$max");
-            _predictionExists = Prepare("SELECT count(*) FROM predictions WHERE loop = $loop AND id = $id;", "$id");
-            _countOrphans = Prepare("SELECT count(*) FROM feedback WHERE loop = $loop AND prediction_id = $prediction AND state = 1;", "$prediction");
-            _readOrphans = Prepare("SELECT id, kind, value, source, ts, received_at FROM feedback WHERE loop = $loop AND prediction_id = $prediction AND state = 1 ORDER BY seq;", "$prediction");
-            _setState = Prepare("UPDATE feedback SET state = $state WHERE loop = $loop AND prediction_id = $prediction AND id = $id;", "$state", "$prediction", "$id");
-            _deleteFeedback = Prepare("DELETE FROM feedback WHERE loop = $loop AND prediction_id = $prediction AND id = $id;", "$prediction", "$id");
-            _all = [_insertPrediction, _insertFeedback, _applyFeedback, _predictionExists, _countOrphans, _readOrphans, _setState, _deleteFeedback];
+            try
+            {
+                _insertPrediction = Prepare("INSERT OR IGNORE INTO predictions (loop, id, seq, model, model_version, ts, features, output, segments) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9);");
+                _insertFeedback = Prepare("INSERT OR IGNORE INTO feedback (loop, prediction_id, id, seq, state, kind, value, source, ts, received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10);");
+                _findPrediction = Prepare("SELECT model_version, ts, output FROM predictions WHERE loop = ?1 AND id = ?2;");
+                _feedbackOf = Prepare($"SELECT count(*), coalesce(max(kind IN ({(int)FeedbackKind.GroundTruth}, {(int)FeedbackKind.HumanCorrection})), 0) FROM feedback WHERE loop = ?1 AND prediction_id = ?2;");
+                _feedbackExists = Prepare("SELECT count(*) FROM feedback WHERE loop = ?1 AND prediction_id = ?2 AND id = ?3;");
+                _readOrphans = Prepare($"SELECT id, kind, value, source, ts FROM feedback WHERE loop = ?1 AND prediction_id = ?2 AND state = {Orphan} ORDER BY seq;");
+                _adopt = Prepare($"UPDATE feedback SET state = {Applied} WHERE loop = ?1 AND prediction_id = ?2 AND id = ?3;");
+                _delete = Prepare("DELETE FROM feedback WHERE loop = ?1 AND prediction_id = ?2 AND id = ?3;");
+            }
+            catch
+            {
+                prepared.ForEach(statement => statement.Dispose());
+                throw;
+            }
         }
 
-        /// <summary>Runs the statements in the batch's transaction, reporting joins through the batch.</summary>
-        public void Begin(SqliteTransaction transaction, EventBatch batch)
+        /// <summary>Starts a batch: joins are reported through it; a sequence another writer moved empties the memory.</summary>
+        public void Begin(EventBatch batch, long nextSeq)
         {
             _batch = batch;
-            foreach (var command in _all)
+            if (nextSeq != _trustedSeq)
             {
-                command.Transaction = transaction;
+                Forget();
             }
+        }
+
+        /// <summary>The batch committed: the memory matches the file up to this sequence.</summary>
+        public void Committed(long nextSeq) => _trustedSeq = nextSeq;
+
+        /// <summary>Forgets every remembered prediction (they are read again on demand).</summary>
+        public void Forget()
+        {
+            _recent.Clear();
+            _recentOrder.Clear();
+            _trustedSeq = -1;
         }
 
         public EventOutcome Prediction(Prediction prediction, ref Counters counters)
@@ -441,11 +512,24 @@ public sealed class SqliteEventStore : IEventStore, ILabelledWindowSource, IDisp
                 throw new ArgumentException($"The prediction follows schema [{schema}], but the store holds [{_store._schema}].", nameof(prediction));
             }
 
-            var id = prediction.Id.Value.ToByteArray();
-            var p = _insertPrediction.Parameters;
-            (p[1].Value, p[2].Value, p[3].Value, p[4].Value, p[5].Value) = (id, counters.NextSeq, prediction.ModelName, prediction.ModelVersion, prediction.Timestamp.UtcTicks);
-            (p[6].Value, p[7].Value, p[8].Value) = (EventCodec.Encode(prediction.Features), EventCodec.Encode(prediction.Output), (object?)EventCodec.Encode(prediction.Segments) ?? DBNull.Value);
-            if (_insertPrediction.ExecuteNonQuery() == 0)
+            var insert = _insertPrediction;
+            insert.Bind(2, prediction.Id.Value);
+            insert.Bind(3, counters.NextSeq);
+            insert.Bind(4, prediction.ModelName);
+            insert.Bind(5, prediction.ModelVersion);
+            insert.Bind(6, prediction.Timestamp.UtcTicks);
+            insert.Bind(7, EventCodec.Encode(_codec, prediction.Features));
+            insert.Bind(8, EventCodec.Encode(_codec, prediction.Output));
+            if (prediction.Segments.Count == 0)
+            {
+                insert.BindNull(9);
+            }
+            else
+            {
+                insert.Bind(9, EventCodec.Encode(_codec, prediction.Segments));
+            }
+
+            if (insert.Execute() == 0)
             {
                 counters.DuplicatePredictions++;
                 return EventOutcome.Duplicate;
@@ -453,23 +537,46 @@ public sealed class SqliteEventStore : IEventStore, ILabelledWindowSource, IDisp
 
             counters.NextSeq++;
             counters.Predictions++;
+            var stored = new Stored { ModelVersion = prediction.ModelVersion, Ticks = prediction.Timestamp.UtcTicks, Output = prediction.Output };
             if (counters.OrphansPending > 0)
             {
-                AdoptOrphans(prediction, id, ref counters);
+                AdoptOrphans(prediction.Id, ref stored, ref counters);
             }
 
+            Remember(prediction.Id.Value, stored);
             return EventOutcome.Stored;
         }
 
         public EventOutcome Feedback(Feedback feedback, DateTimeOffset receivedAt, ref Counters counters, out string? reason)
         {
             reason = null;
-            var predictionId = feedback.PredictionId.Value.ToByteArray();
-            var id = feedback.Id.Value.ToByteArray();
-            var p = _insertFeedback.Parameters;
-            (p[1].Value, p[2].Value, p[3].Value, p[4].Value) = (predictionId, id, counters.NextSeq, (int)feedback.Kind);
-            (p[5].Value, p[6].Value, p[7].Value, p[8].Value) = (EventCodec.Encode(feedback.Value), feedback.Source, feedback.Timestamp.UtcTicks, receivedAt.UtcTicks);
-            if (_insertFeedback.ExecuteNonQuery() == 0)
+            ref var stored = ref Find(feedback.PredictionId.Value, out var found, out var count);
+            if (count >= _store._maxFeedback)
+            {
+                if (Exists(feedback))
+                {
+                    counters.DuplicateFeedback++;
+                    return EventOutcome.Duplicate;
+                }
+
+                counters.Rejected++;
+                reason = found
+                    ? $"prediction {feedback.PredictionId} already has {_store._maxFeedback} feedback events (FeedbackStoreOptions.MaxFeedbackPerPrediction)"
+                    : $"prediction {feedback.PredictionId} already has {_store._maxFeedback} orphaned feedback events waiting (FeedbackStoreOptions.MaxFeedbackPerPrediction)";
+                return EventOutcome.Rejected;
+            }
+
+            var insert = _insertFeedback;
+            insert.Bind(2, feedback.PredictionId.Value);
+            insert.Bind(3, feedback.Id.Value);
+            insert.Bind(4, counters.NextSeq);
+            insert.Bind(5, found ? Applied : Orphan);
+            insert.Bind(6, (long)feedback.Kind);
+            insert.Bind(7, EventCodec.Encode(_codec, feedback.Value));
+            insert.Bind(8, feedback.Source);
+            insert.Bind(9, feedback.Timestamp.UtcTicks);
+            insert.Bind(10, receivedAt.UtcTicks);
+            if (insert.Execute() == 0)
             {
                 // Applied or waiting already, with this prediction.
                 counters.DuplicateFeedback++;
@@ -477,115 +584,149 @@ public sealed class SqliteEventStore : IEventStore, ILabelledWindowSource, IDisp
             }
 
             counters.NextSeq++;
-            if (Apply(feedback, receivedAt, predictionId, ref counters))
+            if (!found)
             {
-                return EventOutcome.Joined;
+                counters.OrphansPending++;
+                return EventOutcome.Orphaned;
             }
 
-            if (Count(_predictionExists, predictionId) > 0)
-            {
-                Delete(predictionId, id);
-                return Rejected(ref counters, out reason, $"prediction {feedback.PredictionId} already has {_store._maxFeedback} feedback events (FeedbackStoreOptions.MaxFeedbackPerPrediction)");
-            }
-
-            if (Count(_countOrphans, predictionId) >= _store._maxFeedback)
-            {
-                Delete(predictionId, id);
-                return Rejected(ref counters, out reason, $"prediction {feedback.PredictionId} already has {_store._maxFeedback} orphaned feedback events waiting (FeedbackStoreOptions.MaxFeedbackPerPrediction)");
-            }
-
-            SetState(predictionId, id, orphan: true);
-            counters.OrphansPending++;
-            return EventOutcome.Orphaned;
+            Join(feedback, ref stored, ref counters);
+            return EventOutcome.Joined;
         }
 
         public void Dispose()
         {
-            foreach (var command in _all)
+            foreach (var statement in (SqliteStatement[])[_insertPrediction, _insertFeedback, _findPrediction, _feedbackOf, _feedbackExists, _readOrphans, _adopt, _delete])
             {
-                command.Dispose();
+                statement.Dispose();
             }
         }
 
-        private static EventOutcome Rejected(ref Counters counters, out string reason, string why)
+        /// <summary>Counts applied feedback on its prediction and reports a label's join.</summary>
+        private void Join(Feedback feedback, ref Stored stored, ref Counters counters)
         {
-            counters.Rejected++;
-            reason = why;
-            return EventOutcome.Rejected;
-        }
-
-        private static long Count(SqliteCommand command, byte[] id)
-        {
-            command.Parameters[1].Value = id;
-            return (long)command.ExecuteScalar()!;
-        }
-
-        /// <summary>Applies feedback to its prediction unless the prediction is missing or full; reports the label's join.</summary>
-        private bool Apply(Feedback feedback, DateTimeOffset receivedAt, byte[] predictionId, ref Counters counters)
-        {
-            var isLabel = feedback.IsLabel;
-            var p = _applyFeedback.Parameters;
-            (p[1].Value, p[2].Value, p[3].Value) = (predictionId, isLabel ? 1 : 0, feedback.Kind == FeedbackKind.HumanCorrection ? 1 : 0);
-            (p[4].Value, p[5].Value, p[6].Value) = (isLabel ? EventCodec.Encode(feedback.Value) : DBNull.Value, receivedAt.UtcTicks, _store._maxFeedback);
-            using var applied = _applyFeedback.ExecuteReader();
-            if (!applied.Read())
-            {
-                return false;
-            }
-
+            stored.FeedbackCount++;
             counters.Joined++;
-            if (isLabel)
+            if (feedback.IsLabel)
             {
-                counters.Labelled += applied.GetInt64(3) == 1 ? 1 : 0;
-                _batch!.AddJoin(new JoinedLabel(feedback, new JoinedPrediction(feedback.PredictionId, applied.GetString(0), Time(applied.GetInt64(1)), EventCodec.DecodeOutput((byte[])applied[2]))));
+                counters.Labelled += stored.Labelled ? 0 : 1;
+                stored.Labelled = true;
+                _batch!.AddJoin(new JoinedLabel(feedback, new JoinedPrediction(feedback.PredictionId, stored.ModelVersion, Time(stored.Ticks), stored.Output)));
+            }
+        }
+
+        /// <summary>
+        /// The prediction a feedback event refers to, from memory or from the file (then remembered), and how much
+        /// feedback it has; for a prediction not stored, a throwaway entry and the number of orphans waiting for it.
+        /// </summary>
+        private ref Stored Find(Guid id, out bool found, out int count)
+        {
+            ref var stored = ref CollectionsMarshal.GetValueRefOrNullRef(_recent, id);
+            if (!Unsafe.IsNullRef(ref stored))
+            {
+                (found, count) = (true, stored.FeedbackCount);
+                return ref stored;
             }
 
-            return true;
+            var read = new Stored();
+            var find = _findPrediction;
+            find.Bind(2, id);
+            try
+            {
+                found = find.Read();
+                if (found)
+                {
+                    read = new Stored { ModelVersion = find.String(0), Ticks = find.Int64(1), Output = EventCodec.DecodeOutput(find.Blob(2)) };
+                }
+            }
+            finally
+            {
+                find.Reset();
+            }
+
+            var of = _feedbackOf;
+            of.Bind(2, id);
+            try
+            {
+                of.Read();
+                (count, read.FeedbackCount, read.Labelled) = ((int)of.Int64(0), (int)of.Int64(0), of.Int64(1) != 0);
+            }
+            finally
+            {
+                of.Reset();
+            }
+
+            if (!found)
+            {
+                _missing = read;
+                return ref _missing;
+            }
+
+            Remember(id, read);
+            return ref CollectionsMarshal.GetValueRefOrNullRef(_recent, id);
+        }
+
+        private void Remember(Guid id, in Stored stored)
+        {
+            if (_recent.Count == RecentCapacity)
+            {
+                _recent.Remove(_recentOrder.Dequeue());
+            }
+
+            _recent[id] = stored;
+            _recentOrder.Enqueue(id);
+        }
+
+        private bool Exists(Feedback feedback)
+        {
+            var exists = _feedbackExists;
+            exists.Bind(2, feedback.PredictionId.Value);
+            exists.Bind(3, feedback.Id.Value);
+            try
+            {
+                exists.Read();
+                return exists.Int64(0) > 0;
+            }
+            finally
+            {
+                exists.Reset();
+            }
         }
 
         /// <summary>Feedback that waited for this prediction joins it now, in arrival order, up to the per-prediction limit.</summary>
-        private void AdoptOrphans(Prediction prediction, byte[] id, ref Counters counters)
+        private void AdoptOrphans(PredictionId predictionId, ref Stored stored, ref Counters counters)
         {
-            List<(Feedback Feedback, DateTimeOffset ReceivedAt)> waiting = [];
-            _readOrphans.Parameters[1].Value = id;
-            using (var reader = _readOrphans.ExecuteReader())
+            List<Feedback> waiting = [];
+            var read = _readOrphans;
+            read.Bind(2, predictionId.Value);
+            try
             {
-                while (reader.Read())
+                while (read.Read())
                 {
-                    var feedback = new Feedback(
-                        new FeedbackId(new Guid((byte[])reader[0])), prediction.Id, (FeedbackKind)reader.GetInt32(1), EventCodec.DecodeLabel((byte[])reader[2]), reader.GetString(3), Time(reader.GetInt64(4)));
-                    waiting.Add((feedback, Time(reader.GetInt64(5))));
+                    waiting.Add(new Feedback(new FeedbackId(read.Guid(0)), predictionId, (FeedbackKind)read.Int64(1), EventCodec.DecodeLabel(read.Blob(2)), read.String(3), Time(read.Int64(4))));
                 }
             }
+            finally
+            {
+                read.Reset();
+            }
 
-            foreach (var (feedback, receivedAt) in waiting)
+            foreach (var feedback in waiting)
             {
                 counters.OrphansPending--;
-                var feedbackId = feedback.Id.Value.ToByteArray();
-                if (Apply(feedback, receivedAt, id, ref counters))
+                var change = stored.FeedbackCount < _store._maxFeedback ? _adopt : _delete;
+                change.Bind(2, predictionId.Value);
+                change.Bind(3, feedback.Id.Value);
+                change.Execute();
+                if (ReferenceEquals(change, _adopt))
                 {
-                    SetState(id, feedbackId, orphan: false);
+                    Join(feedback, ref stored, ref counters);
                 }
                 else
                 {
-                    Delete(id, feedbackId);
                     counters.Rejected++;
                 }
             }
-        }
-
-        private void SetState(byte[] predictionId, byte[] id, bool orphan)
-        {
-            var p = _setState.Parameters;
-            (p[1].Value, p[2].Value, p[3].Value) = (orphan ? 1 : 0, predictionId, id);
-            _setState.ExecuteNonQuery();
-        }
-
-        private void Delete(byte[] predictionId, byte[] id)
-        {
-            var p = _deleteFeedback.Parameters;
-            (p[1].Value, p[2].Value) = (predictionId, id);
-            _deleteFeedback.ExecuteNonQuery();
         }
     }
 }

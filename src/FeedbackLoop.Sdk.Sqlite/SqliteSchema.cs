@@ -17,7 +17,8 @@ internal static class SqliteSchema
     [
         // Version 1.
         """
-        -- Predictions, one row each, with the latest label and the latest human correction joined to it.
+        -- Predictions, one row each, written once. Ids are 16 bytes in network order: version-7 ids sort by time, so
+        -- inserts land on the last pages of the key.
         CREATE TABLE predictions (
             loop TEXT NOT NULL,
             id BLOB NOT NULL,
@@ -28,21 +29,14 @@ internal static class SqliteSchema
             features BLOB NOT NULL,
             output BLOB NOT NULL,
             segments BLOB NULL,
-            feedback_count INTEGER NOT NULL DEFAULT 0,
-            label_count INTEGER NOT NULL DEFAULT 0,
-            label BLOB NULL,
-            labelled_at INTEGER NULL,
-            correction BLOB NULL,
-            corrected_at INTEGER NULL,
             PRIMARY KEY (loop, id)
         ) WITHOUT ROWID;
-        -- Labelled windows are read by prediction time: the index holds only labelled predictions.
-        CREATE INDEX predictions_labelled ON predictions (loop, ts, seq) WHERE label IS NOT NULL;
-        -- Retention deletes by prediction time.
-        CREATE INDEX predictions_by_time ON predictions (loop, ts);
+        -- Labelled windows and retention read by prediction time.
+        CREATE INDEX predictions_by_time ON predictions (loop, ts, seq);
 
-        -- Every feedback event applied (state 0) or waiting for its prediction (state 1, an orphan), kept for
-        -- de-duplication by (prediction, feedback id) and so that an orphan survives a restart.
+        -- Every feedback event, written once: applied to its prediction (state 0; a label row is the join) or waiting
+        -- for it (state 1, an orphan). Keyed by prediction, so a prediction's feedback is read together, and so that a
+        -- re-delivered event is a duplicate also after a restart.
         CREATE TABLE feedback (
             loop TEXT NOT NULL,
             prediction_id BLOB NOT NULL,

@@ -18,7 +18,7 @@ internal sealed partial class FeedbackLoopEngine
 {
     private const string LoopActor = "feedback-loop";
 
-    private static readonly CycleObservation EmptyObservation = new(0, 0, 0, 0, 0, 0, new Dictionary<string, double>(), []);
+    private static readonly CycleObservation EmptyObservation = new(0, 0, 0, 0, 0, 0, 0, new Dictionary<string, double>(), []);
 
     private ICycleStage[] CreateStages(IReadOnlyList<ICycleStage> hostStages) =>
     [
@@ -115,6 +115,7 @@ internal sealed partial class FeedbackLoopEngine
                 expired,
                 stored.OrphansPending,
                 _failures.TakeFailures(),
+                _pipeline.TakeStoreFailures(),
                 _monitors.Metrics(),
                 _monitors.Signals()),
         };

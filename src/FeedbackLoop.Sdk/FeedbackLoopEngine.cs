@@ -320,6 +320,9 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
 
     public Task<LoopStatistics> GetStatisticsAsync(CancellationToken cancellationToken) => _pipeline.GetStatisticsAsync(cancellationToken);
 
+    /// <inheritdoc />
+    public LoopHealth Health => _pipeline.Health;
+
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     /// <remarks>A running cycle finishes first; later cycles and record calls throw <see cref="ObjectDisposedException"/>.</remarks>

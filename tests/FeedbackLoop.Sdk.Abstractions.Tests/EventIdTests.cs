@@ -3,12 +3,40 @@ namespace FeedbackLoop.Tests;
 public class EventIdTests
 {
     [Fact]
-    public void New_GivesUniqueVersion4Guids()
+    public void New_GivesUniqueVersion7GuidsOfTheCurrentMillisecond()
     {
+        var before = TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds();
         var ids = Enumerable.Range(0, 20_000).Select(_ => PredictionId.New().Value).Concat(Enumerable.Range(0, 20_000).Select(_ => FeedbackId.New().Value)).ToList();
+        var after = TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds();
 
         ids.Should().OnlyHaveUniqueItems();
-        ids.Should().OnlyContain(g => g.Version == 4 && (g.Variant & 0b1100) == 0b1000, "RFC 9562 version 4, variant 10");
+        ids.Should().OnlyContain(g => g.Version == 7 && (g.Variant & 0b1100) == 0b1000, "RFC 9562 version 7, variant 10");
+        ids.Select(UnixMilliseconds).Should().OnlyContain(ms => ms >= before && ms <= after, "the first 48 bits are the Unix time in milliseconds");
+    }
+
+    [Fact]
+    public void New_IdsMadeLater_SortLaterInNetworkByteOrder()
+    {
+        var first = PredictionId.New().Value.ToByteArray(bigEndian: true);
+        Thread.Sleep(5);
+        var second = PredictionId.New().Value.ToByteArray(bigEndian: true);
+
+        first.AsSpan().SequenceCompareTo(second).Should().BeNegative("a database index keeps new ids at its end");
+    }
+
+    [Fact]
+    public void New_RandomPart_VariesWithinOneMillisecond()
+    {
+        var ids = Enumerable.Range(0, 1_000).Select(_ => FeedbackId.New().Value.ToByteArray(bigEndian: true)).ToList();
+
+        // The 74 random bits: octets 9-15 alone must differ between ids made in the same millisecond.
+        ids.Select(b => Convert.ToHexString(b, 9, 7)).Should().OnlyHaveUniqueItems();
+    }
+
+    private static long UnixMilliseconds(Guid id)
+    {
+        var bytes = id.ToByteArray(bigEndian: true);
+        return (long)System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(bytes) >> 16;
     }
 
     [Fact]

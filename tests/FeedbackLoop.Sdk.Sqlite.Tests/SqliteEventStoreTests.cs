@@ -1,6 +1,7 @@
 using FeedbackLoop.Models;
 using FeedbackLoop.Sqlite;
 using FeedbackLoop.Storage;
+using Microsoft.Data.Sqlite;
 
 namespace FeedbackLoop.Tests.Sqlite;
 
@@ -137,6 +138,84 @@ public sealed class SqliteEventStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task TwoWritersOfOneLoop_FeedbackLimitAndLabelCountHoldAcrossThem()
+    {
+        using var first = Store(maxFeedback: 2);
+        using var second = Store(maxFeedback: 2);
+        var prediction = Prediction(0);
+        await Append(first, LoopEvent.For(prediction, Start));
+        await Append(second, LoopEvent.For(Feedback.GroundTruth(prediction.Id, true), Start));
+        await Append(second, LoopEvent.For(Feedback.GroundTruth(prediction.Id, false), Start));
+
+        // The first writer stored the prediction and remembers it with no feedback: it must see the second's two.
+        var third = Feedback.GroundTruth(prediction.Id, true);
+        var batch = await Append(first, LoopEvent.For(third, Start));
+
+        batch.GetOutcome(0).Should().Be(EventOutcome.Rejected, "the prediction already has its two feedback events, written by the other writer");
+        var statistics = await first.GetStatisticsAsync(None);
+        (statistics.FeedbackJoined, statistics.FeedbackRejected, statistics.LabelledPredictions).Should().Be((2L, 1L, 1L), "one prediction is labelled, however many writers labelled it");
+    }
+
+    [Fact]
+    public async Task PredictionExpiredByAnotherWriter_IsNotJoinedFromTheFirstWritersMemory()
+    {
+        using var first = Store(retainFor: TimeSpan.FromDays(1));
+        using var second = Store(retainFor: TimeSpan.FromDays(1));
+        var prediction = Prediction(0);
+        await Append(first, LoopEvent.For(prediction, Start));
+        await second.ExpireAsync(Start.AddDays(2), None);
+
+        var batch = await Append(first, LoopEvent.For(Feedback.GroundTruth(prediction.Id, true), Start.AddDays(2)));
+
+        batch.GetOutcome(0).Should().Be(EventOutcome.Orphaned, "the prediction was deleted by retention");
+        batch.Joins.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task BatchThatFails_ForgetsThePredictionsItRemembered()
+    {
+        using var store = Store();
+        var prediction = Prediction(0);
+        var other = new Prediction(PredictionId.New(), "loop", "1", Start, FeatureVector.Create(FeatureSchema.CreateBuilder().Numeric("y").Build(), [1.0]), PredictionOutput.Binary(0.5));
+        var failing = async () => await Append(store, LoopEvent.For(prediction, Start), LoopEvent.For(other, Start));
+        await failing.Should().ThrowAsync<ArgumentException>("the second prediction follows another schema");
+
+        var batch = await Append(store, LoopEvent.For(Feedback.GroundTruth(prediction.Id, true), Start));
+
+        batch.GetOutcome(0).Should().Be(EventOutcome.Orphaned, "the failed batch was rolled back, prediction included");
+        (await store.GetStatisticsAsync(None)).Predictions.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task LabelledWindowQuery_WalksTheTimeIndexAndTheFeedbackKey_WithoutSorting()
+    {
+        using (var store = Store())
+        {
+            await store.GetStatisticsAsync(None);
+        }
+
+        using var connection = new SqliteConnection(_file.ConnectionString);
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "EXPLAIN QUERY PLAN " + SqliteEventStore.LabelledWindowSql;
+        foreach (var name in (string[])["$loop", "$from", "$to", "$version"])
+        {
+            command.Parameters.AddWithValue(name, DBNull.Value);
+        }
+
+        List<string> plan = [];
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                plan.Add(reader.GetString(3));
+            }
+        }
+
+        plan.Should().Equal("SEARCH p USING INDEX predictions_by_time (loop=? AND ts>? AND ts<?)", "SEARCH f USING PRIMARY KEY (loop=? AND prediction_id=?)");
+    }
+
+    [Fact]
     public void Constructor_RetentionNotPositive_Throws() =>
         FluentActions.Invoking(() => Store(retainFor: TimeSpan.Zero)).Should().Throw<ArgumentOutOfRangeException>();
 
@@ -166,6 +245,6 @@ public sealed class SqliteEventStoreTests : IDisposable
         return examples;
     }
 
-    private SqliteEventStore Store(string loop = "loop", TimeSpan? retainFor = null) =>
-        new(_file.ConnectionString, loop, Schema, new FeedbackStoreOptions(), retainFor);
+    private SqliteEventStore Store(string loop = "loop", TimeSpan? retainFor = null, int maxFeedback = 16) =>
+        new(_file.ConnectionString, loop, Schema, new FeedbackStoreOptions { MaxFeedbackPerPrediction = maxFeedback }, retainFor);
 }

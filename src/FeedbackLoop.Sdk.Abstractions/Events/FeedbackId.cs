@@ -7,9 +7,9 @@ public readonly record struct FeedbackId(Guid Value)
     // RFC 9562 namespace of FromKey: a random GUID chosen once for this type; changing it changes every derived id.
     private static readonly Guid KeyNamespace = new("74592b2a-4386-4167-977b-cc9a9ee1e8bc");
 
-    /// <summary>Creates a new random identifier.</summary>
+    /// <summary>Creates a new, unguessable identifier that sorts after the ones made before it (an RFC 9562 version-7 GUID: the time in milliseconds, then 74 random bits), so that stores index new events at the end.</summary>
     /// <returns>The identifier.</returns>
-    public static FeedbackId New() => new(RandomIds.Next());
+    public static FeedbackId New() => new(TimeOrderedIds.Next());
 
     /// <summary>Derives a stable identifier from a host key (for example a message id), so re-deliveries deduplicate.</summary>
     /// <param name="key">The host's key; not empty.</param>

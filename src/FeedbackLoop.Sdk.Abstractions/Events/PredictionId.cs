@@ -7,9 +7,9 @@ public readonly record struct PredictionId(Guid Value)
     // RFC 9562 namespace of FromKey: a random GUID chosen once for this type; changing it changes every derived id.
     private static readonly Guid KeyNamespace = new("0922194d-b93c-4844-b60a-1a23086c17ea");
 
-    /// <summary>Creates a new random identifier.</summary>
+    /// <summary>Creates a new, unguessable identifier that sorts after the ones made before it (an RFC 9562 version-7 GUID: the time in milliseconds, then 74 random bits), so that stores index new events at the end.</summary>
     /// <returns>The identifier.</returns>
-    public static PredictionId New() => new(RandomIds.Next());
+    public static PredictionId New() => new(TimeOrderedIds.Next());
 
     /// <summary>Derives a stable identifier from a host key (for example a request id), so the host can refer to it later.</summary>
     /// <param name="key">The host's key; not empty.</param>

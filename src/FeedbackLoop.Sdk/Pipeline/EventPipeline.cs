@@ -24,6 +24,8 @@ internal sealed class EventPipeline : IAsyncDisposable
     private readonly EventQueue _queue;
     private readonly int _maxBatch;
     private readonly TimeSpan _shutdownTimeout;
+    private static readonly LoopHealth Healthy = new(LoopHealthStatus.Healthy, 0, null, null, 0);
+
     private readonly IEventStore _store;
     private readonly LoopMonitors _monitors;
     private readonly IFeedbackSink[] _sinks;
@@ -37,6 +39,8 @@ internal sealed class EventPipeline : IAsyncDisposable
     private readonly CancellationTokenSource _closing = new();
     private readonly Task _consumer;
     private long _storeFailures;
+    private long _storeFailuresSinceCycle;
+    private volatile LoopHealth _health = Healthy;
     private long _feedbackAccepted;
     private int _disposed;
 
@@ -77,6 +81,12 @@ internal sealed class EventPipeline : IAsyncDisposable
     public void Enqueue(Feedback feedback) => _queue.Enqueue(LoopEvent.For(feedback, default));
 
     public Task FlushAsync(CancellationToken cancellationToken) => _queue.FlushAsync(cancellationToken);
+
+    /// <summary>Gets the store's health as the latest write left it, with the queue's current length.</summary>
+    public LoopHealth Health => _health with { EventsQueued = _queue.Queued };
+
+    /// <summary>Returns the failed store writes since the previous call (the previous cycle), and starts counting again.</summary>
+    public long TakeStoreFailures() => Interlocked.Exchange(ref _storeFailuresSinceCycle, 0);
 
     public async Task<LoopStatistics> GetStatisticsAsync(CancellationToken cancellationToken) => new(
         _queue.Recorded,
@@ -223,11 +233,19 @@ internal sealed class EventPipeline : IAsyncDisposable
             try
             {
                 await _store.AppendAsync(batch, cancellationToken).ConfigureAwait(false);
+                if (_health.Status != LoopHealthStatus.Healthy)
+                {
+                    _health = Healthy;
+                }
+
                 return;
             }
             catch (Exception exception) when (!FailureContainment.IsCancellation(exception, cancellationToken))
             {
                 Interlocked.Increment(ref _storeFailures);
+                Interlocked.Increment(ref _storeFailuresSinceCycle);
+                _health = new LoopHealth(
+                    LoopHealthStatus.Degraded, attempt, _health.FailingSince ?? _time.GetUtcNow(), $"{exception.GetType().Name}: {exception.Message}", 0);
                 _instruments.Failed("store");
                 Log.AppendFailed(_logger, exception, _loop, batch.Count, attempt, delay);
                 batch.ResetOutcomes();

@@ -187,6 +187,31 @@ public class EventPipelineTests
     }
 
     [Fact]
+    public async Task StoreRefusesWrites_HealthDegradedWithTheFailure_HealthyAfterTheRetrySucceeds_AndTheNextReportCountsThem()
+    {
+        var store = new SwitchableStore();
+        await using var loop = LoopHarness.Builder(_time).UseStore(_ => store).Build();
+        loop.Health.Should().Be(new LoopHealth(LoopHealthStatus.Healthy, 0, null, null, 0));
+
+        loop.RecordPrediction(Events.Prediction());
+        (await store.Refused.WaitAsync(TimeSpan.FromSeconds(10))).Should().BeTrue();
+        (await store.Refused.WaitAsync(TimeSpan.FromSeconds(10))).Should().BeTrue("the write is retried");
+        var degraded = loop.Health;
+        store.Failing = false;
+        await loop.FlushAsync(None);
+
+        degraded.Status.Should().Be(LoopHealthStatus.Degraded);
+        degraded.ConsecutiveStoreFailures.Should().BeGreaterThanOrEqualTo(1);
+        degraded.FailingSince.Should().Be(_time.GetUtcNow());
+        degraded.LastStoreFailure.Should().Be("IOException: database is locked");
+        degraded.EventsQueued.Should().Be(1, "the event waits while its write is retried");
+        loop.Health.Should().Be(new LoopHealth(LoopHealthStatus.Healthy, 0, null, null, 0));
+        (await loop.GetStatisticsAsync(None)).Store.Predictions.Should().Be(1);
+        (await loop.RunCycleAsync(None)).Observed.StoreFailures.Should().Be(store.Failures);
+        (await loop.RunCycleAsync(None)).Observed.StoreFailures.Should().Be(0, "failures are reported once");
+    }
+
+    [Fact]
     public async Task QueueFull_ThrowMode_ThrowsTypedExceptionAndRecordsNothingMore()
     {
         var store = new GatedStore();
@@ -499,6 +524,35 @@ public class EventPipelineTests
 
         public override ValueTask AppendAsync(EventBatch batch, CancellationToken cancellationToken) =>
             Interlocked.Decrement(ref _failuresLeft) >= 0 ? throw new IOException("database is locked") : base.AppendAsync(batch, cancellationToken);
+    }
+
+    /// <summary>A store that refuses every write while <see cref="Failing"/> (a locked database), and counts the refusals.</summary>
+    private sealed class SwitchableStore() : DelegatingEventStore(Events.TwoNumbers)
+    {
+        private int _failures;
+        private bool _failing = true;
+
+        public bool Failing
+        {
+            get => Volatile.Read(ref _failing);
+            set => Volatile.Write(ref _failing, value);
+        }
+
+        public SemaphoreSlim Refused { get; } = new(0);
+
+        public int Failures => Volatile.Read(ref _failures);
+
+        public override ValueTask AppendAsync(EventBatch batch, CancellationToken cancellationToken)
+        {
+            if (!Failing)
+            {
+                return base.AppendAsync(batch, cancellationToken);
+            }
+
+            Interlocked.Increment(ref _failures);
+            Refused.Release();
+            throw new IOException("database is locked");
+        }
     }
 
     /// <summary>A sink that records feedback into its own loop from inside the consumer, and keeps what that call threw.</summary>
