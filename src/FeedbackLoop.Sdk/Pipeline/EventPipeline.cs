@@ -168,16 +168,18 @@ internal sealed class EventPipeline : IAsyncDisposable
     private async Task StartAsync(CancellationToken cancellationToken)
     {
         var delay = FirstRetryDelay;
-        while (!_closing.IsCancellationRequested)
+        for (var attempt = 1; !_closing.IsCancellationRequested; attempt++)
         {
             try
             {
                 await _start(cancellationToken).ConfigureAwait(false);
+                Recovered();
                 return;
             }
             catch (Exception exception) when (!FailureContainment.IsCancellation(exception, cancellationToken))
             {
                 _failures.Contain("start", _loop, exception);
+                Failed(attempt, exception);
                 try
                 {
                     await Task.Delay(delay, _time, _closing.Token).ConfigureAwait(false);
@@ -233,25 +235,32 @@ internal sealed class EventPipeline : IAsyncDisposable
             try
             {
                 await _store.AppendAsync(batch, cancellationToken).ConfigureAwait(false);
-                if (_health.Status != LoopHealthStatus.Healthy)
-                {
-                    _health = Healthy;
-                }
-
+                Recovered();
                 return;
             }
             catch (Exception exception) when (!FailureContainment.IsCancellation(exception, cancellationToken))
             {
                 Interlocked.Increment(ref _storeFailures);
                 Interlocked.Increment(ref _storeFailuresSinceCycle);
-                _health = new LoopHealth(
-                    LoopHealthStatus.Degraded, attempt, _health.FailingSince ?? _time.GetUtcNow(), $"{exception.GetType().Name}: {exception.Message}", 0);
+                Failed(attempt, exception);
                 _instruments.Failed("store");
                 Log.AppendFailed(_logger, exception, _loop, batch.Count, attempt, delay);
                 batch.ResetOutcomes();
                 await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, LastRetryDelay.Ticks));
             }
+        }
+    }
+
+    /// <summary>A write to the store (or the start that restores the loop's state) failed and will be retried.</summary>
+    private void Failed(int attempt, Exception exception) =>
+        _health = new LoopHealth(LoopHealthStatus.Degraded, attempt, _health.FailingSince ?? _time.GetUtcNow(), $"{exception.GetType().Name}: {exception.Message}", 0);
+
+    private void Recovered()
+    {
+        if (_health.Status != LoopHealthStatus.Healthy)
+        {
+            _health = Healthy;
         }
     }
 
