@@ -110,6 +110,26 @@ public sealed class SqliteRecordPathTests : IDisposable
     }
 
     [Fact]
+    public async Task OversizeValues_RefusedWithTheLimitInTheMessage_AndNothingStored()
+    {
+        var schema = FeatureSchema.CreateBuilder().Categorical("city").Build();
+        await using var loop = new FeedbackLoopBuilder("loop").WithSchema(schema).UseSqlite(_file.ConnectionString).Build();
+        var longCity = FeatureVector.Create(schema, [], [new string('x', 1_025)]);
+        var manyTags = Enumerable.Range(0, 17).ToDictionary(i => $"tag{i}", i => "v");
+
+        FluentActions.Invoking(() => loop.RecordPrediction(new Prediction(PredictionId.New(), "loop", "1", Start, longCity, PredictionOutput.Binary(0.5))))
+            .Should().Throw<ArgumentException>().WithMessage("*1025 characters*at most 1024 (Limits.MaxStringLength)*");
+        FluentActions.Invoking(() => loop.RecordPrediction(new Prediction(PredictionId.New(), "loop", "1", Start, FeatureVector.Create(schema, [], ["oslo"]), PredictionOutput.Binary(0.5), manyTags)))
+            .Should().Throw<ArgumentException>().WithMessage("*17 segment tags*at most 16 (Limits.MaxSegments)*");
+        FluentActions.Invoking(() => loop.RecordFeedback(new Feedback(FeedbackId.New(), PredictionId.New(), FeedbackKind.GroundTruth, Label.Binary(true), new string('s', 1_025))))
+            .Should().Throw<ArgumentException>().WithMessage("*at most 1024 (Limits.MaxStringLength)*");
+        await loop.FlushAsync(CancellationToken.None);
+
+        var statistics = await loop.GetStatisticsAsync(CancellationToken.None);
+        (statistics.EventsRecorded, statistics.Store.Predictions, statistics.Store.OrphansPending).Should().Be((0L, 0L, 0L));
+    }
+
+    [Fact]
     public async Task EightThreadsRecordAMillionEvents_WithReDeliveriesAndEarlyLabels_EachEventStoredOnceAndEveryLabelJoined()
     {
         var random = new Random(11);
