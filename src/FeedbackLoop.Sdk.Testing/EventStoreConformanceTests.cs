@@ -26,7 +26,7 @@ namespace FeedbackLoop.Testing;
 public abstract partial class EventStoreConformanceTests
 {
     /// <summary>The instant the tests' events are made around.</summary>
-    private static readonly DateTimeOffset T0 = new(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private protected static readonly DateTimeOffset T0 = new(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     /// <summary>A store that hangs fails its test instead of hanging the run.</summary>
     private static readonly TimeSpan TestTimeout = TimeSpan.FromMinutes(2);
@@ -245,7 +245,7 @@ public abstract partial class EventStoreConformanceTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await session.Store.GetStatisticsAsync(cancelled.Token));
     }
 
-    private async Task<Session> StartAsync(EventStoreConformanceOptions? options = null)
+    private protected async Task<Session> StartAsync(EventStoreConformanceOptions? options = null)
     {
         options ??= new EventStoreConformanceOptions();
         var timeout = new CancellationTokenSource(TestTimeout);
@@ -263,15 +263,15 @@ public abstract partial class EventStoreConformanceTests
     }
 
     /// <summary>All counters zero: what <c>with</c> expressions in the tests start from.</summary>
-    private static EventStoreStatistics Statistics() => new(0, 0, 0, 0, 0, 0, 0, 0, 0);
+    private protected static EventStoreStatistics Statistics() => new(0, 0, 0, 0, 0, 0, 0, 0, 0);
 
-    private static LoopEvent Event(Prediction prediction, DateTimeOffset? receivedAt = null) =>
+    private protected static LoopEvent Event(Prediction prediction, DateTimeOffset? receivedAt = null) =>
         LoopEvent.For(prediction, receivedAt ?? prediction.Timestamp);
 
-    private static LoopEvent Event(Feedback feedback, DateTimeOffset? receivedAt = null) =>
+    private protected static LoopEvent Event(Feedback feedback, DateTimeOffset? receivedAt = null) =>
         LoopEvent.For(feedback, receivedAt ?? feedback.Timestamp);
 
-    private static EventBatch Batch(params LoopEvent[] events)
+    private protected static EventBatch Batch(params LoopEvent[] events)
     {
         var batch = new EventBatch(events.Length);
         foreach (var item in events)
@@ -282,23 +282,23 @@ public abstract partial class EventStoreConformanceTests
         return batch;
     }
 
-    private static Feedback GroundTruth(Prediction prediction, bool label, DateTimeOffset timestamp) =>
+    private protected static Feedback GroundTruth(Prediction prediction, bool label, DateTimeOffset timestamp) =>
         GroundTruth(prediction.Id, label, timestamp);
 
-    private static Feedback GroundTruth(PredictionId predictionId, bool label, DateTimeOffset timestamp, string source = "ground-truth") =>
+    private protected static Feedback GroundTruth(PredictionId predictionId, bool label, DateTimeOffset timestamp, string source = "ground-truth") =>
         Feedback.GroundTruth(predictionId, label, timestamp, source);
 
-    private static Feedback NonLabel(FeedbackKind kind, PredictionId predictionId, DateTimeOffset timestamp) => kind switch
+    private protected static Feedback NonLabel(FeedbackKind kind, PredictionId predictionId, DateTimeOffset timestamp) => kind switch
     {
         FeedbackKind.Rating => Feedback.Rating(predictionId, 4.0, "user", timestamp),
         FeedbackKind.Flag => Feedback.Flag(predictionId, "disputed", "user", timestamp),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Not a non-label kind."),
     };
 
-    private static void AssertOutcomes(EventBatch batch, params EventOutcome[] expected) =>
+    private protected static void AssertOutcomes(EventBatch batch, params EventOutcome[] expected) =>
         Assert.Equal(expected, Enumerable.Range(0, batch.Count).Select(batch.GetOutcome));
 
-    private static void AssertJoin(JoinedLabel join, Feedback feedback, Prediction prediction)
+    private protected static void AssertJoin(JoinedLabel join, Feedback feedback, Prediction prediction)
     {
         Assert.Equal(feedback.Id, join.Feedback.Id);
         Assert.Equal(feedback.PredictionId, join.Feedback.PredictionId);
@@ -308,13 +308,14 @@ public abstract partial class EventStoreConformanceTests
     }
 
     /// <summary>One test's store, the options it was made with, and the test's timeout.</summary>
-    private sealed class Session(EventStoreUnderTest target, EventStoreConformanceOptions options, CancellationTokenSource timeout) : IAsyncDisposable
+    private protected sealed class Session(EventStoreUnderTest target, EventStoreConformanceOptions options, CancellationTokenSource timeout) : IAsyncDisposable
     {
+        private EventStoreUnderTest _target = target;
         private int _predictions;
 
-        public IEventStore Store => target.Store;
+        public IEventStore Store => _target.Store;
 
-        public ILabelledWindowSource Window => target.Window;
+        public ILabelledWindowSource Window => _target.Window;
 
         public EventStoreConformanceOptions Options => options;
 
@@ -350,7 +351,7 @@ public abstract partial class EventStoreConformanceTests
         /// <summary>Appends and checks the store reported an outcome for every event, and a reason for every rejection.</summary>
         public async Task<EventBatch> AppendAsync(EventBatch batch)
         {
-            await target.Store.AppendAsync(batch, Token);
+            await _target.Store.AppendAsync(batch, Token);
             for (var i = 0; i < batch.Count; i++)
             {
                 Assert.NotEqual(EventOutcome.Pending, batch.GetOutcome(i));
@@ -363,14 +364,14 @@ public abstract partial class EventStoreConformanceTests
             return batch;
         }
 
-        public async Task<EventStoreStatistics> StatisticsAsync() => await target.Store.GetStatisticsAsync(Token);
+        public async Task<EventStoreStatistics> StatisticsAsync() => await _target.Store.GetStatisticsAsync(Token);
 
-        public async Task<int> ExpireAsync(DateTimeOffset now) => await target.Store.ExpireAsync(now, Token);
+        public async Task<int> ExpireAsync(DateTimeOffset now) => await _target.Store.ExpireAsync(now, Token);
 
         public async Task<List<LabelledExample>> ReadAsync(LabelledWindowQuery? query = null)
         {
             List<LabelledExample> examples = [];
-            await foreach (var example in target.Window.ReadLabelledAsync(query ?? new LabelledWindowQuery(), Token))
+            await foreach (var example in _target.Window.ReadLabelledAsync(query ?? new LabelledWindowQuery(), Token))
             {
                 examples.Add(example);
             }
@@ -378,11 +379,19 @@ public abstract partial class EventStoreConformanceTests
             return examples;
         }
 
+        /// <summary>Releases the store, as a process that stops does, and continues with the one <paramref name="reopen"/> opens on its data.</summary>
+        public async Task RestartAsync(Func<EventStoreConformanceOptions, CancellationToken, ValueTask<EventStoreUnderTest>> reopen)
+        {
+            await _target.DisposeAsync();
+            _target = await reopen(options, Token);
+            Assert.NotNull(_target);
+        }
+
         public async ValueTask DisposeAsync()
         {
             try
             {
-                await target.DisposeAsync();
+                await _target.DisposeAsync();
             }
             finally
             {

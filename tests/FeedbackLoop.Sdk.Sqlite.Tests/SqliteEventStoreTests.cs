@@ -5,7 +5,7 @@ using Microsoft.Data.Sqlite;
 
 namespace FeedbackLoop.Tests.Sqlite;
 
-/// <summary>What the SQLite event store adds to the contract (checked by <see cref="SqliteEventStoreConformanceTests"/>): it survives a reopen, keeps loops apart in one file, stores strings literally and deletes by retention.</summary>
+/// <summary>What the SQLite event store adds to the contract (checked by <see cref="SqliteEventStoreConformanceTests"/>): it keeps loops apart in one file, stores strings literally and deletes by retention.</summary>
 public sealed class SqliteEventStoreTests : IDisposable
 {
     private static readonly CancellationToken None = CancellationToken.None;
@@ -14,33 +14,6 @@ public sealed class SqliteEventStoreTests : IDisposable
     private readonly TemporarySqliteFile _file = new();
 
     public void Dispose() => _file.Dispose();
-
-    [Fact]
-    public async Task Reopen_PredictionsLabelsOrphansAndCountersAreThere_AndDuplicatesStillRecognised()
-    {
-        var labelled = Prediction(0);
-        var waiting = Prediction(1);
-        var label = Feedback.GroundTruth(labelled.Id, true);
-        var early = Feedback.GroundTruth(waiting.Id, false);
-        using (var first = Store())
-        {
-            await Append(first, LoopEvent.For(labelled, Start), LoopEvent.For(label, Start), LoopEvent.For(early, Start));
-        }
-
-        using var second = Store();
-        var again = await Append(second, LoopEvent.For(label, Start), LoopEvent.For(labelled, Start), LoopEvent.For(waiting, Start));
-
-        again.GetOutcome(0).Should().Be(EventOutcome.Duplicate, "the feedback id was applied before the reopen");
-        again.GetOutcome(1).Should().Be(EventOutcome.Duplicate, "the prediction id was stored before the reopen");
-        again.GetOutcome(2).Should().Be(EventOutcome.Stored);
-        again.Joins.Should().ContainSingle().Which.Feedback.Id.Should().Be(early.Id, "the orphan waited in the file for its prediction");
-        var window = await Read(second);
-        window.Select(e => (e.Prediction.Id, e.Label)).Should().Equal((labelled.Id, Label.Binary(true)), (waiting.Id, Label.Binary(false)));
-        window[0].Prediction.Features.Categorical[0].Should().Be("eu");
-        var statistics = await second.GetStatisticsAsync(None);
-        (statistics.Predictions, statistics.DuplicatePredictions, statistics.FeedbackJoined, statistics.DuplicateFeedback, statistics.OrphansPending, statistics.LabelledPredictions)
-            .Should().Be((2L, 1L, 2L, 1L, 0L, 2L));
-    }
 
     [Fact]
     public async Task SeveralLoopsInOneFile_SeeOnlyTheirOwnEvents()
