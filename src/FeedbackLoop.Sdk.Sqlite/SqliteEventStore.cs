@@ -53,6 +53,7 @@ public sealed class SqliteEventStore : IEventStore, ILabelledWindowSource, IDisp
     private readonly SemaphoreSlim _writer = new(1, 1);
     private SqliteConnection? _connection;
     private Statements? _statements;
+    private bool _disposed;
 
     /// <summary>Initializes a store of one loop's events in a SQLite file (created and migrated on first use).</summary>
     /// <param name="connectionString">A Microsoft.Data.Sqlite connection string naming a file (<c>Data Source=feedbackloop.db</c>).</param>
@@ -92,7 +93,7 @@ public sealed class SqliteEventStore : IEventStore, ILabelledWindowSource, IDisp
     {
         ArgumentNullException.ThrowIfNull(batch);
         cancellationToken.ThrowIfCancellationRequested();
-        await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await EnterAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             var connection = Writer();
@@ -137,7 +138,7 @@ public sealed class SqliteEventStore : IEventStore, ILabelledWindowSource, IDisp
     public async ValueTask<int> ExpireAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await EnterAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             var connection = Writer();
@@ -195,7 +196,7 @@ public sealed class SqliteEventStore : IEventStore, ILabelledWindowSource, IDisp
     public async ValueTask<EventStoreStatistics> GetStatisticsAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await EnterAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             var c = _database.Guard(() => ReadCounters(Writer(), transaction: null));
@@ -223,14 +224,23 @@ public sealed class SqliteEventStore : IEventStore, ILabelledWindowSource, IDisp
         await Task.CompletedTask.ConfigureAwait(false);
     }
 
-    /// <summary>Closes the writer connection.</summary>
+    /// <summary>Closes the writer connection, after an append or expiry in flight has finished; later calls throw <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose()
     {
-        _statements?.Dispose();
-        _statements = null;
-        _connection?.Dispose();
-        _connection = null;
-        _writer.Dispose();
+        // The semaphore itself is kept: a call racing with disposal must still be able to enter and be refused.
+        _writer.Wait();
+        try
+        {
+            _disposed = true;
+            _statements?.Dispose();
+            _statements = null;
+            _connection?.Dispose();
+            _connection = null;
+        }
+        finally
+        {
+            _writer.Release();
+        }
     }
 
     /// <summary>
@@ -308,6 +318,17 @@ public sealed class SqliteEventStore : IEventStore, ILabelledWindowSource, IDisp
         }
 
         return newest;
+    }
+
+    /// <summary>Takes the writer's turn (appends, expiries and counter reads share its connection); refused once disposed.</summary>
+    private async ValueTask EnterAsync(CancellationToken cancellationToken)
+    {
+        await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (_disposed)
+        {
+            _writer.Release();
+            throw new ObjectDisposedException(nameof(SqliteEventStore));
+        }
     }
 
     /// <summary>The writer connection, opened (and the counters read) on first use.</summary>

@@ -189,6 +189,34 @@ public sealed class SqliteEventStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Dispose_WhileAppending_TheAppendInFlightFinishesAndLaterCallsAreRefused()
+    {
+        var store = Store();
+        var committed = 0;
+        var appending = Task.Run(async () =>
+        {
+            while (true)
+            {
+                var batch = await Append(store, Enumerable.Range(0, 50).Select(i => LoopEvent.For(Prediction(i), Start)).ToArray());
+                Interlocked.Add(ref committed, batch.Count);
+            }
+        });
+        while (Volatile.Read(ref committed) < 500)
+        {
+            await Task.Delay(5);
+        }
+
+        store.Dispose();
+        store.Dispose();
+
+        await appending.Invoking(t => t).Should().ThrowAsync<ObjectDisposedException>();
+        await store.Invoking(s => s.GetStatisticsAsync(None).AsTask()).Should().ThrowAsync<ObjectDisposedException>();
+        await store.Invoking(s => s.ExpireAsync(Start, None).AsTask()).Should().ThrowAsync<ObjectDisposedException>();
+        using var reopened = Store();
+        (await reopened.GetStatisticsAsync(None)).Predictions.Should().Be(committed, "every append that completed was committed, and nothing else");
+    }
+
+    [Fact]
     public void Constructor_RetentionNotPositive_Throws() =>
         FluentActions.Invoking(() => Store(retainFor: TimeSpan.Zero)).Should().Throw<ArgumentOutOfRangeException>();
 
