@@ -41,6 +41,9 @@ public sealed class SqliteEventStore : IEventStore, ILabelledWindowSource, IDisp
     /// <summary>The state of a feedback row waiting for its prediction.</summary>
     private const int Orphan = 1;
 
+    /// <summary>The feedback kinds that are labels (<see cref="Feedback.IsLabel"/>), as a SQL list.</summary>
+    private static readonly string LabelKinds = $"{(int)FeedbackKind.GroundTruth}, {(int)FeedbackKind.HumanCorrection}";
+
     /// <summary>How many recently stored predictions the writer remembers for joins (a few megabytes).</summary>
     private const int RecentCapacity = 1 << 16;
 
@@ -98,6 +101,7 @@ public sealed class SqliteEventStore : IEventStore, ILabelledWindowSource, IDisp
         {
             var connection = Writer();
             var statements = _statements!;
+            var committed = false;
             try
             {
                 using var transaction = connection.BeginTransaction(deferred: false);
@@ -120,12 +124,19 @@ public sealed class SqliteEventStore : IEventStore, ILabelledWindowSource, IDisp
                 WriteCounters(connection, transaction, counters);
                 transaction.Commit();
                 statements.Committed(counters.NextSeq);
+                committed = true;
             }
-            catch (Exception exception)
+            catch (SqliteException exception)
             {
-                // Rolled back: what the writer remembered of this batch was never stored.
-                statements.Forget();
-                throw exception is SqliteException sqlite ? _database.Explain(sqlite) : exception;
+                throw _database.Explain(exception);
+            }
+            finally
+            {
+                if (!committed)
+                {
+                    // Rolled back: what the writer remembered of this batch was never stored.
+                    statements.Forget();
+                }
             }
         }
         finally
@@ -159,7 +170,7 @@ public sealed class SqliteEventStore : IEventStore, ILabelledWindowSource, IDisp
                         transaction,
                         $"""
                         SELECT count(*) FROM predictions AS p WHERE p.loop = $loop AND p.ts < $cutoff AND EXISTS (
-                            SELECT 1 FROM feedback AS f WHERE f.loop = p.loop AND f.prediction_id = p.id AND f.state = {Applied} AND f.kind IN ({(int)FeedbackKind.GroundTruth}, {(int)FeedbackKind.HumanCorrection}));
+                            SELECT 1 FROM feedback AS f WHERE f.loop = p.loop AND f.prediction_id = p.id AND f.state = {Applied} AND f.kind IN ({LabelKinds}));
                         """,
                         ("$loop", _loop),
                         cutoff)!;
@@ -169,10 +180,11 @@ public sealed class SqliteEventStore : IEventStore, ILabelledWindowSource, IDisp
                     counters.Labelled -= labelled;
                 }
 
-                if (expired + evicted > 0)
+                if (evicted > 0)
                 {
                     // A deleted prediction must not be joined from any writer's memory: moving the sequence on tells
-                    // every writer of this loop (this one included) to forget what it remembers.
+                    // every writer of this loop (this one included) to forget what it remembers. (Expired orphans
+                    // belong to predictions that are not stored, so no memory holds them.)
                     counters.NextSeq++;
                 }
 
@@ -250,7 +262,7 @@ public sealed class SqliteEventStore : IEventStore, ILabelledWindowSource, IDisp
     internal static readonly string LabelledWindowSql = $"""
         SELECT p.id, p.model, p.model_version, p.ts, p.features, p.output, p.segments, f.kind, f.value, f.received_at, f.seq
         FROM predictions AS p INDEXED BY predictions_by_time
-        CROSS JOIN feedback AS f ON f.loop = p.loop AND f.prediction_id = p.id AND f.state = {Applied} AND f.kind IN ({(int)FeedbackKind.GroundTruth}, {(int)FeedbackKind.HumanCorrection})
+        CROSS JOIN feedback AS f ON f.loop = p.loop AND f.prediction_id = p.id AND f.state = {Applied} AND f.kind IN ({LabelKinds})
         WHERE p.loop = $loop AND p.ts >= $from AND p.ts < $to AND ($version IS NULL OR p.model_version = $version)
         ORDER BY p.ts DESC, p.seq DESC;
         """;
@@ -491,7 +503,7 @@ public sealed class SqliteEventStore : IEventStore, ILabelledWindowSource, IDisp
                 _insertPrediction = Prepare("INSERT OR IGNORE INTO predictions (loop, id, seq, model, model_version, ts, features, output, segments) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9);");
                 _insertFeedback = Prepare("INSERT OR IGNORE INTO feedback (loop, prediction_id, id, seq, state, kind, value, source, ts, received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10);");
                 _findPrediction = Prepare("SELECT model_version, ts, output FROM predictions WHERE loop = ?1 AND id = ?2;");
-                _feedbackOf = Prepare($"SELECT count(*), coalesce(max(kind IN ({(int)FeedbackKind.GroundTruth}, {(int)FeedbackKind.HumanCorrection})), 0) FROM feedback WHERE loop = ?1 AND prediction_id = ?2;");
+                _feedbackOf = Prepare($"SELECT count(*), coalesce(max(kind IN ({LabelKinds})), 0) FROM feedback WHERE loop = ?1 AND prediction_id = ?2;");
                 _feedbackExists = Prepare("SELECT count(*) FROM feedback WHERE loop = ?1 AND prediction_id = ?2 AND id = ?3;");
                 _readOrphans = Prepare($"SELECT id, kind, value, source, ts FROM feedback WHERE loop = ?1 AND prediction_id = ?2 AND state = {Orphan} ORDER BY seq;");
                 _adopt = Prepare($"UPDATE feedback SET state = {Applied} WHERE loop = ?1 AND prediction_id = ?2 AND id = ?3;");
@@ -541,13 +553,14 @@ public sealed class SqliteEventStore : IEventStore, ILabelledWindowSource, IDisp
             insert.Bind(6, prediction.Timestamp.UtcTicks);
             insert.Bind(7, EventCodec.Encode(_codec, prediction.Features));
             insert.Bind(8, EventCodec.Encode(_codec, prediction.Output));
-            if (prediction.Segments.Count == 0)
+            var segments = EventCodec.Encode(_codec, prediction.Segments);
+            if (segments.IsEmpty)
             {
                 insert.BindNull(9);
             }
             else
             {
-                insert.Bind(9, EventCodec.Encode(_codec, prediction.Segments));
+                insert.Bind(9, segments);
             }
 
             if (insert.Execute() == 0)
@@ -571,8 +584,8 @@ public sealed class SqliteEventStore : IEventStore, ILabelledWindowSource, IDisp
         public EventOutcome Feedback(Feedback feedback, DateTimeOffset receivedAt, ref Counters counters, out string? reason)
         {
             reason = null;
-            ref var stored = ref Find(feedback.PredictionId.Value, out var found, out var count);
-            if (count >= _store._maxFeedback)
+            ref var stored = ref Find(feedback.PredictionId.Value, out var found);
+            if (stored.FeedbackCount >= _store._maxFeedback)
             {
                 if (Exists(feedback))
                 {
@@ -640,12 +653,12 @@ public sealed class SqliteEventStore : IEventStore, ILabelledWindowSource, IDisp
         /// The prediction a feedback event refers to, from memory or from the file (then remembered), and how much
         /// feedback it has; for a prediction not stored, a throwaway entry and the number of orphans waiting for it.
         /// </summary>
-        private ref Stored Find(Guid id, out bool found, out int count)
+        private ref Stored Find(Guid id, out bool found)
         {
             ref var stored = ref CollectionsMarshal.GetValueRefOrNullRef(_recent, id);
             if (!Unsafe.IsNullRef(ref stored))
             {
-                (found, count) = (true, stored.FeedbackCount);
+                found = true;
                 return ref stored;
             }
 
@@ -670,7 +683,7 @@ public sealed class SqliteEventStore : IEventStore, ILabelledWindowSource, IDisp
             try
             {
                 of.Read();
-                (count, read.FeedbackCount, read.Labelled) = ((int)of.Int64(0), (int)of.Int64(0), of.Int64(1) != 0);
+                (read.FeedbackCount, read.Labelled) = ((int)of.Int64(0), of.Int64(1) != 0);
             }
             finally
             {
@@ -714,6 +727,14 @@ public sealed class SqliteEventStore : IEventStore, ILabelledWindowSource, IDisp
             }
         }
 
+        /// <summary>Runs a statement on one feedback row, keyed by its prediction and its id.</summary>
+        private static void Change(SqliteStatement statement, PredictionId predictionId, FeedbackId id)
+        {
+            statement.Bind(2, predictionId.Value);
+            statement.Bind(3, id.Value);
+            statement.Execute();
+        }
+
         /// <summary>Feedback that waited for this prediction joins it now, in arrival order, up to the per-prediction limit.</summary>
         private void AdoptOrphans(PredictionId predictionId, ref Stored stored, ref Counters counters)
         {
@@ -735,16 +756,14 @@ public sealed class SqliteEventStore : IEventStore, ILabelledWindowSource, IDisp
             foreach (var feedback in waiting)
             {
                 counters.OrphansPending--;
-                var change = stored.FeedbackCount < _store._maxFeedback ? _adopt : _delete;
-                change.Bind(2, predictionId.Value);
-                change.Bind(3, feedback.Id.Value);
-                change.Execute();
-                if (ReferenceEquals(change, _adopt))
+                if (stored.FeedbackCount < _store._maxFeedback)
                 {
+                    Change(_adopt, predictionId, feedback.Id);
                     Join(feedback, ref stored, ref counters);
                 }
                 else
                 {
+                    Change(_delete, predictionId, feedback.Id);
                     counters.Rejected++;
                 }
             }

@@ -38,7 +38,7 @@ public sealed class SqliteRecordPathTests : IDisposable
         await loop.FlushAsync(CancellationToken.None);
 
         allocated.Should().Be(0, "the caller only hands events to the queue; the consumer writes them");
-        (await loop.GetStatisticsAsync(CancellationToken.None)).Store.FeedbackJoined.Should().Be(predictions.Length, "re-recorded events are duplicates; each label joined once");
+        (await loop.GetStatisticsAsync(CancellationToken.None)).Store.FeedbackJoined.Should().Be(predictions.Length, "each label joined its prediction once");
     }
 
     [Fact]
@@ -80,13 +80,7 @@ public sealed class SqliteRecordPathTests : IDisposable
             await first.RunCycleAsync(CancellationToken.None);
         }
 
-        byte[] corrupt;
-        using (var connection = _file.OpenRaw())
-        using (var command = connection.CreateCommand())
-        {
-            command.CommandText = "UPDATE loop_state SET state = CAST(substr(state, 1, length(state) - 1) || X'00' AS BLOB) WHERE loop = 'loop' RETURNING state;";
-            corrupt = (byte[])command.ExecuteScalar()!;
-        }
+        var corrupt = _file.FlipLastByte("SELECT state FROM loop_state WHERE loop = 'loop';", "UPDATE loop_state SET state = $value WHERE loop = 'loop';");
 
         await using (var second = new FeedbackLoopBuilder("loop").WithSchema(Schema).UseSqlite(_file.ConnectionString).Build())
         {

@@ -248,12 +248,7 @@ public sealed class SqliteRegistryDurabilityTests : IDisposable
     {
         var states = new SqliteLoopStateStore(_file.ConnectionString);
         await states.SaveAsync("credit-risk", new StateSnapshot("Durability", 1, [1, 2, 3]), 0, None);
-        await using (var connection = _file.OpenRaw())
-        {
-            await using var command = connection.CreateCommand();
-            command.CommandText = "UPDATE loop_state SET state = substr(state, 1, length(state) - 1) || X'00' WHERE loop = 'credit-risk';";
-            (await command.ExecuteNonQueryAsync()).Should().Be(1);
-        }
+        _file.FlipLastByte("SELECT state FROM loop_state WHERE loop = 'credit-risk';", "UPDATE loop_state SET state = $value WHERE loop = 'credit-risk';");
 
         (await states.Invoking(s => s.LoadAsync("credit-risk", None).AsTask()).Should().ThrowAsync<InvalidDataException>())
             .WithMessage($"*{_file.FilePath}*credit-risk*revision 1*");

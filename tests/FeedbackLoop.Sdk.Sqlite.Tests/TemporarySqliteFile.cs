@@ -27,6 +27,29 @@ internal sealed class TemporarySqliteFile : IDisposable, IAsyncDisposable
         return connection;
     }
 
+    /// <summary>
+    /// Corrupts one stored blob behind the stores' backs: reads it with <paramref name="select"/>, flips every bit of its
+    /// last byte (so it cannot stay the same) and writes it back with <paramref name="update"/> (bound as <c>$value</c>).
+    /// </summary>
+    /// <returns>The corrupted bytes.</returns>
+    public byte[] FlipLastByte(string select, string update)
+    {
+        using var connection = OpenRaw();
+        using var read = connection.CreateCommand();
+        read.CommandText = select;
+        var bytes = (byte[])read.ExecuteScalar()!;
+        bytes[^1] ^= 0xFF;
+        using var write = connection.CreateCommand();
+        write.CommandText = update;
+        write.Parameters.AddWithValue("$value", bytes);
+        if (write.ExecuteNonQuery() != 1)
+        {
+            throw new InvalidOperationException($"'{update}' changed no row.");
+        }
+
+        return bytes;
+    }
+
     public ValueTask DisposeAsync()
     {
         Dispose();

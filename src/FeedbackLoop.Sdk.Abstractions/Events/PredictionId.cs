@@ -7,7 +7,7 @@ public readonly record struct PredictionId(Guid Value)
     // RFC 9562 namespace of FromKey: a random GUID chosen once for this type; changing it changes every derived id.
     private static readonly Guid KeyNamespace = new("0922194d-b93c-4844-b60a-1a23086c17ea");
 
-    /// <summary>Creates a new, unguessable identifier that sorts after the ones made before it (an RFC 9562 version-7 GUID: the time in milliseconds, then 74 random bits), so that stores index new events at the end.</summary>
+    /// <summary>Creates a new, unguessable identifier that starts with the current time (an RFC 9562 version-7 GUID: the Unix time in milliseconds, then 74 random bits), so that ids made in later milliseconds sort later and stores index new events at their end.</summary>
     /// <returns>The identifier.</returns>
     public static PredictionId New() => new(TimeOrderedIds.Next());
 
