@@ -1,6 +1,4 @@
-using System.Buffers;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using FeedbackLoop.Registry;
 using Microsoft.Data.Sqlite;
@@ -80,8 +78,8 @@ public sealed class SqliteModelRegistry : IModelRegistry
         var sha = Convert.ToHexStringLower(SHA256.HashData(artifact));
         var metrics = new Dictionary<string, double>(registration.Metrics, StringComparer.Ordinal);
         var lineage = new Dictionary<string, string>(registration.Lineage, StringComparer.Ordinal);
-        var metricsJson = WriteMetrics(metrics);
-        var lineageJson = WriteLineage(lineage);
+        var metricsJson = RegistryJson.WriteMetrics(metrics);
+        var lineageJson = RegistryJson.WriteLineage(lineage);
         return Task.FromResult(_database.Guard(() =>
         {
             using var connection = _database.Open();
@@ -303,8 +301,8 @@ public sealed class SqliteModelRegistry : IModelRegistry
             Dictionary<string, string> lineage;
             try
             {
-                metrics = ReadMetrics(reader.GetString(6));
-                lineage = ReadLineage(reader.GetString(7));
+                metrics = RegistryJson.ReadMetrics(reader.GetString(6));
+                lineage = RegistryJson.ReadLineage(reader.GetString(7));
             }
             catch (JsonException exception)
             {
@@ -351,93 +349,5 @@ public sealed class SqliteModelRegistry : IModelRegistry
         }
 
         return history;
-    }
-
-    // JSON has no NaN or infinities: they are written as the strings System.Text.Json's AllowNamedFloatingPointLiterals
-    // uses. Finite doubles are written in their shortest round-trip form, so they read back bit for bit.
-    private static string WriteMetrics(Dictionary<string, double> metrics) => WriteObject(writer =>
-    {
-        foreach (var (name, value) in metrics.OrderBy(m => m.Key, StringComparer.Ordinal))
-        {
-            if (double.IsFinite(value))
-            {
-                writer.WriteNumber(name, value);
-            }
-            else
-            {
-                writer.WriteString(name, double.IsNaN(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity");
-            }
-        }
-    });
-
-    private static string WriteLineage(Dictionary<string, string> lineage) => WriteObject(writer =>
-    {
-        foreach (var (key, value) in lineage.OrderBy(l => l.Key, StringComparer.Ordinal))
-        {
-            writer.WriteString(key, value);
-        }
-    });
-
-    private static string WriteObject(Action<Utf8JsonWriter> writeProperties)
-    {
-        var buffer = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            writeProperties(writer);
-            writer.WriteEndObject();
-        }
-
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
-    }
-
-    private static Dictionary<string, double> ReadMetrics(string json)
-    {
-        using var document = ParseObject(json);
-        var metrics = new Dictionary<string, double>(StringComparer.Ordinal);
-        foreach (var property in document.RootElement.EnumerateObject())
-        {
-            metrics[property.Name] = property.Value.ValueKind switch
-            {
-                JsonValueKind.Number => property.Value.GetDouble(),
-                JsonValueKind.String => property.Value.GetString() switch
-                {
-                    "NaN" => double.NaN,
-                    "Infinity" => double.PositiveInfinity,
-                    "-Infinity" => double.NegativeInfinity,
-                    var other => throw new JsonException($"Metric '{property.Name}' is the string '{other}', not a number."),
-                },
-                var kind => throw new JsonException($"Metric '{property.Name}' is a JSON {kind}, not a number."),
-            };
-        }
-
-        return metrics;
-    }
-
-    private static Dictionary<string, string> ReadLineage(string json)
-    {
-        using var document = ParseObject(json);
-        var lineage = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var property in document.RootElement.EnumerateObject())
-        {
-            lineage[property.Name] = property.Value.ValueKind is JsonValueKind.String or JsonValueKind.Null
-                ? property.Value.GetString()!
-                : throw new JsonException($"Lineage '{property.Name}' is a JSON {property.Value.ValueKind}, not a string.");
-        }
-
-        return lineage;
-    }
-
-    private static JsonDocument ParseObject(string json)
-    {
-        var document = JsonDocument.Parse(json);
-        if (document.RootElement.ValueKind != JsonValueKind.Object)
-        {
-            var kind = document.RootElement.ValueKind;
-            document.Dispose();
-            throw new JsonException($"The value is a JSON {kind}, not an object.");
-        }
-
-        return document;
     }
 }
