@@ -54,6 +54,67 @@ internal static class PostgreSqlSchema
             state bytea NOT NULL
         );
         """,
+
+        // Version 2: the loops' events. Values are kept in PostgreSQL's own types (a label as its kind, number and
+        // category), so that they can be read with SQL; times as .NET ticks (UTC), to the 100 ns.
+        """
+        -- Predictions, one row each, keyed by the prediction id (version-7 ids sort by time).
+        CREATE TABLE {schema}.predictions (
+            loop text NOT NULL,
+            id uuid NOT NULL,
+            seq bigint NOT NULL,
+            model text NOT NULL,
+            model_version text NOT NULL,
+            ts bigint NOT NULL,
+            numeric_features float8[] NOT NULL,
+            categorical_features text[] NOT NULL,
+            label_kind smallint NOT NULL,
+            label_number float8 NULL,
+            label_category text NULL,
+            score float8 NOT NULL,
+            probabilities float8[] NOT NULL,
+            segment_keys text[] NOT NULL,
+            segment_values text[] NOT NULL,
+            PRIMARY KEY (loop, id)
+        );
+        -- Labelled windows and retention read by prediction time.
+        CREATE INDEX predictions_by_time ON {schema}.predictions (loop, ts, seq);
+
+        -- Every feedback event: applied to its prediction (state 0; a label row is the join) or waiting for it
+        -- (state 1, an orphan, whichever instance received it).
+        CREATE TABLE {schema}.feedback (
+            loop text NOT NULL,
+            prediction_id uuid NOT NULL,
+            id uuid NOT NULL,
+            seq bigint NOT NULL,
+            state smallint NOT NULL,
+            kind smallint NOT NULL,
+            value_kind smallint NOT NULL,
+            value_number float8 NULL,
+            value_category text NULL,
+            source text NOT NULL,
+            ts bigint NOT NULL,
+            received_at bigint NOT NULL,
+            PRIMARY KEY (loop, prediction_id, id)
+        );
+        CREATE INDEX feedback_orphans ON {schema}.feedback (loop, received_at) WHERE state = 1;
+
+        -- The event store's counters per loop; appends of one loop take turns on its row.
+        CREATE TABLE {schema}.event_counters (
+            loop text PRIMARY KEY,
+            next_seq bigint NOT NULL,
+            predictions bigint NOT NULL,
+            duplicate_predictions bigint NOT NULL,
+            evicted bigint NOT NULL,
+            joined bigint NOT NULL,
+            duplicate_feedback bigint NOT NULL,
+            rejected bigint NOT NULL,
+            orphans_pending bigint NOT NULL,
+            orphans_expired bigint NOT NULL,
+            labelled bigint NOT NULL,
+            schema_fingerprint text NOT NULL
+        );
+        """,
     ];
 
     /// <summary>The schema version this library writes.</summary>

@@ -25,6 +25,29 @@ public sealed class PostgreSqlDatabaseTests : IDisposable
             .Should().Be(string.Join(',', Enumerable.Range(1, PostgreSqlSchema.LatestVersion)), "each migration is applied once, in order");
     }
 
+    [Theory]
+    [InlineData(1)]
+    public async Task SchemaAtAnEarlierVersion_MigratedToTheLatest_AndItsDataKept(int version)
+    {
+        var database = new PostgreSqlDatabase(_schema.DataSource, _schema.Name);
+        await using (var connection = await _schema.DataSource.OpenConnectionAsync())
+        {
+            await PostgreSqlSchema.MigrateAsync(connection, database, PostgreSqlSchema.Migrations.Take(version).ToList(), None);
+        }
+
+        await new PostgreSqlLoopStateStore(_schema.DataSource, _schema.Name).SaveAsync("loop", new StateSnapshot("Test", 1, [7]), 0, None);
+        await new PostgreSqlEventStore(_schema.DataSource, "loop", FeatureSchema.CreateBuilder().Numeric("x").Build(), databaseSchema: _schema.Name).GetStatisticsAsync(None);
+
+        (await _schema.ScalarAsync("SELECT max(version) FROM {schema}.schema_migrations;")).Should().Be(PostgreSqlSchema.LatestVersion);
+        (await new PostgreSqlLoopStateStore(_schema.DataSource, _schema.Name).LoadAsync("loop", None))!.State.Payload.ToArray().Should().Equal([7]);
+    }
+
+    [Fact]
+    public void Migrations_EveryEarlierVersionIsTested() =>
+        typeof(PostgreSqlDatabaseTests).GetMethod(nameof(SchemaAtAnEarlierVersion_MigratedToTheLatest_AndItsDataKept))!
+            .GetCustomAttributes(typeof(InlineDataAttribute), false).Cast<InlineDataAttribute>().Select(d => (int)d.GetData(null!).Single()[0])
+            .Should().BeEquivalentTo(Enumerable.Range(1, PostgreSqlSchema.LatestVersion - 1), "each earlier version is migrated by a test");
+
     [Fact]
     public async Task Migrate_AppliesEachMissingMigrationOnceInOrder()
     {

@@ -1,0 +1,623 @@
+using System.Runtime.CompilerServices;
+using FeedbackLoop.Models;
+using FeedbackLoop.Storage;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace FeedbackLoop.PostgreSql;
+
+/// <summary>
+/// A shared event store and labelled-window source on PostgreSQL: every prediction and feedback event of one loop, from
+/// every instance of the service, the joins between them, orphans waiting for their prediction (in the database, so
+/// feedback received by one instance joins a prediction another made), and the store's counters.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Each <see cref="AppendAsync"/> is one transaction: a batch is applied whole or, when it throws, not at all. Appends
+/// of one loop take turns on its counters row (<c>SELECT … FOR UPDATE</c>), so the outcome of every event is decided
+/// against everything committed before, whichever instance committed it. A batch is decided in memory from one read of
+/// the predictions and feedback it refers to, then written with binary COPY into staging tables and merged with
+/// <c>ON CONFLICT DO NOTHING</c>: a re-sent event is never stored twice.
+/// </para>
+/// <para>
+/// Labelled windows walk the predictions of the window's time range newest first through the time index and join
+/// their label rows, from the last committed state. Thread-safe; every call takes its own pooled connection.
+/// </para>
+/// </remarks>
+public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
+{
+    private const short Applied = 0;
+    private const short Orphan = 1;
+    private static readonly string LabelKinds = $"{(int)FeedbackKind.GroundTruth}, {(int)FeedbackKind.HumanCorrection}";
+
+    private readonly PostgreSqlDatabase _database;
+    private readonly string _loop;
+    private readonly FeatureSchema _schema;
+    private readonly long _orphanTtlTicks;
+    private readonly int _maxFeedback;
+    private readonly TimeSpan? _retention;
+
+    /// <summary>Initializes a store of one loop's events in a schema of a PostgreSQL database (created and migrated on first use).</summary>
+    /// <param name="dataSource">Where connections come from; the caller keeps ownership.</param>
+    /// <param name="loopName">The loop whose events the store keeps; several loops may share a schema.</param>
+    /// <param name="schema">The schema every stored prediction follows.</param>
+    /// <param name="options">The orphan TTL and the most feedback per prediction (the capacities of the in-memory store do not apply).</param>
+    /// <param name="retainFor">How long predictions and their feedback are kept, counted from the prediction's time; <see langword="null"/> to keep them.</param>
+    /// <param name="databaseSchema">The PostgreSQL schema the library's tables live in.</param>
+    /// <exception cref="ArgumentException">The loop name is empty, or the database schema name is not a plain identifier.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The TTL, the feedback limit or the retention is not positive.</exception>
+    public PostgreSqlEventStore(NpgsqlDataSource dataSource, string loopName, FeatureSchema schema, FeedbackStoreOptions? options = null, TimeSpan? retainFor = null, string databaseSchema = "feedbackloop")
+        : this(new PostgreSqlDatabase(dataSource, databaseSchema), loopName, schema, options ?? new FeedbackStoreOptions(), retainFor)
+    {
+    }
+
+    internal PostgreSqlEventStore(PostgreSqlDatabase database, string loopName, FeatureSchema schema, FeedbackStoreOptions options, TimeSpan? retainFor)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(loopName);
+        ArgumentNullException.ThrowIfNull(schema);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxFeedbackPerPrediction, 1, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.OrphanTimeToLive, TimeSpan.Zero, nameof(options));
+        if (retainFor is { } retention)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(retention, TimeSpan.Zero, nameof(retainFor));
+        }
+
+        _database = database;
+        _loop = loopName;
+        _schema = schema;
+        _orphanTtlTicks = options.OrphanTimeToLive.Ticks;
+        _maxFeedback = options.MaxFeedbackPerPrediction;
+        _retention = retainFor;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask AppendAsync(EventBatch batch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        cancellationToken.ThrowIfCancellationRequested();
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (batch[i].Prediction is { } prediction && !ReferenceEquals(prediction.Features.Schema, _schema) && !prediction.Features.Schema.Equals(_schema))
+            {
+                throw new ArgumentException($"The prediction follows schema [{prediction.Features.Schema}], but the store holds [{_schema}].", nameof(batch));
+            }
+        }
+
+        await _database.GuardAsync(async () =>
+        {
+            await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            var counters = await LockCountersAsync(connection, cancellationToken).ConfigureAwait(false);
+            var known = await ReadKnownAsync(connection, batch, cancellationToken).ConfigureAwait(false);
+            var changes = new Changes();
+            for (var i = 0; i < batch.Count; i++)
+            {
+                var item = batch[i];
+                if (item.Prediction is { } prediction)
+                {
+                    batch.SetOutcome(i, ApplyPrediction(prediction, known, changes, batch, ref counters));
+                }
+                else
+                {
+                    var outcome = ApplyFeedback(item.Feedback!, item.ReceivedAt, known, changes, batch, ref counters, out var reason);
+                    batch.SetOutcome(i, outcome, reason);
+                }
+            }
+
+            await WriteAsync(connection, changes, cancellationToken).ConfigureAwait(false);
+            await WriteCountersAsync(connection, counters, cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<int> ExpireAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return await _database.GuardAsync(async () =>
+        {
+            var schema = _database.Schema;
+            await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            var counters = await LockCountersAsync(connection, cancellationToken).ConfigureAwait(false);
+            var expired = await ExecuteAsync(
+                connection,
+                $"DELETE FROM {schema}.feedback WHERE loop = @loop AND state = {Orphan} AND received_at <= @cutoff;",
+                cancellationToken,
+                ("cutoff", now.UtcTicks - _orphanTtlTicks)).ConfigureAwait(false);
+            counters.OrphansPending -= expired;
+            counters.OrphansExpired += expired;
+            if (_retention is { } retention)
+            {
+                var cutoff = ("cutoff", (object)(now.UtcTicks - retention.Ticks));
+                counters.Labelled -= await CountAsync(
+                    connection,
+                    $"""
+                    SELECT count(*) FROM {schema}.predictions AS p WHERE p.loop = @loop AND p.ts < @cutoff AND EXISTS (
+                        SELECT 1 FROM {schema}.feedback AS f WHERE f.loop = p.loop AND f.prediction_id = p.id AND f.state = {Applied} AND f.kind IN ({LabelKinds}));
+                    """,
+                    cutoff,
+                    cancellationToken).ConfigureAwait(false);
+                await ExecuteAsync(
+                    connection,
+                    $"DELETE FROM {schema}.feedback AS f USING {schema}.predictions AS p WHERE f.loop = @loop AND f.state = {Applied} AND p.loop = f.loop AND p.id = f.prediction_id AND p.ts < @cutoff;",
+                    cancellationToken,
+                    cutoff).ConfigureAwait(false);
+                counters.Evicted += await ExecuteAsync(connection, $"DELETE FROM {schema}.predictions WHERE loop = @loop AND ts < @cutoff;", cancellationToken, cutoff).ConfigureAwait(false);
+            }
+
+            await WriteCountersAsync(connection, counters, cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return (int)expired;
+        }).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<EventStoreStatistics> GetStatisticsAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var c = await _database.GuardAsync(async () =>
+        {
+            await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+            return await ReadCountersAsync(connection, forUpdate: false, cancellationToken).ConfigureAwait(false) ?? default;
+        }).ConfigureAwait(false);
+        return new EventStoreStatistics(c.Predictions, c.DuplicatePredictions, c.Evicted, c.Joined, c.DuplicateFeedback, c.Rejected, c.OrphansPending, c.OrphansExpired, c.Labelled);
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<LabelledExample> ReadLabelledAsync(LabelledWindowQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentOutOfRangeException.ThrowIfNegative(query.MaxCount, nameof(query));
+        cancellationToken.ThrowIfCancellationRequested();
+        var examples = await _database.GuardAsync(() => ReadNewestAsync(query, cancellationToken)).ConfigureAwait(false);
+        for (var i = examples.Count - 1; i >= 0; i--)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return examples[i];
+        }
+    }
+
+    private static DateTimeOffset Time(long ticks) => new(ticks, TimeSpan.Zero);
+
+    private static (short Kind, double? Number, string? Category) Columns(Label label) => label.Kind switch
+    {
+        LabelKind.Binary or LabelKind.Numeric => ((short)label.Kind, label.AsDouble(), null),
+        LabelKind.Categorical => ((short)label.Kind, null, label.AsCategory()),
+        _ => ((short)label.Kind, null, null),
+    };
+
+    private static Label ReadLabel(NpgsqlDataReader reader, int kind) => (LabelKind)reader.GetInt16(kind) switch
+    {
+        LabelKind.Binary => Label.Binary(reader.GetDouble(kind + 1) != 0.0),
+        LabelKind.Numeric => Label.Numeric(reader.GetDouble(kind + 1)),
+        LabelKind.Categorical => Label.Categorical(reader.GetString(kind + 2)),
+        LabelKind.None => default,
+        var other => throw new InvalidDataException($"A stored label has kind {(int)other}, which is not defined."),
+    };
+
+    /// <summary>Applies a prediction against what is known of its id: stored once, and the feedback that waited for it adopted in arrival order.</summary>
+    private EventOutcome ApplyPrediction(Prediction prediction, Dictionary<Guid, Known> known, Changes changes, EventBatch batch, ref Counters counters)
+    {
+        var state = Of(known, prediction.Id.Value);
+        if (state.Stored)
+        {
+            counters.DuplicatePredictions++;
+            return EventOutcome.Duplicate;
+        }
+
+        (state.Stored, state.ModelVersion, state.Ticks, state.Output) = (true, prediction.ModelVersion, prediction.Timestamp.UtcTicks, prediction.Output);
+        changes.Predictions.Add((prediction, counters.NextSeq++));
+        counters.Predictions++;
+        foreach (var orphan in state.Orphans)
+        {
+            counters.OrphansPending--;
+            if (state.FeedbackCount < _maxFeedback)
+            {
+                changes.Adopted.Add((prediction.Id.Value, orphan.Id.Value));
+                Join(orphan, state, batch, ref counters);
+            }
+            else
+            {
+                changes.Deleted.Add((prediction.Id.Value, orphan.Id.Value));
+                counters.Rejected++;
+            }
+        }
+
+        state.Orphans.Clear();
+        return EventOutcome.Stored;
+    }
+
+    /// <summary>Applies feedback: a duplicate by id, refused at the per-prediction limit, joined to a stored prediction, or left waiting for it.</summary>
+    private EventOutcome ApplyFeedback(Feedback feedback, DateTimeOffset receivedAt, Dictionary<Guid, Known> known, Changes changes, EventBatch batch, ref Counters counters, out string? reason)
+    {
+        reason = null;
+        var state = Of(known, feedback.PredictionId.Value);
+        if (!state.FeedbackIds.Add(feedback.Id.Value))
+        {
+            counters.DuplicateFeedback++;
+            return EventOutcome.Duplicate;
+        }
+
+        if ((state.Stored ? state.FeedbackCount : state.Orphans.Count) >= _maxFeedback)
+        {
+            state.FeedbackIds.Remove(feedback.Id.Value);
+            counters.Rejected++;
+            reason = state.Stored
+                ? $"prediction {feedback.PredictionId} already has {_maxFeedback} feedback events (FeedbackStoreOptions.MaxFeedbackPerPrediction)"
+                : $"prediction {feedback.PredictionId} already has {_maxFeedback} orphaned feedback events waiting (FeedbackStoreOptions.MaxFeedbackPerPrediction)";
+            return EventOutcome.Rejected;
+        }
+
+        changes.Feedback.Add((feedback, receivedAt, counters.NextSeq++, state.Stored ? Applied : Orphan));
+        if (!state.Stored)
+        {
+            state.Orphans.Add(feedback);
+            counters.OrphansPending++;
+            return EventOutcome.Orphaned;
+        }
+
+        Join(feedback, state, batch, ref counters);
+        return EventOutcome.Joined;
+    }
+
+    private static void Join(Feedback feedback, Known state, EventBatch batch, ref Counters counters)
+    {
+        state.FeedbackCount++;
+        counters.Joined++;
+        if (feedback.IsLabel)
+        {
+            counters.Labelled += state.Labelled ? 0 : 1;
+            state.Labelled = true;
+            batch.AddJoin(new JoinedLabel(feedback, new JoinedPrediction(feedback.PredictionId, state.ModelVersion!, Time(state.Ticks), state.Output)));
+        }
+    }
+
+    private static Known Of(Dictionary<Guid, Known> known, Guid id)
+    {
+        if (!known.TryGetValue(id, out var state))
+        {
+            known[id] = state = new Known();
+        }
+
+        return state;
+    }
+
+    /// <summary>Reads what the database holds of the predictions the batch refers to: the predictions, and their feedback ids, counts and orphans.</summary>
+    private async Task<Dictionary<Guid, Known>> ReadKnownAsync(NpgsqlConnection connection, EventBatch batch, CancellationToken cancellationToken)
+    {
+        var ids = new HashSet<Guid>();
+        foreach (var item in batch)
+        {
+            ids.Add(item.Prediction?.Id.Value ?? item.Feedback!.PredictionId.Value);
+        }
+
+        var known = new Dictionary<Guid, Known>(ids.Count);
+        var schema = _database.Schema;
+        await using (var command = new NpgsqlCommand($"SELECT id, model_version, ts, label_kind, label_number, label_category, score, probabilities FROM {schema}.predictions WHERE loop = @loop AND id = ANY(@ids);", connection))
+        {
+            command.Parameters.AddWithValue("loop", _loop);
+            command.Parameters.AddWithValue("ids", ids.ToArray());
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var state = Of(known, reader.GetGuid(0));
+                (state.Stored, state.ModelVersion, state.Ticks) = (true, reader.GetString(1), reader.GetInt64(2));
+                state.Output = PredictionOutput.Restore(ReadLabel(reader, 3), reader.GetDouble(6), reader.GetFieldValue<double[]>(7));
+            }
+        }
+
+        await using (var command = new NpgsqlCommand(
+            $"SELECT prediction_id, id, state, kind, value_kind, value_number, value_category, source, ts FROM {schema}.feedback WHERE loop = @loop AND prediction_id = ANY(@ids) ORDER BY seq;",
+            connection))
+        {
+            command.Parameters.AddWithValue("loop", _loop);
+            command.Parameters.AddWithValue("ids", ids.ToArray());
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var predictionId = reader.GetGuid(0);
+                var state = Of(known, predictionId);
+                var id = reader.GetGuid(1);
+                state.FeedbackIds.Add(id);
+                if (reader.GetInt16(2) == Applied)
+                {
+                    state.FeedbackCount++;
+                    state.Labelled |= (FeedbackKind)reader.GetInt16(3) is FeedbackKind.GroundTruth or FeedbackKind.HumanCorrection;
+                }
+                else
+                {
+                    state.Orphans.Add(new Feedback(new FeedbackId(id), new PredictionId(predictionId), (FeedbackKind)reader.GetInt16(3), ReadLabel(reader, 4), reader.GetString(7), Time(reader.GetInt64(8))));
+                }
+            }
+        }
+
+        return known;
+    }
+
+    /// <summary>Writes a batch's decisions: new rows by binary COPY into staging tables merged with ON CONFLICT DO NOTHING, then the orphans adopted or dropped.</summary>
+    private async Task WriteAsync(NpgsqlConnection connection, Changes changes, CancellationToken cancellationToken)
+    {
+        var schema = _database.Schema;
+        if (changes.Predictions.Count > 0)
+        {
+            await ExecuteAsync(connection, $"CREATE TEMP TABLE IF NOT EXISTS staging_predictions (LIKE {schema}.predictions) ON COMMIT DELETE ROWS;", cancellationToken).ConfigureAwait(false);
+            await using (var copy = await connection.BeginBinaryImportAsync(
+                "COPY staging_predictions (loop, id, seq, model, model_version, ts, numeric_features, categorical_features, label_kind, label_number, label_category, score, probabilities, segment_keys, segment_values) FROM STDIN (FORMAT BINARY)",
+                cancellationToken).ConfigureAwait(false))
+            {
+                foreach (var (prediction, seq) in changes.Predictions)
+                {
+                    var (kind, number, category) = Columns(prediction.Output.Label);
+                    await copy.StartRowAsync(cancellationToken).ConfigureAwait(false);
+                    await copy.WriteAsync(_loop, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                    await copy.WriteAsync(prediction.Id.Value, NpgsqlDbType.Uuid, cancellationToken).ConfigureAwait(false);
+                    await copy.WriteAsync(seq, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+                    await copy.WriteAsync(prediction.ModelName, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                    await copy.WriteAsync(prediction.ModelVersion, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                    await copy.WriteAsync(prediction.Timestamp.UtcTicks, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+                    await copy.WriteAsync(prediction.Features.Numeric.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Double, cancellationToken).ConfigureAwait(false);
+                    await copy.WriteAsync(prediction.Features.Categorical.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                    await copy.WriteAsync(kind, NpgsqlDbType.Smallint, cancellationToken).ConfigureAwait(false);
+                    await copy.WriteAsync(number, NpgsqlDbType.Double, cancellationToken).ConfigureAwait(false);
+                    await copy.WriteAsync(category, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                    await copy.WriteAsync(prediction.Output.Score, NpgsqlDbType.Double, cancellationToken).ConfigureAwait(false);
+                    await copy.WriteAsync(prediction.Output.Probabilities.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Double, cancellationToken).ConfigureAwait(false);
+                    await copy.WriteAsync(prediction.Segments.Keys.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                    await copy.WriteAsync(prediction.Segments.Values.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                }
+
+                await copy.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            await ExecuteAsync(connection, $"INSERT INTO {schema}.predictions SELECT * FROM staging_predictions ON CONFLICT DO NOTHING;", cancellationToken).ConfigureAwait(false);
+        }
+
+        if (changes.Feedback.Count > 0)
+        {
+            await ExecuteAsync(connection, $"CREATE TEMP TABLE IF NOT EXISTS staging_feedback (LIKE {schema}.feedback) ON COMMIT DELETE ROWS;", cancellationToken).ConfigureAwait(false);
+            await using (var copy = await connection.BeginBinaryImportAsync(
+                "COPY staging_feedback (loop, prediction_id, id, seq, state, kind, value_kind, value_number, value_category, source, ts, received_at) FROM STDIN (FORMAT BINARY)",
+                cancellationToken).ConfigureAwait(false))
+            {
+                foreach (var (feedback, receivedAt, seq, state) in changes.Feedback)
+                {
+                    var (kind, number, category) = Columns(feedback.Value);
+                    await copy.StartRowAsync(cancellationToken).ConfigureAwait(false);
+                    await copy.WriteAsync(_loop, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                    await copy.WriteAsync(feedback.PredictionId.Value, NpgsqlDbType.Uuid, cancellationToken).ConfigureAwait(false);
+                    await copy.WriteAsync(feedback.Id.Value, NpgsqlDbType.Uuid, cancellationToken).ConfigureAwait(false);
+                    await copy.WriteAsync(seq, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+                    await copy.WriteAsync(state, NpgsqlDbType.Smallint, cancellationToken).ConfigureAwait(false);
+                    await copy.WriteAsync((short)feedback.Kind, NpgsqlDbType.Smallint, cancellationToken).ConfigureAwait(false);
+                    await copy.WriteAsync(kind, NpgsqlDbType.Smallint, cancellationToken).ConfigureAwait(false);
+                    await copy.WriteAsync(number, NpgsqlDbType.Double, cancellationToken).ConfigureAwait(false);
+                    await copy.WriteAsync(category, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                    await copy.WriteAsync(feedback.Source, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                    await copy.WriteAsync(feedback.Timestamp.UtcTicks, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+                    await copy.WriteAsync(receivedAt.UtcTicks, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+                }
+
+                await copy.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            await ExecuteAsync(connection, $"INSERT INTO {schema}.feedback SELECT * FROM staging_feedback ON CONFLICT DO NOTHING;", cancellationToken).ConfigureAwait(false);
+        }
+
+        await ChangeOrphansAsync(connection, changes.Adopted, $"UPDATE {schema}.feedback AS f SET state = {Applied} FROM unnest(@predictions, @ids) AS r(prediction_id, id) WHERE f.loop = @loop AND f.prediction_id = r.prediction_id AND f.id = r.id;", cancellationToken).ConfigureAwait(false);
+        await ChangeOrphansAsync(connection, changes.Deleted, $"DELETE FROM {schema}.feedback AS f USING unnest(@predictions, @ids) AS r(prediction_id, id) WHERE f.loop = @loop AND f.prediction_id = r.prediction_id AND f.id = r.id;", cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task ChangeOrphansAsync(NpgsqlConnection connection, List<(Guid PredictionId, Guid Id)> rows, string sql, CancellationToken cancellationToken)
+    {
+        if (rows.Count > 0)
+        {
+            await ExecuteAsync(connection, sql, cancellationToken, ("predictions", rows.Select(r => r.PredictionId).ToArray()), ("ids", rows.Select(r => r.Id).ToArray())).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The newest matching labelled examples, newest first.</summary>
+    private async Task<List<LabelledExample>> ReadNewestAsync(LabelledWindowQuery query, CancellationToken cancellationToken)
+    {
+        List<LabelledExample> newest = [];
+        if (query.MaxCount == 0)
+        {
+            return newest;
+        }
+
+        var schema = _database.Schema;
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand(
+            $"""
+            SELECT p.id, p.model, p.model_version, p.ts, p.numeric_features, p.categorical_features, p.label_kind, p.label_number, p.label_category,
+                   p.score, p.probabilities, p.segment_keys, p.segment_values, f.kind, f.value_kind, f.value_number, f.value_category, f.received_at, f.seq
+            FROM {schema}.predictions AS p
+            JOIN {schema}.feedback AS f ON f.loop = p.loop AND f.prediction_id = p.id AND f.state = {Applied} AND f.kind IN ({LabelKinds})
+            WHERE p.loop = @loop AND p.ts >= @from AND p.ts < @to AND (@version::text IS NULL OR p.model_version = @version)
+            ORDER BY p.ts DESC, p.seq DESC;
+            """,
+            connection);
+        command.Parameters.AddWithValue("loop", _loop);
+        command.Parameters.AddWithValue("from", query.From?.UtcTicks ?? long.MinValue);
+        command.Parameters.AddWithValue("to", query.To?.UtcTicks ?? long.MaxValue);
+        command.Parameters.Add(new NpgsqlParameter("version", NpgsqlDbType.Text) { Value = (object?)query.ModelVersion ?? DBNull.Value });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var more = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        while (more && newest.Count < query.MaxCount)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var id = reader.GetGuid(0);
+            var keys = reader.GetFieldValue<string[]>(11);
+            var values = reader.GetFieldValue<string[]>(12);
+            var prediction = new Prediction(
+                new PredictionId(id),
+                reader.GetString(1),
+                reader.GetString(2),
+                Time(reader.GetInt64(3)),
+                FeatureVector.Create(_schema, reader.GetFieldValue<double[]>(4), reader.GetFieldValue<string?[]>(5)),
+                PredictionOutput.Restore(ReadLabel(reader, 6), reader.GetDouble(9), reader.GetFieldValue<double[]>(10)),
+                keys.Length == 0 ? null : keys.Zip(values).ToDictionary(tag => tag.First, tag => tag.Second, StringComparer.Ordinal));
+
+            // The prediction's label rows: the latest label, and the latest human correction.
+            (long Seq, Label Value, long At) label = (long.MinValue, default, 0), correction = label;
+            do
+            {
+                var row = (reader.GetInt64(18), ReadLabel(reader, 14), reader.GetInt64(17));
+                if (row.Item1 > label.Seq)
+                {
+                    label = row;
+                }
+
+                if ((FeedbackKind)reader.GetInt16(13) == FeedbackKind.HumanCorrection && row.Item1 > correction.Seq)
+                {
+                    correction = row;
+                }
+            }
+            while ((more = await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) && reader.GetGuid(0) == id);
+
+            if (query.Segment is { } segment && (!prediction.Segments.TryGetValue(segment.Key, out var value) || !string.Equals(value, segment.Value, StringComparison.Ordinal)))
+            {
+                continue;
+            }
+
+            var chosen = query.Precedence == LabelPrecedence.CorrectionsFirst && correction.Seq != long.MinValue ? correction : label;
+            newest.Add(new LabelledExample(prediction, chosen.Value, Time(chosen.At)));
+        }
+
+        return newest;
+    }
+
+    /// <summary>Creates the loop's counters row when missing, then locks it for this transaction (appends of the loop take turns on it) and checks the loop's schema.</summary>
+    private async Task<Counters> LockCountersAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await ExecuteAsync(
+            connection,
+            $"""
+            INSERT INTO {_database.Schema}.event_counters (loop, next_seq, predictions, duplicate_predictions, evicted, joined, duplicate_feedback, rejected, orphans_pending, orphans_expired, labelled, schema_fingerprint)
+            VALUES (@loop, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, @fingerprint) ON CONFLICT (loop) DO NOTHING;
+            """,
+            cancellationToken,
+            ("fingerprint", _schema.Fingerprint)).ConfigureAwait(false);
+        return (await ReadCountersAsync(connection, forUpdate: true, cancellationToken).ConfigureAwait(false))!.Value;
+    }
+
+    private async Task<Counters?> ReadCountersAsync(NpgsqlConnection connection, bool forUpdate, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            $"""
+            SELECT next_seq, predictions, duplicate_predictions, evicted, joined, duplicate_feedback, rejected, orphans_pending, orphans_expired, labelled, schema_fingerprint
+            FROM {_database.Schema}.event_counters WHERE loop = @loop{(forUpdate ? " FOR UPDATE" : string.Empty)};
+            """,
+            connection);
+        command.Parameters.AddWithValue("loop", _loop);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        if (reader.GetString(10) is var fingerprint && !string.Equals(fingerprint, _schema.Fingerprint, StringComparison.Ordinal))
+        {
+            throw new PostgreSqlStoreException(
+                $"{_database.Source} holds loop '{_loop}''s events in another feature schema (fingerprint {fingerprint}); this loop's schema [{_schema}] has fingerprint {_schema.Fingerprint}. Use another loop name or another schema.");
+        }
+
+        return new Counters
+        {
+            NextSeq = reader.GetInt64(0),
+            Predictions = reader.GetInt64(1),
+            DuplicatePredictions = reader.GetInt64(2),
+            Evicted = reader.GetInt64(3),
+            Joined = reader.GetInt64(4),
+            DuplicateFeedback = reader.GetInt64(5),
+            Rejected = reader.GetInt64(6),
+            OrphansPending = reader.GetInt64(7),
+            OrphansExpired = reader.GetInt64(8),
+            Labelled = reader.GetInt64(9),
+        };
+    }
+
+    private Task<long> WriteCountersAsync(NpgsqlConnection connection, Counters c, CancellationToken cancellationToken) =>
+        ExecuteAsync(
+            connection,
+            $"""
+            UPDATE {_database.Schema}.event_counters SET next_seq = @next, predictions = @predictions, duplicate_predictions = @duplicatePredictions, evicted = @evicted,
+                joined = @joined, duplicate_feedback = @duplicateFeedback, rejected = @rejected, orphans_pending = @pending, orphans_expired = @expired, labelled = @labelled
+            WHERE loop = @loop;
+            """,
+            cancellationToken,
+            ("next", c.NextSeq),
+            ("predictions", c.Predictions),
+            ("duplicatePredictions", c.DuplicatePredictions),
+            ("evicted", c.Evicted),
+            ("joined", c.Joined),
+            ("duplicateFeedback", c.DuplicateFeedback),
+            ("rejected", c.Rejected),
+            ("pending", c.OrphansPending),
+            ("expired", c.OrphansExpired),
+            ("labelled", c.Labelled));
+
+    /// <summary>Runs a statement with the loop bound as <c>@loop</c>; returns the rows it changed.</summary>
+    private async Task<long> ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
+    {
+        await using var command = Command(connection, sql, parameters);
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs a <c>count(*)</c> query with the loop bound as <c>@loop</c>.</summary>
+    private async Task<long> CountAsync(NpgsqlConnection connection, string sql, (string Name, object Value) parameter, CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, sql, [parameter]);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
+    private NpgsqlCommand Command(NpgsqlConnection connection, string sql, (string Name, object Value)[] parameters)
+    {
+        var command = new NpgsqlCommand(sql, connection);
+        command.Parameters.AddWithValue("loop", _loop);
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        return command;
+    }
+
+    /// <summary>The store's counters, as the event_counters row keeps them.</summary>
+    private struct Counters
+    {
+        public long NextSeq;
+        public long Predictions;
+        public long DuplicatePredictions;
+        public long Evicted;
+        public long Joined;
+        public long DuplicateFeedback;
+        public long Rejected;
+        public long OrphansPending;
+        public long OrphansExpired;
+        public long Labelled;
+    }
+
+    /// <summary>What a batch knows of one prediction id: whether it is stored (and what a join reports), its feedback ids, how many are applied, and the orphans waiting for it.</summary>
+    private sealed class Known
+    {
+        public bool Stored;
+        public string? ModelVersion;
+        public long Ticks;
+        public PredictionOutput Output;
+        public int FeedbackCount;
+        public bool Labelled;
+        public HashSet<Guid> FeedbackIds { get; } = [];
+        public List<Feedback> Orphans { get; } = [];
+    }
+
+    /// <summary>What a batch writes: new rows, and orphans adopted or dropped.</summary>
+    private sealed class Changes
+    {
+        public List<(Prediction Prediction, long Seq)> Predictions { get; } = [];
+        public List<(Feedback Feedback, DateTimeOffset ReceivedAt, long Seq, short State)> Feedback { get; } = [];
+        public List<(Guid PredictionId, Guid Id)> Adopted { get; } = [];
+        public List<(Guid PredictionId, Guid Id)> Deleted { get; } = [];
+    }
+}

@@ -1,0 +1,116 @@
+using FeedbackLoop.Models;
+using FeedbackLoop.PostgreSql;
+using FeedbackLoop.Storage;
+using Npgsql;
+
+namespace FeedbackLoop.Tests.PostgreSql;
+
+/// <summary>What the PostgreSQL event store adds to the contract: instances share one loop's events, and values are stored literally.</summary>
+public sealed class PostgreSqlEventStoreTests : IDisposable
+{
+    private static readonly CancellationToken None = CancellationToken.None;
+    private static readonly FeatureSchema Schema = FeatureSchema.CreateBuilder().Numeric("x").Categorical("city").Build();
+    private static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private readonly TemporarySchema _schema = new();
+
+    public void Dispose() => _schema.Dispose();
+
+    [Fact]
+    public async Task TwoInstances_FeedbackReceivedByOneJoinsThePredictionOfTheOther_AndAnEventBothReceiveIsStoredOnce()
+    {
+        await using var otherSource = NpgsqlDataSource.Create(PostgreSqlServer.ConnectionString);
+        var first = Store(_schema.DataSource);
+        var second = Store(otherSource);
+        var prediction = Prediction(0, "oslo");
+        var early = Feedback.GroundTruth(Prediction(1, "rome").Id, true);
+        var label = Feedback.GroundTruth(prediction.Id, false);
+
+        await Append(first, LoopEvent.For(prediction, Start), LoopEvent.For(early, Start));
+        var joined = await Append(second, LoopEvent.For(label, Start), LoopEvent.For(prediction, Start));
+        var again = await Append(first, LoopEvent.For(label, Start));
+
+        joined.GetOutcome(0).Should().Be(EventOutcome.Joined, "the prediction was stored by the other instance");
+        joined.GetOutcome(1).Should().Be(EventOutcome.Duplicate, "both instances received the prediction; it is stored once");
+        joined.Joins.Should().ContainSingle().Which.Prediction.Should().Be(new JoinedPrediction(prediction.Id, prediction.ModelVersion, prediction.Timestamp, prediction.Output));
+        again.GetOutcome(0).Should().Be(EventOutcome.Duplicate);
+        (await first.GetStatisticsAsync(None)).Should().Be(await second.GetStatisticsAsync(None), "the counters are the loop's, not an instance's");
+        (await second.GetStatisticsAsync(None)).OrphansPending.Should().Be(1, "the early label waits in the database for any instance to store its prediction");
+        (await _schema.ScalarAsync("SELECT count(*) FROM {schema}.predictions;")).Should().Be(1L);
+    }
+
+    [Fact]
+    public async Task ConcurrentAppendsFromTwoInstances_EachEventOnceAndEveryLabelJoined()
+    {
+        await using var otherSource = NpgsqlDataSource.Create(PostgreSqlServer.ConnectionString);
+        var stores = new[] { Store(_schema.DataSource), Store(otherSource) };
+        var predictions = Enumerable.Range(0, 400).Select(i => Prediction(i, "c" + (i % 7))).ToArray();
+        var labels = predictions.Select(p => Feedback.GroundTruth(p.Id, p.Output.Score > 0.5)).ToArray();
+        var random = new Random(3);
+
+        // Every event to both instances, in a different random order each, in batches of 25.
+        await Task.WhenAll(stores.Select(async store =>
+        {
+            var events = predictions.Select(p => LoopEvent.For(p, Start)).Concat(labels.Select(l => LoopEvent.For(l, Start))).ToArray();
+            lock (random)
+            {
+                random.Shuffle(events);
+            }
+
+            foreach (var chunk in events.Chunk(25))
+            {
+                await Append(store, chunk);
+            }
+        }));
+
+        var statistics = await stores[0].GetStatisticsAsync(None);
+        (statistics.Predictions, statistics.DuplicatePredictions, statistics.FeedbackJoined, statistics.DuplicateFeedback, statistics.OrphansPending, statistics.LabelledPredictions)
+            .Should().Be((400L, 400L, 400L, 400L, 0L, 400L));
+        List<LabelledExample> window = [];
+        await foreach (var example in stores[1].ReadLabelledAsync(new LabelledWindowQuery(), None))
+        {
+            window.Add(example);
+        }
+
+        window.Select(e => e.Prediction.Id).Should().OnlyHaveUniqueItems().And.HaveCount(400);
+        window.Should().OnlyContain(e => e.Label == Label.Binary(e.Prediction.Output.Score > 0.5));
+    }
+
+    [Fact]
+    public async Task SqlLookingStrings_AreStoredLiterally()
+    {
+        var store = Store(_schema.DataSource);
+        var prediction = new Prediction(
+            PredictionId.New(), "loop", "v'; DROP TABLE predictions; --", Start, FeatureVector.Create(Schema, [0.5], ["x'); DELETE FROM feedback; --"]), PredictionOutput.Binary(0.5),
+            new Dictionary<string, string> { ["region'--"] = "'; TRUNCATE event_counters; --" });
+
+        await Append(store, LoopEvent.For(prediction, Start), LoopEvent.For(Feedback.GroundTruth(prediction.Id, true, source: "s'); DROP SCHEMA x; --"), Start));
+
+        List<LabelledExample> window = [];
+        await foreach (var example in store.ReadLabelledAsync(new LabelledWindowQuery(), None))
+        {
+            window.Add(example);
+        }
+
+        var stored = window.Should().ContainSingle().Which.Prediction;
+        stored.ModelVersion.Should().Be(prediction.ModelVersion);
+        stored.Features.Categorical[0].Should().Be("x'); DELETE FROM feedback; --");
+        stored.Segments["region'--"].Should().Be("'; TRUNCATE event_counters; --");
+    }
+
+    private static Prediction Prediction(int i, string city) =>
+        new(PredictionId.New(), "loop", "1", Start.AddSeconds(i), FeatureVector.Create(Schema, [i / 400.0], [city]), PredictionOutput.Binary((i % 10) / 10.0));
+
+    private static async Task<EventBatch> Append(PostgreSqlEventStore store, params LoopEvent[] events)
+    {
+        var batch = new EventBatch();
+        foreach (var item in events)
+        {
+            batch.Add(item);
+        }
+
+        await store.AppendAsync(batch, None);
+        return batch;
+    }
+
+    private PostgreSqlEventStore Store(NpgsqlDataSource dataSource) => new(dataSource, "loop", Schema, databaseSchema: _schema.Name);
+}
