@@ -1,0 +1,157 @@
+using BenchmarkDotNet.Attributes;
+using FeedbackLoop.PostgreSql;
+using FeedbackLoop.Storage;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace FeedbackLoop.Benchmarks;
+
+/// <summary>
+/// Shared ingest on PostgreSQL: 20,000 predictions (10 numeric features) and the ground truth of each, arriving 500
+/// predictions later, appended in batches of 1,024 events (the loop's default <c>Events.MaxBatchSize</c>) by one or four
+/// writing instances (data sources of their own) to a new schema; one operation per event. The server is named by
+/// FEEDBACKLOOP_POSTGRES.
+/// </summary>
+/// <remarks>
+/// <see cref="RawBinaryCopy"/> (the baseline) writes the same rows into the same tables with one binary COPY per batch
+/// and table, in one transaction per batch: no de-duplication, no join, no counters. <see cref="EventStoreAppend"/> is
+/// <see cref="PostgreSqlEventStore.AppendAsync"/> with all of them; with several instances, the batches are shared
+/// between them and their appends of the loop take turns on its counters row.
+/// </remarks>
+[MemoryDiagnoser]
+public class PostgreSqlIngestBenchmarks
+{
+    private const int Pairs = 20_000;
+    private const int LabelDelay = 500;
+    private const int BatchSize = 1_024;
+    private static readonly FeatureSchema Schema = Enumerable.Range(0, 10).Aggregate(FeatureSchema.CreateBuilder(), (schema, f) => schema.Numeric($"x{f}")).Build();
+    private static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private LoopEvent[][] _batches = null!;
+    private NpgsqlDataSource[] _sources = null!;
+    private string _schema = null!;
+
+    /// <summary>Gets or sets how many instances write.</summary>
+    [Params(1, 4)]
+    public int Instances { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var connectionString = Environment.GetEnvironmentVariable("FEEDBACKLOOP_POSTGRES")
+            ?? throw new InvalidOperationException("Set FEEDBACKLOOP_POSTGRES to an Npgsql connection string (see README).");
+        _sources = Enumerable.Range(0, Instances).Select(_ => NpgsqlDataSource.Create(connectionString)).ToArray();
+        var random = new Random(7);
+        var predictions = new Prediction[Pairs];
+        List<LoopEvent> events = new(2 * Pairs);
+        for (var i = 0; i < Pairs + LabelDelay; i++)
+        {
+            if (i < Pairs)
+            {
+                var values = new double[Schema.NumericCount];
+                for (var f = 0; f < values.Length; f++)
+                {
+                    values[f] = random.NextDouble();
+                }
+
+                predictions[i] = new Prediction(PredictionId.New(), "bench", "1", Start.AddMilliseconds(i), FeatureVector.Create(Schema, values), PredictionOutput.Binary(values[0]));
+                events.Add(LoopEvent.For(predictions[i], predictions[i].Timestamp));
+            }
+
+            if (i >= LabelDelay)
+            {
+                var labelled = predictions[i - LabelDelay];
+                events.Add(LoopEvent.For(Feedback.GroundTruth(labelled.Id, labelled.Output.Score > 0.5), labelled.Timestamp.AddSeconds(1)));
+            }
+        }
+
+        _batches = events.Chunk(BatchSize).ToArray();
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        DropSchema();
+        foreach (var source in _sources)
+        {
+            source.Dispose();
+        }
+    }
+
+    /// <summary>A new schema, created by the library, for every iteration.</summary>
+    [IterationSetup]
+    public void NewSchema()
+    {
+        DropSchema();
+        _schema = "bench_" + Guid.NewGuid().ToString("N");
+        new PostgreSqlEventStore(_sources[0], "bench", Schema, databaseSchema: _schema).GetStatisticsAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
+    }
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = 2 * Pairs)]
+    public Task RawBinaryCopy() => ForEachInstanceAsync(async (source, batches) =>
+    {
+        long seq = 0;
+        foreach (var batch in batches)
+        {
+            await using var connection = await source.OpenConnectionAsync();
+            await using var transaction = await connection.BeginTransactionAsync();
+            await using (var copy = await connection.BeginBinaryImportAsync($"COPY {_schema}.predictions (loop, id, seq, model, model_version, ts, numeric_features, categorical_features, label_kind, label_number, label_category, score, probabilities, segment_keys, segment_values) FROM STDIN (FORMAT BINARY)"))
+            {
+                foreach (var p in batch.Where(e => e.Prediction is not null).Select(e => e.Prediction!))
+                {
+                    await copy.WriteRowAsync(
+                        CancellationToken.None,
+                        "bench", p.Id.Value, seq++, p.ModelName, p.ModelVersion, p.Timestamp.UtcTicks, p.Features.Numeric.ToArray(), Array.Empty<string>(),
+                        (short)p.Output.Label.Kind, p.Output.Label.AsDouble(), DBNull.Value, p.Output.Score, p.Output.Probabilities.ToArray(), Array.Empty<string>(), Array.Empty<string>());
+                }
+
+                await copy.CompleteAsync();
+            }
+
+            await using (var copy = await connection.BeginBinaryImportAsync($"COPY {_schema}.feedback (loop, prediction_id, id, seq, state, kind, value_kind, value_number, value_category, source, ts, received_at) FROM STDIN (FORMAT BINARY)"))
+            {
+                foreach (var e in batch.Where(e => e.Feedback is not null))
+                {
+                    var f = e.Feedback!;
+                    await copy.WriteRowAsync(
+                        CancellationToken.None,
+                        "bench", f.PredictionId.Value, f.Id.Value, seq++, (short)0, (short)f.Kind, (short)f.Value.Kind, f.Value.AsDouble(), DBNull.Value, f.Source, f.Timestamp.UtcTicks, e.ReceivedAt.UtcTicks);
+                }
+
+                await copy.CompleteAsync();
+            }
+
+            await transaction.CommitAsync();
+        }
+    });
+
+    [Benchmark(OperationsPerInvoke = 2 * Pairs)]
+    public Task EventStoreAppend() => ForEachInstanceAsync(async (source, batches) =>
+    {
+        var store = new PostgreSqlEventStore(source, "bench", Schema, databaseSchema: _schema);
+        var batch = new EventBatch(BatchSize);
+        foreach (var events in batches)
+        {
+            batch.Clear();
+            foreach (var item in events)
+            {
+                batch.Add(item);
+            }
+
+            await store.AppendAsync(batch, CancellationToken.None);
+        }
+    });
+
+    /// <summary>Instance <c>i</c> of <c>n</c> writes batches <c>i</c>, <c>i + n</c>, … concurrently with the others.</summary>
+    private Task ForEachInstanceAsync(Func<NpgsqlDataSource, IEnumerable<LoopEvent[]>, Task> write) =>
+        Task.WhenAll(_sources.Select((source, i) => Task.Run(() => write(source, _batches.Where((_, b) => b % _sources.Length == i)))));
+
+    private void DropSchema()
+    {
+        if (_schema is not null)
+        {
+            using var drop = _sources[0].CreateCommand($"DROP SCHEMA IF EXISTS {_schema} CASCADE;");
+            drop.ExecuteNonQuery();
+        }
+    }
+}
