@@ -14,10 +14,10 @@ namespace FeedbackLoop.PostgreSql;
 /// <remarks>
 /// <para>
 /// Each <see cref="AppendAsync"/> is one transaction: a batch is applied whole or, when it throws, not at all. Appends
-/// of one loop take turns on its counters row (<c>SELECT … FOR UPDATE</c>), so the outcome of every event is decided
-/// against everything committed before, whichever instance committed it. A batch is decided in memory from one read of
-/// the predictions and feedback it refers to, then written with binary COPY into staging tables and merged with
-/// <c>ON CONFLICT DO NOTHING</c>: a re-sent event is never stored twice.
+/// of one loop take turns on its counters row (an upsert that locks it), so the outcome of every event is decided
+/// against everything committed before, whichever instance committed it: a re-sent event, or one two instances received,
+/// is a duplicate and stored once. A batch is decided in memory from one read of the predictions and feedback it refers
+/// to, then its new rows go in by binary COPY.
 /// </para>
 /// <para>
 /// Labelled windows walk the predictions of the window's time range newest first through the time index and join
@@ -28,6 +28,9 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
 {
     private const short Applied = 0;
     private const short Orphan = 1;
+    private const string CounterColumns =
+        "next_seq, predictions, duplicate_predictions, evicted, joined, duplicate_feedback, rejected, orphans_pending, orphans_expired, labelled, schema_fingerprint";
+
     private static readonly string LabelKinds = $"{(int)FeedbackKind.GroundTruth}, {(int)FeedbackKind.HumanCorrection}";
 
     private readonly PostgreSqlDatabase _database;
@@ -105,9 +108,10 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
                 }
             }
 
-            await WriteAsync(connection, changes, cancellationToken).ConfigureAwait(false);
-            await WriteCountersAsync(connection, counters, cancellationToken).ConfigureAwait(false);
-            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            await WriteAsync(connection, changes, counters, cancellationToken).ConfigureAwait(false);
+
+            // Once sent, the commit is not cancelled: a retry of a batch that did commit would report every event a duplicate.
+            await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
         }).ConfigureAwait(false);
     }
 
@@ -160,7 +164,7 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
         var c = await _database.GuardAsync(async () =>
         {
             await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
-            return await ReadCountersAsync(connection, forUpdate: false, cancellationToken).ConfigureAwait(false) ?? default;
+            return await ReadCountersAsync(connection, $"SELECT {CounterColumns} FROM {_database.Schema}.event_counters WHERE loop = @loop;", cancellationToken).ConfigureAwait(false) ?? default;
         }).ConfigureAwait(false);
         return new EventStoreStatistics(c.Predictions, c.DuplicatePredictions, c.Evicted, c.Joined, c.DuplicateFeedback, c.Rejected, c.OrphansPending, c.OrphansExpired, c.Labelled);
     }
@@ -221,6 +225,7 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
             else
             {
                 changes.Deleted.Add((prediction.Id.Value, orphan.Id.Value));
+                state.FeedbackIds.Remove(orphan.Id.Value);
                 counters.Rejected++;
             }
         }
@@ -295,56 +300,53 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
 
         var known = new Dictionary<Guid, Known>(ids.Count);
         var schema = _database.Schema;
-        await using (var command = new NpgsqlCommand($"SELECT id, model_version, ts, label_kind, label_number, label_category, score, probabilities FROM {schema}.predictions WHERE loop = @loop AND id = ANY(@ids);", connection))
+        var idArray = ids.ToArray();
+        await using var read = new NpgsqlBatch(connection);
+        Add(read, $"SELECT id, model_version, ts, label_kind, label_number, label_category, score, probabilities FROM {schema}.predictions WHERE loop = @loop AND id = ANY(@ids);", ("ids", idArray));
+        Add(read, $"SELECT prediction_id, id, state, kind, value_kind, value_number, value_category, source, ts FROM {schema}.feedback WHERE loop = @loop AND prediction_id = ANY(@ids) ORDER BY seq;", ("ids", idArray));
+        await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            command.Parameters.AddWithValue("loop", _loop);
-            command.Parameters.AddWithValue("ids", ids.ToArray());
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                var state = Of(known, reader.GetGuid(0));
-                (state.Stored, state.ModelVersion, state.Ticks) = (true, reader.GetString(1), reader.GetInt64(2));
-                state.Output = PredictionOutput.Restore(ReadLabel(reader, 3), reader.GetDouble(6), reader.GetFieldValue<double[]>(7));
-            }
+            var state = Of(known, reader.GetGuid(0));
+            (state.Stored, state.ModelVersion, state.Ticks) = (true, reader.GetString(1), reader.GetInt64(2));
+            state.Output = PredictionOutput.Restore(ReadLabel(reader, 3), reader.GetDouble(6), reader.GetFieldValue<double[]>(7));
         }
 
-        await using (var command = new NpgsqlCommand(
-            $"SELECT prediction_id, id, state, kind, value_kind, value_number, value_category, source, ts FROM {schema}.feedback WHERE loop = @loop AND prediction_id = ANY(@ids) ORDER BY seq;",
-            connection))
+        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            command.Parameters.AddWithValue("loop", _loop);
-            command.Parameters.AddWithValue("ids", ids.ToArray());
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            var predictionId = reader.GetGuid(0);
+            var state = Of(known, predictionId);
+            var id = reader.GetGuid(1);
+            state.FeedbackIds.Add(id);
+            if (reader.GetInt16(2) == Applied)
             {
-                var predictionId = reader.GetGuid(0);
-                var state = Of(known, predictionId);
-                var id = reader.GetGuid(1);
-                state.FeedbackIds.Add(id);
-                if (reader.GetInt16(2) == Applied)
-                {
-                    state.FeedbackCount++;
-                    state.Labelled |= (FeedbackKind)reader.GetInt16(3) is FeedbackKind.GroundTruth or FeedbackKind.HumanCorrection;
-                }
-                else
-                {
-                    state.Orphans.Add(new Feedback(new FeedbackId(id), new PredictionId(predictionId), (FeedbackKind)reader.GetInt16(3), ReadLabel(reader, 4), reader.GetString(7), Time(reader.GetInt64(8))));
-                }
+                state.FeedbackCount++;
+                state.Labelled |= (FeedbackKind)reader.GetInt16(3) is FeedbackKind.GroundTruth or FeedbackKind.HumanCorrection;
+            }
+            else
+            {
+                state.Orphans.Add(new Feedback(new FeedbackId(id), new PredictionId(predictionId), (FeedbackKind)reader.GetInt16(3), ReadLabel(reader, 4), reader.GetString(7), Time(reader.GetInt64(8))));
             }
         }
 
         return known;
     }
 
-    /// <summary>Writes a batch's decisions: new rows by binary COPY into staging tables merged with ON CONFLICT DO NOTHING, then the orphans adopted or dropped.</summary>
-    private async Task WriteAsync(NpgsqlConnection connection, Changes changes, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes a batch's decisions: new rows by binary COPY straight into the tables, then in one round trip the orphans
+    /// adopted or dropped and the counters. The decisions were made under the loop's lock from every row the batch refers
+    /// to, so a new row cannot conflict; if one ever did, the COPY would fail and the whole batch roll back, rather than a
+    /// merge skipping it while the counters claimed it stored.
+    /// </summary>
+    private async Task WriteAsync(NpgsqlConnection connection, Changes changes, Counters counters, CancellationToken cancellationToken)
     {
         var schema = _database.Schema;
+        await using var write = new NpgsqlBatch(connection);
         if (changes.Predictions.Count > 0)
         {
-            await ExecuteAsync(connection, $"CREATE TEMP TABLE IF NOT EXISTS staging_predictions (LIKE {schema}.predictions) ON COMMIT DELETE ROWS;", cancellationToken).ConfigureAwait(false);
             await using (var copy = await connection.BeginBinaryImportAsync(
-                "COPY staging_predictions (loop, id, seq, model, model_version, ts, numeric_features, categorical_features, label_kind, label_number, label_category, score, probabilities, segment_keys, segment_values) FROM STDIN (FORMAT BINARY)",
+                $"COPY {schema}.predictions (loop, id, seq, model, model_version, ts, numeric_features, categorical_features, label_kind, label_number, label_category, score, probabilities, segment_keys, segment_values) FROM STDIN (FORMAT BINARY)",
                 cancellationToken).ConfigureAwait(false))
             {
                 foreach (var (prediction, seq) in changes.Predictions)
@@ -371,14 +373,12 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
                 await copy.CompleteAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            await ExecuteAsync(connection, $"INSERT INTO {schema}.predictions SELECT * FROM staging_predictions ON CONFLICT DO NOTHING;", cancellationToken).ConfigureAwait(false);
         }
 
         if (changes.Feedback.Count > 0)
         {
-            await ExecuteAsync(connection, $"CREATE TEMP TABLE IF NOT EXISTS staging_feedback (LIKE {schema}.feedback) ON COMMIT DELETE ROWS;", cancellationToken).ConfigureAwait(false);
             await using (var copy = await connection.BeginBinaryImportAsync(
-                "COPY staging_feedback (loop, prediction_id, id, seq, state, kind, value_kind, value_number, value_category, source, ts, received_at) FROM STDIN (FORMAT BINARY)",
+                $"COPY {schema}.feedback (loop, prediction_id, id, seq, state, kind, value_kind, value_number, value_category, source, ts, received_at) FROM STDIN (FORMAT BINARY)",
                 cancellationToken).ConfigureAwait(false))
             {
                 foreach (var (feedback, receivedAt, seq, state) in changes.Feedback)
@@ -402,22 +402,43 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
                 await copy.CompleteAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            await ExecuteAsync(connection, $"INSERT INTO {schema}.feedback SELECT * FROM staging_feedback ON CONFLICT DO NOTHING;", cancellationToken).ConfigureAwait(false);
         }
 
-        await ChangeOrphansAsync(connection, changes.Adopted, $"UPDATE {schema}.feedback AS f SET state = {Applied} FROM unnest(@predictions, @ids) AS r(prediction_id, id) WHERE f.loop = @loop AND f.prediction_id = r.prediction_id AND f.id = r.id;", cancellationToken).ConfigureAwait(false);
-        await ChangeOrphansAsync(connection, changes.Deleted, $"DELETE FROM {schema}.feedback AS f USING unnest(@predictions, @ids) AS r(prediction_id, id) WHERE f.loop = @loop AND f.prediction_id = r.prediction_id AND f.id = r.id;", cancellationToken).ConfigureAwait(false);
-    }
-
-    private async Task ChangeOrphansAsync(NpgsqlConnection connection, List<(Guid PredictionId, Guid Id)> rows, string sql, CancellationToken cancellationToken)
-    {
-        if (rows.Count > 0)
+        foreach (var (rows, sql) in new[]
         {
-            await ExecuteAsync(connection, sql, cancellationToken, ("predictions", rows.Select(r => r.PredictionId).ToArray()), ("ids", rows.Select(r => r.Id).ToArray())).ConfigureAwait(false);
+            (changes.Adopted, $"UPDATE {schema}.feedback AS f SET state = {Applied} FROM unnest(@predictions, @ids) AS r(prediction_id, id) WHERE f.loop = @loop AND f.prediction_id = r.prediction_id AND f.id = r.id;"),
+            (changes.Deleted, $"DELETE FROM {schema}.feedback AS f USING unnest(@predictions, @ids) AS r(prediction_id, id) WHERE f.loop = @loop AND f.prediction_id = r.prediction_id AND f.id = r.id;"),
+        })
+        {
+            if (rows.Count > 0)
+            {
+                Add(write, sql, ("predictions", rows.Select(r => r.PredictionId).ToArray()), ("ids", rows.Select(r => r.Id).ToArray()));
+            }
         }
+
+        var (update, values) = CountersUpdate(counters);
+        Add(write, update, values);
+        await write.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The newest matching labelled examples, newest first.</summary>
+    /// <summary>Adds a statement to a batch, with the loop bound as <c>@loop</c>.</summary>
+    private void Add(NpgsqlBatch batch, string sql, params (string Name, object Value)[] parameters)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        command.Parameters.AddWithValue("loop", _loop);
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        batch.BatchCommands.Add(command);
+    }
+
+    /// <summary>
+    /// The newest matching labelled examples, newest first: the window's predictions through the time index, filtered by
+    /// version and segment and limited to <see cref="LabelledWindowQuery.MaxCount"/> in SQL, each with its latest label
+    /// (and its latest human correction when corrections come first), so a read costs in proportion to what it returns.
+    /// </summary>
     private async Task<List<LabelledExample>> ReadNewestAsync(LabelledWindowQuery query, CancellationToken cancellationToken)
     {
         List<LabelledExample> newest = [];
@@ -427,90 +448,70 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
         }
 
         var schema = _database.Schema;
+        var latest = $"FROM {schema}.feedback AS f WHERE f.loop = p.loop AND f.prediction_id = p.id AND f.state = {Applied}";
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = new NpgsqlCommand(
             $"""
             SELECT p.id, p.model, p.model_version, p.ts, p.numeric_features, p.categorical_features, p.label_kind, p.label_number, p.label_category,
-                   p.score, p.probabilities, p.segment_keys, p.segment_values, f.kind, f.value_kind, f.value_number, f.value_category, f.received_at, f.seq
+                   p.score, p.probabilities, p.segment_keys, p.segment_values,
+                   l.value_kind, l.value_number, l.value_category, l.received_at, c.value_kind, c.value_number, c.value_category, c.received_at
             FROM {schema}.predictions AS p
-            JOIN {schema}.feedback AS f ON f.loop = p.loop AND f.prediction_id = p.id AND f.state = {Applied} AND f.kind IN ({LabelKinds})
+            CROSS JOIN LATERAL (SELECT f.value_kind, f.value_number, f.value_category, f.received_at {latest} AND f.kind IN ({LabelKinds}) ORDER BY f.seq DESC LIMIT 1) AS l
+            LEFT JOIN LATERAL (SELECT f.value_kind, f.value_number, f.value_category, f.received_at {latest} AND f.kind = {(int)FeedbackKind.HumanCorrection} ORDER BY f.seq DESC LIMIT 1) AS c ON @correctionsFirst
             WHERE p.loop = @loop AND p.ts >= @from AND p.ts < @to AND (@version::text IS NULL OR p.model_version = @version)
-            ORDER BY p.ts DESC, p.seq DESC;
+              AND (@segmentKey::text IS NULL OR p.segment_values[array_position(p.segment_keys, @segmentKey)] = @segmentValue)
+            ORDER BY p.ts DESC, p.seq DESC
+            LIMIT @max;
             """,
             connection);
         command.Parameters.AddWithValue("loop", _loop);
         command.Parameters.AddWithValue("from", query.From?.UtcTicks ?? long.MinValue);
         command.Parameters.AddWithValue("to", query.To?.UtcTicks ?? long.MaxValue);
         command.Parameters.Add(new NpgsqlParameter("version", NpgsqlDbType.Text) { Value = (object?)query.ModelVersion ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("segmentKey", NpgsqlDbType.Text) { Value = (object?)query.Segment?.Key ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("segmentValue", NpgsqlDbType.Text) { Value = (object?)query.Segment?.Value ?? DBNull.Value });
+        command.Parameters.AddWithValue("correctionsFirst", query.Precedence == LabelPrecedence.CorrectionsFirst);
+        command.Parameters.AddWithValue("max", (long)query.MaxCount);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var more = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-        while (more && newest.Count < query.MaxCount)
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var id = reader.GetGuid(0);
             var keys = reader.GetFieldValue<string[]>(11);
             var values = reader.GetFieldValue<string[]>(12);
             var prediction = new Prediction(
-                new PredictionId(id),
+                new PredictionId(reader.GetGuid(0)),
                 reader.GetString(1),
                 reader.GetString(2),
                 Time(reader.GetInt64(3)),
                 FeatureVector.Create(_schema, reader.GetFieldValue<double[]>(4), reader.GetFieldValue<string?[]>(5)),
                 PredictionOutput.Restore(ReadLabel(reader, 6), reader.GetDouble(9), reader.GetFieldValue<double[]>(10)),
                 keys.Length == 0 ? null : keys.Zip(values).ToDictionary(tag => tag.First, tag => tag.Second, StringComparer.Ordinal));
-
-            // The prediction's label rows: the latest label, and the latest human correction.
-            (long Seq, Label Value, long At) label = (long.MinValue, default, 0), correction = label;
-            do
-            {
-                var row = (reader.GetInt64(18), ReadLabel(reader, 14), reader.GetInt64(17));
-                if (row.Item1 > label.Seq)
-                {
-                    label = row;
-                }
-
-                if ((FeedbackKind)reader.GetInt16(13) == FeedbackKind.HumanCorrection && row.Item1 > correction.Seq)
-                {
-                    correction = row;
-                }
-            }
-            while ((more = await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) && reader.GetGuid(0) == id);
-
-            if (query.Segment is { } segment && (!prediction.Segments.TryGetValue(segment.Key, out var value) || !string.Equals(value, segment.Value, StringComparison.Ordinal)))
-            {
-                continue;
-            }
-
-            var chosen = query.Precedence == LabelPrecedence.CorrectionsFirst && correction.Seq != long.MinValue ? correction : label;
-            newest.Add(new LabelledExample(prediction, chosen.Value, Time(chosen.At)));
+            newest.Add(reader.IsDBNull(17)
+                ? new LabelledExample(prediction, ReadLabel(reader, 13), Time(reader.GetInt64(16)))
+                : new LabelledExample(prediction, ReadLabel(reader, 17), Time(reader.GetInt64(20))));
         }
 
         return newest;
     }
 
-    /// <summary>Creates the loop's counters row when missing, then locks it for this transaction (appends of the loop take turns on it) and checks the loop's schema.</summary>
-    private async Task<Counters> LockCountersAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
-    {
-        await ExecuteAsync(
+    /// <summary>
+    /// Creates the loop's counters row when missing and locks it for this transaction, in one statement (the upsert's
+    /// update takes the row lock; appends of the loop take turns on it), and checks the loop's schema.
+    /// </summary>
+    private async Task<Counters> LockCountersAsync(NpgsqlConnection connection, CancellationToken cancellationToken) =>
+        (await ReadCountersAsync(
             connection,
             $"""
             INSERT INTO {_database.Schema}.event_counters (loop, next_seq, predictions, duplicate_predictions, evicted, joined, duplicate_feedback, rejected, orphans_pending, orphans_expired, labelled, schema_fingerprint)
-            VALUES (@loop, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, @fingerprint) ON CONFLICT (loop) DO NOTHING;
+            VALUES (@loop, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, @fingerprint) ON CONFLICT (loop) DO UPDATE SET loop = excluded.loop
+            RETURNING {CounterColumns};
             """,
-            cancellationToken,
-            ("fingerprint", _schema.Fingerprint)).ConfigureAwait(false);
-        return (await ReadCountersAsync(connection, forUpdate: true, cancellationToken).ConfigureAwait(false))!.Value;
-    }
+            cancellationToken).ConfigureAwait(false))!.Value;
 
-    private async Task<Counters?> ReadCountersAsync(NpgsqlConnection connection, bool forUpdate, CancellationToken cancellationToken)
+    private async Task<Counters?> ReadCountersAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand(
-            $"""
-            SELECT next_seq, predictions, duplicate_predictions, evicted, joined, duplicate_feedback, rejected, orphans_pending, orphans_expired, labelled, schema_fingerprint
-            FROM {_database.Schema}.event_counters WHERE loop = @loop{(forUpdate ? " FOR UPDATE" : string.Empty)};
-            """,
-            connection);
+        await using var command = new NpgsqlCommand(sql, connection);
         command.Parameters.AddWithValue("loop", _loop);
+        command.Parameters.AddWithValue("fingerprint", _schema.Fingerprint);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -538,15 +539,19 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
         };
     }
 
-    private Task<long> WriteCountersAsync(NpgsqlConnection connection, Counters c, CancellationToken cancellationToken) =>
-        ExecuteAsync(
-            connection,
-            $"""
-            UPDATE {_database.Schema}.event_counters SET next_seq = @next, predictions = @predictions, duplicate_predictions = @duplicatePredictions, evicted = @evicted,
-                joined = @joined, duplicate_feedback = @duplicateFeedback, rejected = @rejected, orphans_pending = @pending, orphans_expired = @expired, labelled = @labelled
-            WHERE loop = @loop;
-            """,
-            cancellationToken,
+    private Task<long> WriteCountersAsync(NpgsqlConnection connection, Counters counters, CancellationToken cancellationToken)
+    {
+        var (sql, values) = CountersUpdate(counters);
+        return ExecuteAsync(connection, sql, cancellationToken, values);
+    }
+
+    private (string Sql, (string Name, object Value)[] Values) CountersUpdate(Counters c) => (
+        $"""
+        UPDATE {_database.Schema}.event_counters SET next_seq = @next, predictions = @predictions, duplicate_predictions = @duplicatePredictions, evicted = @evicted,
+            joined = @joined, duplicate_feedback = @duplicateFeedback, rejected = @rejected, orphans_pending = @pending, orphans_expired = @expired, labelled = @labelled
+        WHERE loop = @loop;
+        """,
+        [
             ("next", c.NextSeq),
             ("predictions", c.Predictions),
             ("duplicatePredictions", c.DuplicatePredictions),
@@ -556,7 +561,8 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
             ("rejected", c.Rejected),
             ("pending", c.OrphansPending),
             ("expired", c.OrphansExpired),
-            ("labelled", c.Labelled));
+            ("labelled", c.Labelled),
+        ]);
 
     /// <summary>Runs a statement with the loop bound as <c>@loop</c>; returns the rows it changed.</summary>
     private async Task<long> ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)

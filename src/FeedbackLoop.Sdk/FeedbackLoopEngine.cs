@@ -165,10 +165,10 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
     {
         ArgumentNullException.ThrowIfNull(feedback);
         ValidateValue(feedback);
-        CheckLength(feedback.Source, "the feedback source", nameof(feedback));
+        CheckText(feedback.Source, "the feedback source", nameof(feedback));
         if (feedback.Value.Kind == LabelKind.Categorical)
         {
-            CheckLength(feedback.Value.AsCategory(), "the feedback value", nameof(feedback));
+            CheckText(feedback.Value.AsCategory(), "the feedback value", nameof(feedback));
         }
 
         Record(feedback, static (pipeline, f) => pipeline.Enqueue(f));
@@ -414,7 +414,7 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
     private void CheckLimits(Prediction prediction)
     {
         var limits = _options.Limits;
-        CheckLength(prediction.ModelVersion, "the model version", nameof(prediction));
+        CheckText(prediction.ModelVersion, "the model version", nameof(prediction));
         if (prediction.Segments.Count > limits.MaxSegments)
         {
             throw new ArgumentException(
@@ -423,24 +423,55 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
 
         foreach (var (key, value) in prediction.Segments)
         {
-            CheckLength(key, "a segment key", nameof(prediction));
-            CheckLength(value, $"segment '{key}'", nameof(prediction));
+            CheckText(key, "a segment key", nameof(prediction));
+            CheckText(value, $"segment '{key}'", nameof(prediction));
         }
 
         foreach (var category in prediction.Features.Categorical)
         {
-            CheckLength(category, "a categorical feature value", nameof(prediction));
+            CheckText(category, "a categorical feature value", nameof(prediction));
         }
     }
 
-    private void CheckLength(string? text, string what, string parameter)
+    /// <summary>
+    /// Refuses a string a store could not keep: longer than the limit, or holding a NUL character or an unpaired UTF-16
+    /// surrogate (neither PostgreSQL text nor UTF-8 can store them; a store that failed on one would retry its batch forever).
+    /// </summary>
+    private void CheckText(string? text, string what, string parameter)
     {
-        if (text is not null && text.Length > _options.Limits.MaxStringLength)
+        if (text is null)
+        {
+            return;
+        }
+
+        if (text.Length > _options.Limits.MaxStringLength)
         {
             throw new ArgumentException(
                 $"{char.ToUpperInvariant(what[0])}{what[1..]} has {text.Length} characters; loop '{Name}' accepts at most {_options.Limits.MaxStringLength} (Limits.MaxStringLength).",
                 parameter);
         }
+
+        if (!IsStorable(text))
+        {
+            throw new ArgumentException(
+                $"{char.ToUpperInvariant(what[0])}{what[1..]} holds a NUL character or an unpaired UTF-16 surrogate, which stores cannot keep; loop '{Name}' refuses it.",
+                parameter);
+        }
+    }
+
+    /// <summary>Whether a string has no NUL character and no unpaired surrogate (one pass; no allocation).</summary>
+    private static bool IsStorable(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (c == '\0' || (char.IsSurrogate(c) && !(char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[++i]))))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private void ValidateValue(Feedback feedback)

@@ -468,6 +468,50 @@ public class EventPipelineTests
         (await loop.StoreStatisticsAsync()).Predictions.Should().Be(0);
     }
 
+    // Built here, not passed as theory data: xunit's serialization of test cases replaces lone surrogates.
+    private static readonly string[] Unstorable = ["a\0b", "\uD800", "x\uDC00y", "\uD83D\uD83D"];
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public async Task RecordCalls_StringsStoresCannotKeep_ThrowNamingTheValue(int which)
+    {
+        var text = Unstorable[which];
+        var schema = FeatureSchema.CreateBuilder().Numeric("x1").Categorical("region").Build();
+        await using var loop = new FeedbackLoopBuilder("text").WithSchema(schema).UseTimeProvider(_time).Build();
+        var vector = FeatureVector.Create(schema, [1.0], ["eu"]);
+        Prediction With(FeatureVector features, IReadOnlyDictionary<string, string>? segments = null, string version = "1") =>
+            new(PredictionId.New(), "text", version, default, features, PredictionOutput.Binary(0.5), segments);
+
+        loop.Invoking(l => l.RecordPrediction(With(FeatureVector.Create(schema, [1.0], [text]))))
+            .Should().Throw<ArgumentException>().WithMessage("*categorical feature value holds a NUL character or an unpaired UTF-16 surrogate*");
+        loop.Invoking(l => l.RecordPrediction(With(vector, new Dictionary<string, string> { ["channel"] = text })))
+            .Should().Throw<ArgumentException>().WithMessage("*segment 'channel' holds*");
+        loop.Invoking(l => l.RecordPrediction(With(vector, new Dictionary<string, string> { [text] = "web" })))
+            .Should().Throw<ArgumentException>().WithMessage("*segment key holds*");
+        loop.Invoking(l => l.RecordPrediction(With(vector, version: text)))
+            .Should().Throw<ArgumentException>().WithMessage("*model version holds*");
+        loop.Invoking(l => l.RecordFeedback(Feedback.GroundTruth(PredictionId.New(), true, source: text)))
+            .Should().Throw<ArgumentException>().WithMessage("*feedback source holds*");
+        loop.Invoking(l => l.RecordFeedback(Feedback.Flag(PredictionId.New(), text, "user")))
+            .Should().Throw<ArgumentException>().WithMessage("*feedback value holds*");
+        (await loop.GetStatisticsAsync(None)).EventsRecorded.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task RecordCalls_WellFormedSurrogatePairs_Accepted()
+    {
+        var schema = FeatureSchema.CreateBuilder().Numeric("x1").Categorical("region").Build();
+        await using var loop = new FeedbackLoopBuilder("text").WithSchema(schema).UseTimeProvider(_time).Build();
+
+        loop.RecordPrediction(new Prediction(PredictionId.New(), "text", "1", default, FeatureVector.Create(schema, [1.0], ["🔑 é"]), PredictionOutput.Binary(0.5)));
+        await loop.FlushAsync(None);
+
+        (await loop.StoreStatisticsAsync()).Predictions.Should().Be(1);
+    }
+
     private static async Task<List<LabelledExample>> ReadAllAsync(InMemoryEventStore store)
     {
         List<LabelledExample> examples = [];
