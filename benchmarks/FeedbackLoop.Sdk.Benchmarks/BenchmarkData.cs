@@ -1,5 +1,6 @@
 using FeedbackLoop.Drift;
 using FeedbackLoop.Numerics;
+using FeedbackLoop.Storage;
 
 namespace FeedbackLoop.Benchmarks;
 
@@ -17,5 +18,42 @@ internal static class BenchmarkData
         }
 
         return values;
+    }
+
+    /// <summary>Gets the ingest benchmarks' schema: 10 numeric features.</summary>
+    public static FeatureSchema TenNumericFeatures { get; } = Enumerable.Range(0, 10).Aggregate(FeatureSchema.CreateBuilder(), (schema, f) => schema.Numeric($"x{f}")).Build();
+
+    /// <summary>
+    /// The ingest benchmarks' events, in batches: <paramref name="pairs"/> predictions of <see cref="TenNumericFeatures"/>,
+    /// one a millisecond, and the ground truth of each arriving <paramref name="labelDelay"/> predictions later.
+    /// </summary>
+    public static LoopEvent[][] IngestBatches(int pairs, int labelDelay, int batchSize)
+    {
+        var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var random = new Random(7);
+        var predictions = new Prediction[pairs];
+        List<LoopEvent> events = new(2 * pairs);
+        for (var i = 0; i < pairs + labelDelay; i++)
+        {
+            if (i < pairs)
+            {
+                var values = new double[TenNumericFeatures.NumericCount];
+                for (var f = 0; f < values.Length; f++)
+                {
+                    values[f] = random.NextDouble();
+                }
+
+                predictions[i] = new Prediction(PredictionId.New(), "bench", "1", start.AddMilliseconds(i), FeatureVector.Create(TenNumericFeatures, values), PredictionOutput.Binary(values[0]));
+                events.Add(LoopEvent.For(predictions[i], predictions[i].Timestamp));
+            }
+
+            if (i >= labelDelay)
+            {
+                var labelled = predictions[i - labelDelay];
+                events.Add(LoopEvent.For(Feedback.GroundTruth(labelled.Id, labelled.Output.Score > 0.5), labelled.Timestamp.AddSeconds(1)));
+            }
+        }
+
+        return events.Chunk(batchSize).ToArray();
     }
 }

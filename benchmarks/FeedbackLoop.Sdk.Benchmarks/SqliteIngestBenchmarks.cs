@@ -24,8 +24,7 @@ public class SqliteIngestBenchmarks
     private const int Pairs = 100_000;
     private const int LabelDelay = 500;
     private const int BatchSize = 1_024;
-    private static readonly FeatureSchema Schema = Enumerable.Range(0, 10).Aggregate(FeatureSchema.CreateBuilder(), (schema, f) => schema.Numeric($"x{f}")).Build();
-    private static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private static readonly FeatureSchema Schema = BenchmarkData.TenNumericFeatures;
 
     private LoopEvent[][] _batches = null!;
     private string _directory = null!;
@@ -35,31 +34,7 @@ public class SqliteIngestBenchmarks
     public void Setup()
     {
         _directory = Directory.CreateTempSubdirectory("feedbackloop-bench-").FullName;
-        var random = new Random(7);
-        var predictions = new Prediction[Pairs];
-        List<LoopEvent> events = new(2 * Pairs);
-        for (var i = 0; i < Pairs + LabelDelay; i++)
-        {
-            if (i < Pairs)
-            {
-                var values = new double[Schema.NumericCount];
-                for (var f = 0; f < values.Length; f++)
-                {
-                    values[f] = random.NextDouble();
-                }
-
-                predictions[i] = new Prediction(PredictionId.New(), "bench", "1", Start.AddMilliseconds(i), FeatureVector.Create(Schema, values), PredictionOutput.Binary(values[0]));
-                events.Add(LoopEvent.For(predictions[i], predictions[i].Timestamp));
-            }
-
-            if (i >= LabelDelay)
-            {
-                var labelled = predictions[i - LabelDelay];
-                events.Add(LoopEvent.For(Feedback.GroundTruth(labelled.Id, labelled.Output.Score > 0.5), labelled.Timestamp.AddSeconds(1)));
-            }
-        }
-
-        _batches = events.Chunk(BatchSize).ToArray();
+        _batches = BenchmarkData.IngestBatches(Pairs, LabelDelay, BatchSize);
     }
 
     [GlobalCleanup]
