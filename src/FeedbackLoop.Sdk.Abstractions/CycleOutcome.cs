@@ -17,4 +17,10 @@ public enum CycleOutcome
 
     /// <summary>A stage failed (trainer, gate, registry, store); the champion stays live. See <see cref="CycleReport.Failure"/>.</summary>
     Failed,
+
+    /// <summary>
+    /// Another instance of the loop leads this cycle (see <see cref="Coordination.ILoopCoordinator"/>): this one trained
+    /// nothing, and serves whatever champion the leader promotes.
+    /// </summary>
+    NotLeader,
 }

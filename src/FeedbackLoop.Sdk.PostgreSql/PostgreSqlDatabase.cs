@@ -23,6 +23,18 @@ internal sealed partial class PostgreSqlDatabase
     public PostgreSqlDatabase(NpgsqlDataSource dataSource, string schema)
     {
         ArgumentNullException.ThrowIfNull(dataSource);
+        CheckSchemaName(schema);
+        _dataSource = dataSource;
+        Schema = schema;
+        var builder = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString);
+        Source = $"PostgreSQL at {builder.Host}:{builder.Port}, database '{builder.Database}', schema '{schema}'";
+    }
+
+    /// <summary>Refuses a schema name that is not a plain lower-case identifier (it is written into SQL).</summary>
+    /// <param name="schema">The name.</param>
+    /// <exception cref="ArgumentException">The name is empty or not such an identifier.</exception>
+    public static void CheckSchemaName(string schema)
+    {
         ArgumentException.ThrowIfNullOrEmpty(schema);
         if (!SchemaName().IsMatch(schema))
         {
@@ -30,11 +42,6 @@ internal sealed partial class PostgreSqlDatabase
                 $"'{schema}' is not a schema name the library uses: lower-case letters, digits and underscores, starting with a letter or an underscore, at most 63 characters.",
                 nameof(schema));
         }
-
-        _dataSource = dataSource;
-        Schema = schema;
-        var builder = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString);
-        Source = $"PostgreSQL at {builder.Host}:{builder.Port}, database '{builder.Database}', schema '{schema}'";
     }
 
     /// <summary>Gets the schema name (a safe identifier, so it may be written into SQL).</summary>

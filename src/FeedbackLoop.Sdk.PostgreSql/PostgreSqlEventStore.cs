@@ -183,6 +183,57 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
         }
     }
 
+    /// <summary>
+    /// Reads the loop's applied events after <paramref name="position"/> in the order of the loop's sequence (see
+    /// <see cref="Coordination.ILoopCoordinator.ReadAppliedAsync"/>): stored predictions by their seq, joined labels by
+    /// the seq of their join. Positions are taken under the counters row's lock, so they grow in commit order.
+    /// </summary>
+    internal Task<long> ReadAppliedAsync(long position, EventBatch batch, int maxCount, bool predictions, CancellationToken cancellationToken) =>
+        _database.GuardAsync(async () =>
+        {
+            var schema = _database.Schema;
+            await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using var command = new NpgsqlCommand(
+                $"""
+                SELECT e.pos, p.id, p.model, p.model_version, p.ts, p.numeric_features, p.categorical_features, p.label_kind, p.label_number, p.label_category,
+                       p.score, p.probabilities, p.segment_keys, p.segment_values,
+                       f.id, f.kind, f.value_kind, f.value_number, f.value_category, f.source, f.ts
+                FROM ((SELECT seq AS pos, id AS prediction_id, NULL::uuid AS feedback_id FROM {schema}.predictions
+                       WHERE loop = @loop AND seq > @after AND @predictions ORDER BY seq LIMIT @max)
+                      UNION ALL
+                      (SELECT join_seq, prediction_id, id FROM {schema}.feedback
+                       WHERE loop = @loop AND join_seq > @after AND kind IN ({LabelKinds}) ORDER BY join_seq LIMIT @max)
+                      ORDER BY pos LIMIT @max) AS e
+                JOIN {schema}.predictions AS p ON p.loop = @loop AND p.id = e.prediction_id
+                LEFT JOIN {schema}.feedback AS f ON f.loop = @loop AND f.prediction_id = e.prediction_id AND f.id = e.feedback_id
+                ORDER BY e.pos;
+                """,
+                connection);
+            command.Parameters.AddWithValue("loop", _loop);
+            command.Parameters.AddWithValue("after", position);
+            command.Parameters.AddWithValue("predictions", predictions);
+            command.Parameters.AddWithValue("max", (long)maxCount);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                position = reader.GetInt64(0);
+                var prediction = ReadPrediction(reader, 1);
+                if (reader.IsDBNull(14))
+                {
+                    batch.Add(LoopEvent.For(prediction, prediction.Timestamp));
+                    batch.SetOutcome(batch.Count - 1, EventOutcome.Stored);
+                }
+                else
+                {
+                    var feedback = new Feedback(
+                        new FeedbackId(reader.GetGuid(14)), prediction.Id, (FeedbackKind)reader.GetInt16(15), ReadLabel(reader, 16), reader.GetString(19), Time(reader.GetInt64(20)));
+                    batch.AddJoin(new JoinedLabel(feedback, new JoinedPrediction(prediction.Id, prediction.ModelVersion, prediction.Timestamp, prediction.Output)));
+                }
+            }
+
+            return position;
+        });
+
     private static DateTimeOffset Time(long ticks) => new(ticks, TimeSpan.Zero);
 
     private static (short Kind, double? Number, string? Category) Columns(Label label) => label.Kind switch
@@ -200,6 +251,21 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
         LabelKind.None => default,
         var other => throw new InvalidDataException($"A stored label has kind {(int)other}, which is not defined."),
     };
+
+    /// <summary>Reads a prediction from the 13 columns at <paramref name="first"/>: id, model, model_version, ts, numeric_features, categorical_features, label_kind, label_number, label_category, score, probabilities, segment_keys, segment_values.</summary>
+    private Prediction ReadPrediction(NpgsqlDataReader reader, int first)
+    {
+        var keys = reader.GetFieldValue<string[]>(first + 11);
+        var values = reader.GetFieldValue<string[]>(first + 12);
+        return new Prediction(
+            new PredictionId(reader.GetGuid(first)),
+            reader.GetString(first + 1),
+            reader.GetString(first + 2),
+            Time(reader.GetInt64(first + 3)),
+            FeatureVector.Create(_schema, reader.GetFieldValue<double[]>(first + 4), reader.GetFieldValue<string?[]>(first + 5)),
+            PredictionOutput.Restore(ReadLabel(reader, first + 6), reader.GetDouble(first + 9), reader.GetFieldValue<double[]>(first + 10)),
+            keys.Length == 0 ? null : keys.Zip(values).ToDictionary(tag => tag.First, tag => tag.Second, StringComparer.Ordinal));
+    }
 
     /// <summary>Applies a prediction against what is known of its id: stored once, and the feedback that waited for it adopted in arrival order.</summary>
     private EventOutcome ApplyPrediction(Prediction prediction, Dictionary<Guid, Known> known, Changes changes, EventBatch batch, ref Counters counters)
@@ -219,7 +285,7 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
             counters.OrphansPending--;
             if (state.FeedbackCount < _maxFeedback)
             {
-                changes.Adopted.Add((prediction.Id.Value, orphan.Id.Value));
+                changes.Adopted.Add((prediction.Id.Value, orphan.Id.Value, counters.NextSeq++));
                 Join(orphan, state, batch, ref counters);
             }
             else
@@ -378,7 +444,7 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
         if (changes.Feedback.Count > 0)
         {
             await using (var copy = await connection.BeginBinaryImportAsync(
-                $"COPY {schema}.feedback (loop, prediction_id, id, seq, state, kind, value_kind, value_number, value_category, source, ts, received_at) FROM STDIN (FORMAT BINARY)",
+                $"COPY {schema}.feedback (loop, prediction_id, id, seq, join_seq, state, kind, value_kind, value_number, value_category, source, ts, received_at) FROM STDIN (FORMAT BINARY)",
                 cancellationToken).ConfigureAwait(false))
             {
                 foreach (var (feedback, receivedAt, seq, state) in changes.Feedback)
@@ -389,6 +455,7 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
                     await copy.WriteAsync(feedback.PredictionId.Value, NpgsqlDbType.Uuid, cancellationToken).ConfigureAwait(false);
                     await copy.WriteAsync(feedback.Id.Value, NpgsqlDbType.Uuid, cancellationToken).ConfigureAwait(false);
                     await copy.WriteAsync(seq, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+                    await copy.WriteAsync(state == Applied ? seq : (long?)null, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
                     await copy.WriteAsync(state, NpgsqlDbType.Smallint, cancellationToken).ConfigureAwait(false);
                     await copy.WriteAsync((short)feedback.Kind, NpgsqlDbType.Smallint, cancellationToken).ConfigureAwait(false);
                     await copy.WriteAsync(kind, NpgsqlDbType.Smallint, cancellationToken).ConfigureAwait(false);
@@ -404,16 +471,23 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
 
         }
 
-        foreach (var (rows, sql) in new[]
+        if (changes.Adopted.Count > 0)
         {
-            (changes.Adopted, $"UPDATE {schema}.feedback AS f SET state = {Applied} FROM unnest(@predictions, @ids) AS r(prediction_id, id) WHERE f.loop = @loop AND f.prediction_id = r.prediction_id AND f.id = r.id;"),
-            (changes.Deleted, $"DELETE FROM {schema}.feedback AS f USING unnest(@predictions, @ids) AS r(prediction_id, id) WHERE f.loop = @loop AND f.prediction_id = r.prediction_id AND f.id = r.id;"),
-        })
+            Add(
+                write,
+                $"UPDATE {schema}.feedback AS f SET state = {Applied}, join_seq = r.join_seq FROM unnest(@predictions, @ids, @joins) AS r(prediction_id, id, join_seq) WHERE f.loop = @loop AND f.prediction_id = r.prediction_id AND f.id = r.id;",
+                ("predictions", changes.Adopted.Select(r => r.PredictionId).ToArray()),
+                ("ids", changes.Adopted.Select(r => r.Id).ToArray()),
+                ("joins", changes.Adopted.Select(r => r.JoinSeq).ToArray()));
+        }
+
+        if (changes.Deleted.Count > 0)
         {
-            if (rows.Count > 0)
-            {
-                Add(write, sql, ("predictions", rows.Select(r => r.PredictionId).ToArray()), ("ids", rows.Select(r => r.Id).ToArray()));
-            }
+            Add(
+                write,
+                $"DELETE FROM {schema}.feedback AS f USING unnest(@predictions, @ids) AS r(prediction_id, id) WHERE f.loop = @loop AND f.prediction_id = r.prediction_id AND f.id = r.id;",
+                ("predictions", changes.Deleted.Select(r => r.PredictionId).ToArray()),
+                ("ids", changes.Deleted.Select(r => r.Id).ToArray()));
         }
 
         var (update, values) = CountersUpdate(counters);
@@ -475,16 +549,7 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            var keys = reader.GetFieldValue<string[]>(11);
-            var values = reader.GetFieldValue<string[]>(12);
-            var prediction = new Prediction(
-                new PredictionId(reader.GetGuid(0)),
-                reader.GetString(1),
-                reader.GetString(2),
-                Time(reader.GetInt64(3)),
-                FeatureVector.Create(_schema, reader.GetFieldValue<double[]>(4), reader.GetFieldValue<string?[]>(5)),
-                PredictionOutput.Restore(ReadLabel(reader, 6), reader.GetDouble(9), reader.GetFieldValue<double[]>(10)),
-                keys.Length == 0 ? null : keys.Zip(values).ToDictionary(tag => tag.First, tag => tag.Second, StringComparer.Ordinal));
+            var prediction = ReadPrediction(reader, 0);
             newest.Add(reader.IsDBNull(17)
                 ? new LabelledExample(prediction, ReadLabel(reader, 13), Time(reader.GetInt64(16)))
                 : new LabelledExample(prediction, ReadLabel(reader, 17), Time(reader.GetInt64(20))));
@@ -623,7 +688,7 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
     {
         public List<(Prediction Prediction, long Seq)> Predictions { get; } = [];
         public List<(Feedback Feedback, DateTimeOffset ReceivedAt, long Seq, short State)> Feedback { get; } = [];
-        public List<(Guid PredictionId, Guid Id)> Adopted { get; } = [];
+        public List<(Guid PredictionId, Guid Id, long JoinSeq)> Adopted { get; } = [];
         public List<(Guid PredictionId, Guid Id)> Deleted { get; } = [];
     }
 }

@@ -445,8 +445,12 @@ public sealed class PostgreSqlModelRegistry : IModelRegistry
         await using (var point = Command(
             connection,
             transaction,
-            $"INSERT INTO {_aliases} (model, alias, version) VALUES (@model, @alias, @version) ON CONFLICT (model, alias) DO UPDATE SET version = excluded.version;",
+            $"""
+            INSERT INTO {_aliases} (model, alias, version) VALUES (@model, @alias, @version) ON CONFLICT (model, alias) DO UPDATE SET version = excluded.version;
+            SELECT pg_notify('{AliasMoved.Channel}', @announced);
+            """,
             Parameter("model", NpgsqlDbType.Text, modelName),
+            Parameter("announced", NpgsqlDbType.Text, AliasMoved.Payload(_database.Schema, modelName)),
             Parameter("alias", NpgsqlDbType.Text, aliasName),
             Parameter("version", NpgsqlDbType.Integer, version)))
         {

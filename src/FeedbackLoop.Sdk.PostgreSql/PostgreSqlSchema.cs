@@ -115,6 +115,18 @@ internal static class PostgreSqlSchema
             schema_fingerprint text NOT NULL
         );
         """,
+
+        // Version 3: the stream of applied events that the instance leading a cycle reads. Predictions and joins take
+        // their positions from the loop's one sequence (next_seq), under the counters row's lock, so positions grow in
+        // commit order and a reader that has seen a position has seen every smaller one.
+        """
+        -- Where an applied feedback event joined its prediction in the loop's sequence: its own seq when it arrived after
+        -- the prediction, the adoption's when it waited as an orphan; NULL while it waits.
+        ALTER TABLE {schema}.feedback ADD COLUMN join_seq bigint NULL;
+        UPDATE {schema}.feedback SET join_seq = seq WHERE state = 0;
+        CREATE INDEX feedback_by_join ON {schema}.feedback (loop, join_seq) WHERE join_seq IS NOT NULL;
+        CREATE INDEX predictions_by_seq ON {schema}.predictions (loop, seq);
+        """,
     ];
 
     /// <summary>The schema version this library writes.</summary>

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using FeedbackLoop.Coordination;
 using FeedbackLoop.Drift;
 using FeedbackLoop.Evaluation;
 using FeedbackLoop.Learning;
@@ -45,6 +46,7 @@ public sealed class FeedbackLoopBuilder
     private Func<LoopComponentContext, (IEventStore Store, ILabelledWindowSource Window)>? _store;
     private Func<LoopComponentContext, IModelRegistry>? _registry;
     private Func<LoopComponentContext, ILoopStateStore>? _stateStore;
+    private Func<LoopComponentContext, ILoopCoordinator>? _coordinator;
     // A falling error rate is no reason to retrain: the error detector reports rises only.
     private Func<IDriftDetector> _errors = () => new Adwin(direction: ChangeDirection.Up);
 
@@ -213,6 +215,19 @@ public sealed class FeedbackLoopBuilder
     public FeedbackLoopBuilder UseStateStore(Func<LoopComponentContext, ILoopStateStore> factory)
     {
         _stateStore = factory ?? throw new ArgumentNullException(nameof(factory));
+        return this;
+    }
+
+    /// <summary>
+    /// Runs the loop together with its other instances (processes) on a shared store: each cycle is led by one instance,
+    /// monitors what every instance recorded, and every instance serves the champion it promotes (see
+    /// <see cref="ILoopCoordinator"/>; <c>UsePostgreSql</c> sets one). Without it, the loop is alone.
+    /// </summary>
+    /// <param name="factory">Creates the coordinator, once for each loop built.</param>
+    /// <returns>This builder.</returns>
+    public FeedbackLoopBuilder UseCoordinator(Func<LoopComponentContext, ILoopCoordinator> factory)
+    {
+        _coordinator = factory ?? throw new ArgumentNullException(nameof(factory));
         return this;
     }
 
@@ -479,6 +494,7 @@ public sealed class FeedbackLoopBuilder
             window,
             _registry?.Invoke(context) ?? new InMemoryModelRegistry(time),
             _stateStore?.Invoke(context) ?? new InMemoryLoopStateStore(),
+            _coordinator?.Invoke(context),
             trainer,
             loader,
             _policy,

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using FeedbackLoop.Coordination;
 using FeedbackLoop.Drift;
 using FeedbackLoop.Models;
 using FeedbackLoop.Notifications;
@@ -23,6 +24,7 @@ internal readonly record struct FeedbackLoopComponents(
     ILabelledWindowSource Window,
     IModelRegistry Registry,
     ILoopStateStore StateStore,
+    ILoopCoordinator? Coordinator,
     IModelTrainer Trainer,
     IModelArtifactLoader? Loader,
     IRetrainPolicy Policy,

@@ -22,6 +22,7 @@ internal sealed partial class FeedbackLoopEngine
 
     private ICycleStage[] CreateStages(IReadOnlyList<ICycleStage> hostStages) =>
     [
+        .. _coordinator is null ? Array.Empty<ICycleStage>() : [new Stage("lead", LeadAsync)],
         new Stage("observe", ObserveAsync),
         new Stage("decide", DecideAsync),
         new Stage("window", ReadWindowAsync),
@@ -64,10 +65,18 @@ internal sealed partial class FeedbackLoopEngine
         }
 
         var report = context.Report with { Champion = Champion };
+        if (report.Outcome == CycleOutcome.NotLeader || (_coordinator is not null && _lease is null))
+        {
+            // Led by another instance, or the lead could not be taken: this instance's state is not the loop's.
+            return report;
+        }
+
         Commit(report);
 
-        // The commit has happened (a promotion may be live): its state is saved even if the cycle's token is cancelled now.
+        // The commit has happened (a promotion may be live): its state is saved even if the cycle's token is cancelled
+        // now, and a shared loop's lead is released only after it.
         await SaveStateAsync(CancellationToken.None).ConfigureAwait(false);
+        await ReleaseLeadAsync().ConfigureAwait(false);
         return report;
     }
 
@@ -196,6 +205,7 @@ internal sealed partial class FeedbackLoopEngine
             context.Candidate = await TrainOnAsync(context, [.. context.Training, .. context.Holdout], cancellationToken).ConfigureAwait(false);
         }
 
+        await EnsureLeadingAsync(cancellationToken).ConfigureAwait(false);
         var model = context.Candidate!;
         var lineage = Lineage(report.Champion, report.Decision, context, refitted);
         var candidate = await _registry.RegisterAsync(Registration(model, report.Gate!.CandidateMetrics, lineage), cancellationToken).ConfigureAwait(false);
@@ -212,6 +222,7 @@ internal sealed partial class FeedbackLoopEngine
     {
         var candidate = context.Registered!;
         var change = Change(context.Report, "promoted");
+        await EnsureLeadingAsync(cancellationToken).ConfigureAwait(false);
 
         // A candidate trained on schedule, not after a drift, replaces a model of the same concept: its error detector
         // continues the old one's, so a change that lands on the promotion is not taken for the new model's baseline.

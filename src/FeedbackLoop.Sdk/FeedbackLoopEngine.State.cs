@@ -12,7 +12,7 @@ namespace FeedbackLoop;
 internal sealed partial class FeedbackLoopEngine
 {
     private const string StateKind = "FeedbackLoopState";
-    private const int StateVersion = 3;
+    private const int StateVersion = 4;
 
     private readonly Lock _startSync = new();
     private Task? _start;
@@ -50,6 +50,7 @@ internal sealed partial class FeedbackLoopEngine
             await ServeChampionAsync(champion).ConfigureAwait(false);
         }
 
+        WatchChampion();
         if (await _stateStore.LoadAsync(Name, CancellationToken.None).ConfigureAwait(false) is { } saved)
         {
             _stateRevision = saved.Revision;
@@ -98,7 +99,8 @@ internal sealed partial class FeedbackLoopEngine
 
     private void Restore(StateSnapshot snapshot)
     {
-        var reader = SnapshotReader.Open(snapshot, StateKind, StateVersion);
+        // Version 3 is version 4 without the shared stream's position (written before loops could be shared).
+        var reader = SnapshotReader.Open(snapshot, StateKind, snapshot.Version == 3 ? 3 : StateVersion);
         var task = ReadTask(ref reader);
         if (!task.Equals(Task))
         {
@@ -114,7 +116,14 @@ internal sealed partial class FeedbackLoopEngine
             throw reader.Corrupt("the cycle count is negative");
         }
 
+        var position = snapshot.Version == 3 ? 0 : reader.ReadInt64();
+        if (position < 0)
+        {
+            throw reader.Corrupt("the shared stream's position is negative");
+        }
+
         _monitors.ReadFrom(ref reader);
+        _sharedPosition = position;
         _cycles = cycles;
         _startedAt = startedAt;
         _lastTrainedAt = lastTrainedAt;
@@ -128,7 +137,7 @@ internal sealed partial class FeedbackLoopEngine
             writer.Write(trained.UtcTicks);
         }
 
-        _monitors.WriteTo(writer);
+        _monitors.WriteTo(writer.Write(_sharedPosition));
         return writer.ToSnapshot();
     }
 

@@ -68,6 +68,7 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
         _window = components.Window;
         _registry = components.Registry;
         _stateStore = components.StateStore;
+        _coordinator = components.Coordinator;
         _trainer = components.Trainer;
         _loader = components.Loader;
         _policy = components.Policy;
@@ -92,7 +93,7 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
             _failures,
             _logger);
         _pipeline = new EventPipeline(
-            Name, _options.Events, _store, _monitors, components.Sinks, components.BatchedSinks, _failures, _instruments, _time, _logger, StartAsync);
+            Name, _options.Events, _store, _coordinator is null ? _monitors : null, components.Sinks, components.BatchedSinks, _failures, _instruments, _time, _logger, StartAsync);
         _stages = CreateStages(components.CycleStages);
     }
 
@@ -340,7 +341,16 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
 
             await _pipeline.DisposeAsync().ConfigureAwait(false);
             Volatile.Read(ref _cycleDue).TrySetException(new ObjectDisposedException(GetType().FullName, $"Loop '{Name}' was disposed."));
-            await SaveStateAsync(CancellationToken.None).ConfigureAwait(false);
+            if (_aliasWatch is { } watch)
+            {
+                await watch.DisposeAsync().ConfigureAwait(false);
+            }
+
+            // A shared loop's state is the leaders': saved by each cycle that led, never by an instance leaving.
+            if (_coordinator is null)
+            {
+                await SaveStateAsync(CancellationToken.None).ConfigureAwait(false);
+            }
             _instruments.Dispose();
             foreach (var component in _owned)
             {

@@ -27,6 +27,7 @@ public sealed class PostgreSqlDatabaseTests : IDisposable
 
     [Theory]
     [InlineData(1)]
+    [InlineData(2)]
     public async Task SchemaAtAnEarlierVersion_MigratedToTheLatest_AndItsDataKept(int version)
     {
         var database = new PostgreSqlDatabase(_schema.DataSource, _schema.Name);
@@ -40,6 +41,26 @@ public sealed class PostgreSqlDatabaseTests : IDisposable
 
         (await _schema.ScalarAsync("SELECT max(version) FROM {schema}.schema_migrations;")).Should().Be(PostgreSqlSchema.LatestVersion);
         (await new PostgreSqlLoopStateStore(_schema.DataSource, _schema.Name).LoadAsync("loop", None))!.State.Payload.ToArray().Should().Equal([7]);
+    }
+
+    [Fact]
+    public async Task SchemaAtVersion2_AppliedFeedbackGetsItsPositionInTheStream_OrphansNone()
+    {
+        var database = new PostgreSqlDatabase(_schema.DataSource, _schema.Name);
+        await using (var connection = await _schema.DataSource.OpenConnectionAsync())
+        {
+            await PostgreSqlSchema.MigrateAsync(connection, database, PostgreSqlSchema.Migrations.Take(2).ToList(), None);
+        }
+
+        await _schema.ScalarAsync(
+            """
+            INSERT INTO {schema}.feedback (loop, prediction_id, id, seq, state, kind, value_kind, value_number, value_category, source, ts, received_at) VALUES
+                ('loop', gen_random_uuid(), gen_random_uuid(), 7, 0, 0, 1, 1, NULL, 's', 0, 0),
+                ('loop', gen_random_uuid(), gen_random_uuid(), 8, 1, 0, 1, 1, NULL, 's', 0, 0);
+            """);
+        await new PostgreSqlLoopStateStore(_schema.DataSource, _schema.Name).LoadAsync("loop", None);
+
+        (await _schema.ScalarAsync("SELECT string_agg(coalesce(join_seq::text, 'null'), ',' ORDER BY seq) FROM {schema}.feedback;")).Should().Be("7,null");
     }
 
     [Fact]

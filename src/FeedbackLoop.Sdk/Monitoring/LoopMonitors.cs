@@ -87,6 +87,9 @@ internal sealed class LoopMonitors
         _versions.Add(HostVersion, NewVersionMonitor(HostVersion));
     }
 
+    /// <summary>Gets whether any feature is monitored (the monitors then read stored predictions, not only joins).</summary>
+    public bool MonitorsFeatures => _features.Length > 0;
+
     /// <summary>Gets the labels joined since the last training.</summary>
     public long LabelsSinceTraining
     {

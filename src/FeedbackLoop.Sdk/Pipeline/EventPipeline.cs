@@ -27,7 +27,7 @@ internal sealed class EventPipeline : IAsyncDisposable
     private static readonly LoopHealth Healthy = new(LoopHealthStatus.Healthy, 0, null, null, 0);
 
     private readonly IEventStore _store;
-    private readonly LoopMonitors _monitors;
+    private readonly LoopMonitors? _monitors;
     private readonly IFeedbackSink[] _sinks;
     private readonly IBatchedFeedbackSink[] _batchedSinks;
     private readonly FailureContainment _failures;
@@ -48,7 +48,7 @@ internal sealed class EventPipeline : IAsyncDisposable
         string loop,
         EventQueueOptions options,
         IEventStore store,
-        LoopMonitors monitors,
+        LoopMonitors? monitors,
         IFeedbackSink[] sinks,
         IBatchedFeedbackSink[] batchedSinks,
         FailureContainment failures,
@@ -198,7 +198,7 @@ internal sealed class EventPipeline : IAsyncDisposable
     {
         await AppendAsync(batch, cancellationToken).ConfigureAwait(false);
         CountOutcomes(batch);
-        _monitors.Observe(batch);
+        _monitors?.Observe(batch);
         // Each event is offered to each sink on its own, so one event a sink cannot take does not cost it the rest.
         for (var i = 0; _sinks.Length > 0 && i < batch.Count; i++)
         {
