@@ -28,6 +28,9 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
 {
     private const short Applied = 0;
     private const short Orphan = 1;
+
+    /// <summary>The most predictions one retention transaction deletes.</summary>
+    private const int RetentionChunk = 10_000;
     private const string CounterColumns =
         "next_seq, predictions, duplicate_predictions, evicted, joined, duplicate_feedback, rejected, orphans_pending, orphans_expired, labelled, schema_fingerprint";
 
@@ -116,45 +119,36 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// Orphans past their TTL go in one statement; predictions past the retention, with their feedback, go in chunks of
+    /// <see cref="RetentionChunk"/>, each its own transaction, so a large backlog never holds the loop's counters row
+    /// (and its appends) for long.
+    /// </remarks>
     public async ValueTask<int> ExpireAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        return await _database.GuardAsync(async () =>
+        var schema = _database.Schema;
+        var expired = await UnderCountersAsync(async (connection, counters) =>
         {
-            var schema = _database.Schema;
-            await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            var counters = await LockCountersAsync(connection, cancellationToken).ConfigureAwait(false);
-            var expired = await ExecuteAsync(
+            var count = await ExecuteAsync(
                 connection,
                 $"DELETE FROM {schema}.feedback WHERE loop = @loop AND state = {Orphan} AND received_at <= @cutoff;",
                 cancellationToken,
                 ("cutoff", now.UtcTicks - _orphanTtlTicks)).ConfigureAwait(false);
-            counters.OrphansPending -= expired;
-            counters.OrphansExpired += expired;
-            if (_retention is { } retention)
-            {
-                var cutoff = ("cutoff", (object)(now.UtcTicks - retention.Ticks));
-                counters.Labelled -= await CountAsync(
-                    connection,
-                    $"""
-                    SELECT count(*) FROM {schema}.predictions AS p WHERE p.loop = @loop AND p.ts < @cutoff AND EXISTS (
-                        SELECT 1 FROM {schema}.feedback AS f WHERE f.loop = p.loop AND f.prediction_id = p.id AND f.state = {Applied} AND f.kind IN ({LabelKinds}));
-                    """,
-                    cutoff,
-                    cancellationToken).ConfigureAwait(false);
-                await ExecuteAsync(
-                    connection,
-                    $"DELETE FROM {schema}.feedback AS f USING {schema}.predictions AS p WHERE f.loop = @loop AND f.state = {Applied} AND p.loop = f.loop AND p.id = f.prediction_id AND p.ts < @cutoff;",
-                    cancellationToken,
-                    cutoff).ConfigureAwait(false);
-                counters.Evicted += await ExecuteAsync(connection, $"DELETE FROM {schema}.predictions WHERE loop = @loop AND ts < @cutoff;", cancellationToken, cutoff).ConfigureAwait(false);
-            }
+            counters.OrphansPending -= count;
+            counters.OrphansExpired += count;
+            return (counters, count);
+        }, cancellationToken).ConfigureAwait(false);
 
-            await WriteCountersAsync(connection, counters, cancellationToken).ConfigureAwait(false);
-            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-            return (int)expired;
-        }).ConfigureAwait(false);
+        if (_retention is { } retention)
+        {
+            var cutoff = now.UtcTicks - retention.Ticks;
+            while (await UnderCountersAsync((connection, counters) => DeleteChunkAsync(connection, counters, cutoff, cancellationToken), cancellationToken).ConfigureAwait(false) == RetentionChunk)
+            {
+            }
+        }
+
+        return (int)expired;
     }
 
     /// <inheritdoc />
@@ -495,6 +489,39 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
         await write.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Runs <paramref name="work"/> in a transaction holding the loop's counters row, and writes the counters it returns.</summary>
+    private Task<long> UnderCountersAsync(Func<NpgsqlConnection, Counters, Task<(Counters Counters, long Result)>> work, CancellationToken cancellationToken) =>
+        _database.GuardAsync(async () =>
+        {
+            await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            var (counters, result) = await work(connection, await LockCountersAsync(connection, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+            await WriteCountersAsync(connection, counters, cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return result;
+        });
+
+    /// <summary>Deletes up to <see cref="RetentionChunk"/> of the oldest predictions before <paramref name="cutoff"/> with their feedback; returns how many.</summary>
+    private async Task<(Counters Counters, long Result)> DeleteChunkAsync(NpgsqlConnection connection, Counters counters, long cutoff, CancellationToken cancellationToken)
+    {
+        var schema = _database.Schema;
+        await using var command = Command(
+            connection,
+            $"""
+            WITH doomed AS (SELECT id FROM {schema}.predictions WHERE loop = @loop AND ts < @cutoff ORDER BY ts LIMIT {RetentionChunk}),
+                 feedback AS (DELETE FROM {schema}.feedback AS f USING doomed AS d WHERE f.loop = @loop AND f.prediction_id = d.id AND f.state = {Applied} RETURNING f.prediction_id, f.kind),
+                 predictions AS (DELETE FROM {schema}.predictions AS p USING doomed AS d WHERE p.loop = @loop AND p.id = d.id RETURNING 1)
+            SELECT (SELECT count(*) FROM predictions), (SELECT count(DISTINCT prediction_id) FROM feedback WHERE kind IN ({LabelKinds}));
+            """,
+            [("cutoff", cutoff)]);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        var (deleted, labelled) = (reader.GetInt64(0), reader.GetInt64(1));
+        counters.Evicted += deleted;
+        counters.Labelled -= labelled;
+        return (counters, deleted);
+    }
+
     /// <summary>Adds a statement to a batch, with the loop bound as <c>@loop</c>.</summary>
     private void Add(NpgsqlBatch batch, string sql, params (string Name, object Value)[] parameters)
     {
@@ -634,13 +661,6 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
     {
         await using var command = Command(connection, sql, parameters);
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>Runs a <c>count(*)</c> query with the loop bound as <c>@loop</c>.</summary>
-    private async Task<long> CountAsync(NpgsqlConnection connection, string sql, (string Name, object Value) parameter, CancellationToken cancellationToken)
-    {
-        await using var command = Command(connection, sql, [parameter]);
-        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 
     private NpgsqlCommand Command(NpgsqlConnection connection, string sql, (string Name, object Value)[] parameters)

@@ -97,6 +97,28 @@ public sealed class PostgreSqlEventStoreTests : IDisposable
         stored.Segments["region'--"].Should().Be("'; TRUNCATE event_counters; --");
     }
 
+    [Fact]
+    public async Task Retention_MoreThanOneChunkOfOldPredictions_AllDeletedWithTheirFeedback_CountersKept()
+    {
+        var store = new PostgreSqlEventStore(_schema.DataSource, "loop", Schema, retainFor: TimeSpan.FromDays(1), databaseSchema: _schema.Name);
+        var old = Enumerable.Range(0, 12_500).Select(i => Prediction(i, "old")).ToArray();
+        var recent = Enumerable.Range(0, 10)
+            .Select(i => new Prediction(PredictionId.New(), "loop", "1", Start.AddDays(10), FeatureVector.Create(Schema, [0.5], ["recent"]), PredictionOutput.Binary(0.5)))
+            .ToArray();
+        foreach (var chunk in old.Concat(recent).Chunk(2_500))
+        {
+            await Append(store, [.. chunk.Select(p => LoopEvent.For(p, Start)), .. chunk.Where((_, i) => i % 2 == 0).Select(p => LoopEvent.For(Feedback.GroundTruth(p.Id, true), Start))]);
+        }
+
+        var expired = await store.ExpireAsync(Start.AddDays(10), None);
+        var statistics = await store.GetStatisticsAsync(None);
+
+        expired.Should().Be(0, "no orphan expired");
+        (statistics.Predictions, statistics.PredictionsEvicted, statistics.LabelledPredictions).Should().Be((12_510L, 12_500L, 5L), "the 12,500 old ones went, in two chunks and a short one; 5 of the recent ones are labelled");
+        (await _schema.ScalarAsync("SELECT count(*) FROM {schema}.predictions;")).Should().Be(10L);
+        (await _schema.ScalarAsync("SELECT count(*) FROM {schema}.feedback;")).Should().Be(5L, "the feedback of deleted predictions went with them");
+    }
+
     private static Prediction Prediction(int i, string city) =>
         new(PredictionId.New(), "loop", "1", Start.AddSeconds(i), FeatureVector.Create(Schema, [i / 400.0], [city]), PredictionOutput.Binary((i % 10) / 10.0));
 
