@@ -24,10 +24,15 @@ namespace FeedbackLoop.PostgreSql;
 /// their label rows, from the last committed state. Thread-safe; every call takes its own pooled connection.
 /// </para>
 /// </remarks>
+#pragma warning disable CA1001 // The one disposable field, a SemaphoreSlim whose wait handle is never used, holds nothing to release.
 public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
+#pragma warning restore CA1001
 {
     private const short Applied = 0;
     private const short Orphan = 1;
+
+    /// <summary>How many stored predictions a writer remembers (the newest), so that their labels join without a read.</summary>
+    private const int RecentCapacity = 65_536;
 
     /// <summary>The most predictions one retention transaction deletes.</summary>
     private const int RetentionChunk = 10_000;
@@ -42,6 +47,15 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
     private readonly long _orphanTtlTicks;
     private readonly int _maxFeedback;
     private readonly TimeSpan? _retention;
+
+    // Appends through this instance take turns, so the memory below is used by one at a time.
+    private readonly SemaphoreSlim _appending = new(1, 1);
+
+    // What this writer knows of the newest stored predictions (insertion order: the oldest goes first), trusted while the
+    // loop's next_seq is the one its last commit wrote.
+    private readonly Dictionary<Guid, Known> _recent = new(RecentCapacity + 1);
+    private readonly Queue<Guid> _recentOrder = new(RecentCapacity + 1);
+    private long _recentSeq = -1;
 
     /// <summary>Initializes a store of one loop's events in a schema of a PostgreSQL database (created and migrated on first use).</summary>
     /// <param name="dataSource">Where connections come from; the caller keeps ownership.</param>
@@ -90,32 +104,100 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
             }
         }
 
-        await _database.GuardAsync(async () =>
+        await _appending.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            var counters = await LockCountersAsync(connection, cancellationToken).ConfigureAwait(false);
-            var known = await ReadKnownAsync(connection, batch, cancellationToken).ConfigureAwait(false);
-            var changes = new Changes();
-            for (var i = 0; i < batch.Count; i++)
+            await _database.GuardAsync(async () =>
             {
-                var item = batch[i];
-                if (item.Prediction is { } prediction)
+                try
                 {
-                    batch.SetOutcome(i, ApplyPrediction(prediction, known, changes, batch, ref counters));
+                    await AppendOnceAsync(batch, trustMemory: true, cancellationToken).ConfigureAwait(false);
                 }
-                else
+                catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.UniqueViolation)
                 {
-                    var outcome = ApplyFeedback(item.Feedback!, item.ReceivedAt, known, changes, batch, ref counters, out var reason);
-                    batch.SetOutcome(i, outcome, reason);
+                    // An event the memory took for new was stored already (a batch sent again, an id reused): nothing
+                    // of the attempt was kept; decide the batch again from everything the database holds.
+                    batch.ResetOutcomes();
+                    Forget();
+                    await AppendOnceAsync(batch, trustMemory: false, cancellationToken).ConfigureAwait(false);
+                }
+            }).ConfigureAwait(false);
+        }
+        catch
+        {
+            // The failed attempt's decisions changed remembered entries that its rollback did not keep.
+            Forget();
+            throw;
+        }
+        finally
+        {
+            _appending.Release();
+        }
+    }
+
+    /// <summary>
+    /// Applies a batch in one transaction under the loop's counters row. With <paramref name="trustMemory"/>, what this
+    /// writer remembers of the predictions it stored or read is not read again while no other writer has moved the loop's
+    /// sequence, and a prediction the memory does not know is taken for new (only the orphans that may wait for it are
+    /// read): the tables' keys would refuse a duplicate so missed, and the caller then applies the batch again without
+    /// trusting the memory.
+    /// </summary>
+    private async Task AppendOnceAsync(EventBatch batch, bool trustMemory, CancellationToken cancellationToken)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var counters = await LockCountersAsync(connection, cancellationToken).ConfigureAwait(false);
+        if (counters.NextSeq != _recentSeq)
+        {
+            // Another writer (or a retention delete) moved the loop since this writer's last commit.
+            Forget();
+        }
+
+        var known = await ReadKnownAsync(connection, batch, trustMemory, orphansWait: counters.OrphansPending > 0, cancellationToken).ConfigureAwait(false);
+        var changes = new Changes();
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var item = batch[i];
+            if (item.Prediction is { } prediction)
+            {
+                batch.SetOutcome(i, ApplyPrediction(prediction, known, changes, batch, ref counters));
+            }
+            else
+            {
+                var outcome = ApplyFeedback(item.Feedback!, item.ReceivedAt, known, changes, batch, ref counters, out var reason);
+                batch.SetOutcome(i, outcome, reason);
+            }
+        }
+
+        await WriteAsync(connection, changes, counters, cancellationToken).ConfigureAwait(false);
+
+        // Once sent, the commit is not cancelled: a retry of a batch that did commit would report every event a duplicate.
+        await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+        Remember(known, counters.NextSeq);
+    }
+
+    /// <summary>Remembers the stored predictions a committed batch knows completely (their feedback count and whether one is labelled); the oldest remembered go first.</summary>
+    private void Remember(Dictionary<Guid, Known> known, long nextSeq)
+    {
+        foreach (var (id, state) in known)
+        {
+            if (state.Stored && _recent.TryAdd(id, state))
+            {
+                _recentOrder.Enqueue(id);
+                if (_recent.Count > RecentCapacity)
+                {
+                    _recent.Remove(_recentOrder.Dequeue());
                 }
             }
+        }
 
-            await WriteAsync(connection, changes, counters, cancellationToken).ConfigureAwait(false);
+        _recentSeq = nextSeq;
+    }
 
-            // Once sent, the commit is not cancelled: a retry of a batch that did commit would report every event a duplicate.
-            await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
-        }).ConfigureAwait(false);
+    private void Forget()
+    {
+        _recent.Clear();
+        _recentOrder.Clear();
     }
 
     /// <inheritdoc />
@@ -350,20 +432,54 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
     }
 
     /// <summary>Reads what the database holds of the predictions the batch refers to: the predictions, and their feedback ids, counts and orphans.</summary>
-    private async Task<Dictionary<Guid, Known>> ReadKnownAsync(NpgsqlConnection connection, EventBatch batch, CancellationToken cancellationToken)
+    /// <param name="connection">The batch's connection.</param>
+    /// <param name="batch">The batch.</param>
+    /// <param name="trustMemory">
+    /// Whether what the writer remembers stands for the database, and an id the batch first mentions in a prediction is
+    /// taken for new (the prediction is not looked up; only the orphans that may wait for it, when any wait in the loop).
+    /// </param>
+    /// <param name="orphansWait">Whether any orphan waits in the loop.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    private async Task<Dictionary<Guid, Known>> ReadKnownAsync(NpgsqlConnection connection, EventBatch batch, bool trustMemory, bool orphansWait, CancellationToken cancellationToken)
     {
-        var ids = new HashSet<Guid>();
+        var known = new Dictionary<Guid, Known>(batch.Count);
+        List<Guid> predictions = [];
+        List<Guid> feedback = [];
         foreach (var item in batch)
         {
-            ids.Add(item.Prediction?.Id.Value ?? item.Feedback!.PredictionId.Value);
+            var id = item.Prediction?.Id.Value ?? item.Feedback!.PredictionId.Value;
+            if (known.ContainsKey(id))
+            {
+                continue;
+            }
+
+            if (trustMemory && _recent.TryGetValue(id, out var remembered))
+            {
+                known[id] = remembered;
+                continue;
+            }
+
+            known[id] = new Known();
+            if (!trustMemory || item.Prediction is null)
+            {
+                predictions.Add(id);
+                feedback.Add(id);
+            }
+            else if (orphansWait)
+            {
+                feedback.Add(id);
+            }
         }
 
-        var known = new Dictionary<Guid, Known>(ids.Count);
+        if (feedback.Count == 0)
+        {
+            return known;
+        }
+
         var schema = _database.Schema;
-        var idArray = ids.ToArray();
         await using var read = new NpgsqlBatch(connection);
-        Add(read, $"SELECT id, model_version, ts, label_kind, label_number, label_category, score, probabilities FROM {schema}.predictions WHERE loop = @loop AND id = ANY(@ids);", ("ids", idArray));
-        Add(read, $"SELECT prediction_id, id, state, kind, value_kind, value_number, value_category, source, ts FROM {schema}.feedback WHERE loop = @loop AND prediction_id = ANY(@ids) ORDER BY seq;", ("ids", idArray));
+        Add(read, $"SELECT id, model_version, ts, label_kind, label_number, label_category, score, probabilities FROM {schema}.predictions WHERE loop = @loop AND id = ANY(@ids);", ("ids", predictions.ToArray()));
+        Add(read, $"SELECT prediction_id, id, state, kind, value_kind, value_number, value_category, source, ts FROM {schema}.feedback WHERE loop = @loop AND prediction_id = ANY(@ids) ORDER BY seq;", ("ids", feedback.ToArray()));
         await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -519,6 +635,9 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
         var (deleted, labelled) = (reader.GetInt64(0), reader.GetInt64(1));
         counters.Evicted += deleted;
         counters.Labelled -= labelled;
+
+        // Moving the sequence tells every writer that predictions it may remember are gone.
+        counters.NextSeq += deleted > 0 ? 1 : 0;
         return (counters, deleted);
     }
 

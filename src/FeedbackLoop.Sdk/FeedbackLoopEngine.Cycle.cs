@@ -35,6 +35,19 @@ internal sealed partial class FeedbackLoopEngine
 
     private async Task<CycleReport> ExecuteCycleAsync(long cycle, CancellationToken cancellationToken)
     {
+        try
+        {
+            return await RunStagesAsync(cycle, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Also when the cycle was cancelled: a lead kept would stop every instance's cycles.
+            await ReleaseLeadAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task<CycleReport> RunStagesAsync(long cycle, CancellationToken cancellationToken)
+    {
         // The cycle sees every event recorded before it.
         await _pipeline.FlushAsync(cancellationToken).ConfigureAwait(false);
         var champion = Volatile.Read(ref _serving).Champion;
@@ -65,7 +78,7 @@ internal sealed partial class FeedbackLoopEngine
         }
 
         var report = context.Report with { Champion = Champion };
-        if (report.Outcome == CycleOutcome.NotLeader || (_coordinator is not null && _lease is null))
+        if (_coordinator is not null && _lease is null)
         {
             // Led by another instance, or the lead could not be taken: this instance's state is not the loop's.
             return report;
@@ -74,9 +87,8 @@ internal sealed partial class FeedbackLoopEngine
         Commit(report);
 
         // The commit has happened (a promotion may be live): its state is saved even if the cycle's token is cancelled
-        // now, and a shared loop's lead is released only after it.
+        // now, and before a shared loop's lead is released.
         await SaveStateAsync(CancellationToken.None).ConfigureAwait(false);
-        await ReleaseLeadAsync().ConfigureAwait(false);
         return report;
     }
 

@@ -59,7 +59,9 @@ internal sealed partial class FeedbackLoopEngine
             }
         }
 
-        await FollowChampionAsync(cancellationToken).ConfigureAwait(false);
+        // A champion that does not load is refused and counted; the cycle goes on with the one served.
+        await _failures.TryInvokeAsync("champion", Name, this, static (engine, token) => new ValueTask(engine.FollowChampionAsync(token)), cancellationToken)
+            .ConfigureAwait(false);
         var page = new EventBatch(SharedPage);
         var predictions = _monitors.MonitorsFeatures;
         while (true)
@@ -110,7 +112,7 @@ internal sealed partial class FeedbackLoopEngine
     /// <summary>Checks, before the cycle writes to the registry, that this instance still leads it.</summary>
     private ValueTask EnsureLeadingAsync(CancellationToken cancellationToken) => _lease?.EnsureHeldAsync(cancellationToken) ?? ValueTask.CompletedTask;
 
-    /// <summary>Ends the cycle's lead, after its state is saved.</summary>
+    /// <summary>Ends the cycle's lead (after its state is saved), whatever ended the cycle.</summary>
     private async Task ReleaseLeadAsync()
     {
         if (_lease is { } lease)

@@ -119,6 +119,51 @@ public sealed class PostgreSqlEventStoreTests : IDisposable
         (await _schema.ScalarAsync("SELECT count(*) FROM {schema}.feedback;")).Should().Be(5L, "the feedback of deleted predictions went with them");
     }
 
+    [Fact]
+    public async Task PredictionSentAgainToAWriterThatDoesNotRememberIt_Duplicate_StoredOnce()
+    {
+        var prediction = Prediction(0, "oslo");
+        await Append(Store(_schema.DataSource), LoopEvent.For(prediction, Start));
+        var fresh = Store(_schema.DataSource);
+
+        var again = await Append(fresh, LoopEvent.For(Prediction(1, "rome"), Start), LoopEvent.For(prediction, Start));
+
+        again.GetOutcome(0).Should().Be(EventOutcome.Stored);
+        again.GetOutcome(1).Should().Be(EventOutcome.Duplicate, "the table's key refused what the writer took for new, and the batch was decided again");
+        (await fresh.GetStatisticsAsync(None)).Should().Match<EventStoreStatistics>(s => s.Predictions == 2 && s.DuplicatePredictions == 1);
+    }
+
+    [Fact]
+    public async Task BatchFailingAfterItsDecisions_NothingRemembered_ItsLabelJoinsWhenSentAgain()
+    {
+        var store = Store(_schema.DataSource);
+        var prediction = Prediction(0, "oslo");
+        await Append(store, LoopEvent.For(prediction, Start));
+        var label = Feedback.GroundTruth(prediction.Id, true);
+        var unstorable = new Prediction(PredictionId.New(), "loop", "v\0", Start, FeatureVector.Create(Schema, [0.5], ["x"]), PredictionOutput.Binary(0.5));
+
+        var failing = () => Append(store, LoopEvent.For(label, Start), LoopEvent.For(unstorable, Start));
+        await failing.Should().ThrowAsync<PostgreSqlStoreException>("PostgreSQL text cannot hold NUL");
+        var again = await Append(store, LoopEvent.For(label, Start));
+
+        again.GetOutcome(0).Should().Be(EventOutcome.Joined, "the failed attempt's decision about the label was not kept");
+        again.Joins.Should().ContainSingle();
+    }
+
+    [Fact]
+    public async Task PredictionDeletedByAnotherWritersRetention_ItsLabelWaitsAsAnOrphan()
+    {
+        var writer = Store(_schema.DataSource);
+        var prediction = Prediction(0, "oslo");
+        await Append(writer, LoopEvent.For(prediction, Start));
+        var retaining = new PostgreSqlEventStore(_schema.DataSource, "loop", Schema, retainFor: TimeSpan.FromDays(1), databaseSchema: _schema.Name);
+        await retaining.ExpireAsync(Start.AddDays(2), None);
+
+        var late = await Append(writer, LoopEvent.For(Feedback.GroundTruth(prediction.Id, true), Start));
+
+        late.GetOutcome(0).Should().Be(EventOutcome.Orphaned, "the writer forgot what the other's retention deleted");
+    }
+
     private static Prediction Prediction(int i, string city) =>
         new(PredictionId.New(), "loop", "1", Start.AddSeconds(i), FeatureVector.Create(Schema, [i / 400.0], [city]), PredictionOutput.Binary((i % 10) / 10.0));
 

@@ -60,12 +60,7 @@ public sealed class SharedLoopTests
     {
         var coordinator = new ScriptedCoordinator { LosesLead = true };
         await using var loop = Build(coordinator);
-        for (var i = 0; i < 40; i++)
-        {
-            var prediction = new Prediction(PredictionId.New(), "shared", "0", DateTimeOffset.UnixEpoch, Vector(i), PredictionOutput.Binary(0.5));
-            loop.RecordPrediction(prediction);
-            loop.RecordFeedback(Feedback.GroundTruth(prediction.Id, i % 2 == 0));
-        }
+        RecordLabelled(loop, 40);
 
         var report = await loop.RunCycleAsync(None);
 
@@ -74,6 +69,23 @@ public sealed class SharedLoopTests
         report.Failure.Should().StartWith("register failed: LeadershipLostException");
         (await _registry.ListVersionsAsync("shared", None)).Should().BeEmpty();
         coordinator.Released.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task CycleCancelledWhileLeading_TheLeadIsReleased()
+    {
+        var coordinator = new ScriptedCoordinator();
+        var trainer = new WaitingTrainer();
+        await using var loop = Build(coordinator, trainer);
+        RecordLabelled(loop, 40);
+        using var cancel = new CancellationTokenSource();
+
+        var cycle = loop.RunCycleAsync(cancel.Token);
+        await trainer.Entered.WaitAsync(TimeSpan.FromSeconds(10));
+        await cancel.CancelAsync();
+
+        await cycle.Invoking(c => c).Should().ThrowAsync<OperationCanceledException>();
+        coordinator.Released.Should().Be(1, "a lead kept after a cancelled cycle would stop every instance's cycles");
     }
 
     [Fact]
@@ -98,6 +110,17 @@ public sealed class SharedLoopTests
 
     private static FeatureVector Vector(int i) => FeatureVector.Create(Schema, [i % 2]);
 
+    /// <summary>Records labelled predictions this instance stored (served by a host model), so a cycle has a window to train on.</summary>
+    private static void RecordLabelled(IFeedbackLoop loop, int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            var prediction = new Prediction(PredictionId.New(), "shared", "0", DateTimeOffset.UnixEpoch, Vector(i), PredictionOutput.Binary(0.5));
+            loop.RecordPrediction(prediction);
+            loop.RecordFeedback(Feedback.GroundTruth(prediction.Id, i % 2 == 0));
+        }
+    }
+
     private static async Task<TrainedModel> TrainAsync()
     {
         var data = TrainingSet.CreateBuilder(Schema, ModelTask.Binary);
@@ -112,15 +135,31 @@ public sealed class SharedLoopTests
     private static async Task SeedAsync(IFeedbackLoop loop) =>
         await loop.PromoteAsync(await TrainAsync(), new AliasChange("test", "seed"), None);
 
-    private IFeedbackLoop Build(ScriptedCoordinator coordinator) =>
+    private IFeedbackLoop Build(ScriptedCoordinator coordinator, IModelTrainer? trainer = null) =>
         new FeedbackLoopBuilder("shared")
             .WithSchema(Schema)
+            .UseTrainer(trainer ?? Learners.LogisticRegression(), Learners.LogisticRegression())
             .UseRegistry(_registry)
             .UseStateStore(_states)
             .UseCoordinator(_ => coordinator)
             .Configure(options => options.MinimumTrainingExamples = 20)
             .RetrainWhen(Retrain.EveryNewLabels(1_000))
             .Build();
+
+    /// <summary>A trainer that waits until the cycle is cancelled.</summary>
+    private sealed class WaitingTrainer : IModelTrainer
+    {
+        private readonly TaskCompletionSource _entered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Entered => _entered.Task;
+
+        public async Task<TrainedModel> TrainAsync(TrainingSet data, CancellationToken cancellationToken)
+        {
+            _entered.TrySetResult();
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+            throw new InvalidOperationException("unreachable");
+        }
+    }
 
     /// <summary>A coordinator whose stream, lead and announcements the test scripts.</summary>
     private sealed class ScriptedCoordinator : ILoopCoordinator
