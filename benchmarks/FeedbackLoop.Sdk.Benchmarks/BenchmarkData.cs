@@ -56,4 +56,19 @@ internal static class BenchmarkData
 
         return events.Chunk(batchSize).ToArray();
     }
+
+    /// <summary>Gets the Npgsql connection string of the server the PostgreSQL benchmarks use (FEEDBACKLOOP_POSTGRES).</summary>
+    public static string PostgreSqlConnectionString =>
+        Environment.GetEnvironmentVariable("FEEDBACKLOOP_POSTGRES") is { Length: > 0 } connectionString
+            ? connectionString
+            : throw new InvalidOperationException("Set FEEDBACKLOOP_POSTGRES to an Npgsql connection string (see README).");
+
+    /// <summary>Drops a schema a benchmark created, with everything in it.</summary>
+    /// <param name="schema">The schema's name (a plain identifier the benchmark made).</param>
+    public static void DropPostgreSqlSchema(string schema)
+    {
+        using var dataSource = Npgsql.NpgsqlDataSource.Create(PostgreSqlConnectionString);
+        using var drop = dataSource.CreateCommand($"DROP SCHEMA IF EXISTS {schema} CASCADE;");
+        drop.ExecuteNonQuery();
+    }
 }

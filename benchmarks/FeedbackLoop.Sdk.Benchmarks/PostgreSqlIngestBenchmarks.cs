@@ -37,9 +37,7 @@ public class PostgreSqlIngestBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var connectionString = Environment.GetEnvironmentVariable("FEEDBACKLOOP_POSTGRES")
-            ?? throw new InvalidOperationException("Set FEEDBACKLOOP_POSTGRES to an Npgsql connection string (see README).");
-        _sources = Enumerable.Range(0, Instances).Select(_ => NpgsqlDataSource.Create(connectionString)).ToArray();
+        _sources = Enumerable.Range(0, Instances).Select(_ => NpgsqlDataSource.Create(BenchmarkData.PostgreSqlConnectionString)).ToArray();
         _batches = BenchmarkData.IngestBatches(Pairs, LabelDelay, BatchSize);
     }
 
@@ -125,8 +123,7 @@ public class PostgreSqlIngestBenchmarks
     {
         if (_schema is not null)
         {
-            using var drop = _sources[0].CreateCommand($"DROP SCHEMA IF EXISTS {_schema} CASCADE;");
-            drop.ExecuteNonQuery();
+            BenchmarkData.DropPostgreSqlSchema(_schema);
         }
     }
 }

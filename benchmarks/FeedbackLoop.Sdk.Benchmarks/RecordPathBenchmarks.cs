@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using FeedbackLoop.Drift;
+using FeedbackLoop.PostgreSql;
 using FeedbackLoop.Sqlite;
 
 namespace FeedbackLoop.Benchmarks;
@@ -8,7 +9,8 @@ namespace FeedbackLoop.Benchmarks;
 /// The record path, as a host drives it: per operation one new prediction (10 numeric features) is recorded and the
 /// ground truth of the prediction made half the store's capacity earlier arrives and joins it. The store runs full
 /// (steady state, one eviction per new prediction) or, with <see cref="Store"/> <c>sqlite</c>, the loop keeps its events
-/// in a SQLite file (durable, everything retained).
+/// in a SQLite file (durable, everything retained), or with <c>postgresql</c> in a new schema of the server named by
+/// FEEDBACKLOOP_POSTGRES (shared).
 /// </summary>
 /// <remarks>
 /// <para>
@@ -36,13 +38,14 @@ public class RecordPathBenchmarks
     private FeatureVector[] _inputs = null!;
     private int _cursor;
     private string? _directory;
+    private string? _schema;
 
     /// <summary>Gets or sets how many of the 10 numeric features are monitored by a Page-Hinkley detector each.</summary>
     [Params(0, 10)]
     public int MonitoredFeatures { get; set; }
 
-    /// <summary>Gets or sets where the loop keeps its events: <c>memory</c> (the default store) or <c>sqlite</c> (a new file).</summary>
-    [Params("memory", "sqlite")]
+    /// <summary>Gets or sets where the loop keeps its events: <c>memory</c> (the default store), <c>sqlite</c> (a new file) or <c>postgresql</c> (a new schema).</summary>
+    [Params("memory", "sqlite", "postgresql")]
     public string Store { get; set; } = "memory";
 
     [GlobalSetup]
@@ -68,6 +71,12 @@ public class RecordPathBenchmarks
         {
             _directory = Directory.CreateTempSubdirectory("feedbackloop-bench-").FullName;
             builder.UseSqlite($"Data Source={Path.Combine(_directory, "record-path.db")}");
+        }
+
+        if (Store == "postgresql")
+        {
+            _schema = "bench_" + Guid.NewGuid().ToString("N");
+            builder.UsePostgreSql(BenchmarkData.PostgreSqlConnectionString, postgres => postgres.InSchema(_schema));
         }
 
         _loop = builder.Build();
@@ -109,6 +118,11 @@ public class RecordPathBenchmarks
         {
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             Directory.Delete(_directory, recursive: true);
+        }
+
+        if (_schema is not null)
+        {
+            BenchmarkData.DropPostgreSqlSchema(_schema);
         }
     }
 

@@ -51,11 +51,12 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
     // Appends through this instance take turns, so the memory below is used by one at a time.
     private readonly SemaphoreSlim _appending = new(1, 1);
 
-    // What this writer knows of the newest stored predictions (insertion order: the oldest goes first), trusted while the
-    // loop's next_seq is the one its last commit wrote.
+    // What this writer knows of the newest stored predictions (insertion order: the oldest goes first) as of the loop's
+    // next_seq after its last commit; caught up with other writers' commits since, forgotten when retention deleted some.
     private readonly Dictionary<Guid, Known> _recent = new(RecentCapacity + 1);
     private readonly Queue<Guid> _recentOrder = new(RecentCapacity + 1);
     private long _recentSeq = -1;
+    private long _recentEvicted;
 
     /// <summary>Initializes a store of one loop's events in a schema of a PostgreSQL database (created and migrated on first use).</summary>
     /// <param name="dataSource">Where connections come from; the caller keeps ownership.</param>
@@ -147,10 +148,14 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var counters = await LockCountersAsync(connection, cancellationToken).ConfigureAwait(false);
-        if (counters.NextSeq != _recentSeq)
+        if (counters.Evicted != _recentEvicted || counters.NextSeq - _recentSeq > RecentCapacity || _recentSeq < 0)
         {
-            // Another writer (or a retention delete) moved the loop since this writer's last commit.
+            // Retention deleted predictions (or too much happened since this writer's last commit to catch up with).
             Forget();
+        }
+        else if (counters.NextSeq != _recentSeq && trustMemory)
+        {
+            await CatchUpAsync(connection, cancellationToken).ConfigureAwait(false);
         }
 
         var known = await ReadKnownAsync(connection, batch, trustMemory, orphansWait: counters.OrphansPending > 0, cancellationToken).ConfigureAwait(false);
@@ -173,15 +178,52 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
 
         // Once sent, the commit is not cancelled: a retry of a batch that did commit would report every event a duplicate.
         await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
-        Remember(known, counters.NextSeq);
+        Remember(known, counters);
     }
 
-    /// <summary>Remembers the stored predictions a committed batch knows completely (their feedback count and whether one is labelled); the oldest remembered go first.</summary>
-    private void Remember(Dictionary<Guid, Known> known, long nextSeq)
+    /// <summary>
+    /// Brings the memory up to date with what other writers committed since this writer's last commit: the predictions
+    /// they stored and the feedback they applied, read by position (every position from the last commit on was taken
+    /// after it). Feedback applied to a prediction the memory holds is added to it.
+    /// </summary>
+    private async Task CatchUpAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        foreach (var (id, state) in known)
+        var schema = _database.Schema;
+        await using var read = new NpgsqlBatch(connection);
+        Add(read, $"SELECT id, model_version, ts, label_kind, label_number, label_category, score, probabilities FROM {schema}.predictions WHERE loop = @loop AND seq >= @since;", ("since", _recentSeq));
+        Add(read, $"SELECT prediction_id, id, kind FROM {schema}.feedback WHERE loop = @loop AND join_seq >= @since;", ("since", _recentSeq));
+        await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        List<(Guid Id, Known State)> stored = [];
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            if (state.Stored && _recent.TryAdd(id, state))
+            stored.Add((reader.GetGuid(0), ReadStoredPrediction(reader)));
+        }
+
+        Remember(stored);
+        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (_recent.TryGetValue(reader.GetGuid(0), out var state) && state.FeedbackIds.Add(reader.GetGuid(1)))
+            {
+                state.FeedbackCount++;
+                state.Labelled |= (FeedbackKind)reader.GetInt16(2) is FeedbackKind.GroundTruth or FeedbackKind.HumanCorrection;
+            }
+        }
+    }
+
+    /// <summary>Remembers the stored predictions a committed batch knows completely (their feedback ids and count, whether one is labelled) and where the loop's sequence is.</summary>
+    private void Remember(Dictionary<Guid, Known> known, Counters counters)
+    {
+        Remember(known.Where(k => k.Value.Stored).Select(k => (k.Key, k.Value)));
+        (_recentSeq, _recentEvicted) = (counters.NextSeq, counters.Evicted);
+    }
+
+    /// <summary>Adds stored predictions to the memory; the oldest remembered go first.</summary>
+    private void Remember(IEnumerable<(Guid Id, Known State)> stored)
+    {
+        foreach (var (id, state) in stored)
+        {
+            if (_recent.TryAdd(id, state))
             {
                 _recentOrder.Enqueue(id);
                 if (_recent.Count > RecentCapacity)
@@ -190,8 +232,6 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
                 }
             }
         }
-
-        _recentSeq = nextSeq;
     }
 
     private void Forget()
@@ -421,6 +461,15 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
         }
     }
 
+    /// <summary>What a row of <c>id, model_version, ts, label_kind, label_number, label_category, score, probabilities</c> says of a stored prediction (no feedback yet).</summary>
+    private static Known ReadStoredPrediction(NpgsqlDataReader reader) => new()
+    {
+        Stored = true,
+        ModelVersion = reader.GetString(1),
+        Ticks = reader.GetInt64(2),
+        Output = PredictionOutput.Restore(ReadLabel(reader, 3), reader.GetDouble(6), reader.GetFieldValue<double[]>(7)),
+    };
+
     private static Known Of(Dictionary<Guid, Known> known, Guid id)
     {
         if (!known.TryGetValue(id, out var state))
@@ -483,9 +532,7 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
         await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            var state = Of(known, reader.GetGuid(0));
-            (state.Stored, state.ModelVersion, state.Ticks) = (true, reader.GetString(1), reader.GetInt64(2));
-            state.Output = PredictionOutput.Restore(ReadLabel(reader, 3), reader.GetDouble(6), reader.GetFieldValue<double[]>(7));
+            known[reader.GetGuid(0)] = ReadStoredPrediction(reader);
         }
 
         await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
@@ -635,9 +682,6 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
         var (deleted, labelled) = (reader.GetInt64(0), reader.GetInt64(1));
         counters.Evicted += deleted;
         counters.Labelled -= labelled;
-
-        // Moving the sequence tells every writer that predictions it may remember are gone.
-        counters.NextSeq += deleted > 0 ? 1 : 0;
         return (counters, deleted);
     }
 

@@ -164,6 +164,24 @@ public sealed class PostgreSqlEventStoreTests : IDisposable
         late.GetOutcome(0).Should().Be(EventOutcome.Orphaned, "the writer forgot what the other's retention deleted");
     }
 
+    [Fact]
+    public async Task FeedbackAnotherWriterApplied_CountsForTheLimitAndTheLabelledCount_OfAWriterThatRemembersThePrediction()
+    {
+        var options = new FeedbackStoreOptions { MaxFeedbackPerPrediction = 2 };
+        var first = new PostgreSqlEventStore(_schema.DataSource, "loop", Schema, options, databaseSchema: _schema.Name);
+        var second = new PostgreSqlEventStore(_schema.DataSource, "loop", Schema, options, databaseSchema: _schema.Name);
+        var (remembered, other) = (Prediction(0, "oslo"), Prediction(1, "rome"));
+        await Append(first, LoopEvent.For(remembered, Start));
+        await Append(second, LoopEvent.For(Feedback.GroundTruth(remembered.Id, true), Start), LoopEvent.For(Feedback.Flag(remembered.Id, "odd", "ops"), Start), LoopEvent.For(other, Start));
+
+        var late = await Append(first, LoopEvent.For(Feedback.Correction(remembered.Id, false, "reviewer"), Start), LoopEvent.For(Feedback.GroundTruth(other.Id, true), Start));
+
+        late.GetOutcome(0).Should().Be(EventOutcome.Rejected, "the other writer's two feedback events reached the limit");
+        late.GetOutcome(1).Should().Be(EventOutcome.Joined, "a prediction the other writer stored joins without being looked up");
+        late.Joins.Should().ContainSingle().Which.Prediction.Should().Be(new JoinedPrediction(other.Id, other.ModelVersion, other.Timestamp, other.Output));
+        (await first.GetStatisticsAsync(None)).LabelledPredictions.Should().Be(2);
+    }
+
     private static Prediction Prediction(int i, string city) =>
         new(PredictionId.New(), "loop", "1", Start.AddSeconds(i), FeatureVector.Create(Schema, [i / 400.0], [city]), PredictionOutput.Binary((i % 10) / 10.0));
 

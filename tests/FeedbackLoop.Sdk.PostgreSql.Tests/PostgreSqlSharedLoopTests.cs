@@ -3,6 +3,7 @@ using FeedbackLoop.Models;
 using FeedbackLoop.PostgreSql;
 using FeedbackLoop.Registry;
 using FeedbackLoop.Retraining;
+using FeedbackLoop.Tests.TestSupport;
 using Npgsql;
 
 namespace FeedbackLoop.Tests.PostgreSql;
@@ -129,6 +130,28 @@ public sealed class PostgreSqlSharedLoopTests : IDisposable
         await second.RollbackAsync(new AliasChange("test", "back"), None);
 
         await WaitForAsync(() => first.Champion?.Version == 1);
+    }
+
+    [Fact]
+    public async Task RecordPredictionAndFeedback_SharedOnPostgreSql_AllocatesNothingOnTheCallersThread()
+    {
+        var loop = Loop("records");
+        await loop.StartAsync(None);
+        var predictions = Enumerable.Range(0, 256).Select(i => new Prediction(PredictionId.New(), LoopName, "1", DateTimeOffset.UnixEpoch, Vector(i), PredictionOutput.Binary(0.5))).ToArray();
+        var labels = predictions.Select(p => Feedback.GroundTruth(p.Id, true)).ToArray();
+
+        var allocated = Allocations.OnCurrentThread(() =>
+        {
+            for (var i = 0; i < predictions.Length; i++)
+            {
+                loop.RecordPrediction(predictions[i]);
+                loop.RecordFeedback(labels[i]);
+            }
+        });
+        await loop.FlushAsync(None);
+
+        allocated.Should().Be(0, "the caller only hands events to the queue; the consumer writes them to the server");
+        (await loop.GetStatisticsAsync(None)).Store.FeedbackJoined.Should().Be(predictions.Length);
     }
 
     private static async Task WaitForAsync(Func<bool> condition)
