@@ -104,16 +104,25 @@ internal sealed partial class FeedbackLoopEngine
             _lastTrainedAt = report.StartedAt;
             _monitors.ConsumeLabels(report.Observed.LabelsSinceLastTraining);
             _monitors.ConsumeSignals(report.Observed.DriftSignals);
+            foreach (var signal in report.Observed.DriftSignals)
+            {
+                if (signal.State == DriftState.Drift && (_latestDriftAt is null || signal.DetectedAt > _latestDriftAt))
+                {
+                    _latestDriftAt = signal.DetectedAt;
+                }
+            }
 
             // A candidate trained since a drift learned the new concept from few labels: promoted, it is the best model
             // for now but a weak one; rejected, it could not yet beat the champion. Either way the drift asks again once
             // as many more labels have joined (the window doubles), until the window is a full one and the schedule
-            // takes over.
+            // takes over. A window already half full waits for half a window only: a gradual or incremental change is
+            // often still under way for the first labels after its signal, and the last retry then trains on a full
+            // window that has left most of them behind, rather than serving a model of the transition for another window.
             var examples = report.TrainingExamples + report.HoldoutExamples;
             if (_options.TrainSinceDrift && examples < _options.TrainingWindowSize
                 && TrainingDrift(report.Observed.DriftSignals) is { } drift)
             {
-                _monitors.RetryAfter(drift, examples);
+                _monitors.RetryAfter(drift, Math.Min(examples, _options.TrainingWindowSize / 2));
             }
         }
     }
@@ -163,6 +172,11 @@ internal sealed partial class FeedbackLoopEngine
         var drift = _options.TrainSinceDrift ? TrainingDrift(context.Report.Observed.DriftSignals) : null;
         var window = await ReadAllAsync(new LabelledWindowQuery { From = drift?.DetectedAt, MaxCount = _options.TrainingWindowSize }, cancellationToken)
             .ConfigureAwait(false);
+        if (drift is null && _options.TrainSinceDrift && _latestDriftAt is { } latest
+            && window.Count == _options.TrainingWindowSize && _options.StableTrainingWindowSize > _options.TrainingWindowSize)
+        {
+            window = await StableWindowAsync(latest, window, cancellationToken).ConfigureAwait(false);
+        }
         if (window.Count < _options.MinimumTrainingExamples)
         {
             var since = drift is null ? string.Empty : Invariant($" since the drift at {drift.DetectedAt:O}");
@@ -273,6 +287,26 @@ internal sealed partial class FeedbackLoopEngine
         }
 
         return model;
+    }
+
+    /// <summary>
+    /// A scheduled retrain's window once the concept has been stable: the labels since the latest drift the loop retrained
+    /// for, without the first full window after it (a gradual or incremental change is often still under way when it is
+    /// signalled, and the drift retrains have learned from those labels already), the newest up to
+    /// <see cref="FeedbackLoopOptions.StableTrainingWindowSize"/>; the default window when that leaves no more labels.
+    /// Periodic retraining on a fixed window keeps a model's variance where it was; a stable concept's model improves
+    /// with every label it is given.
+    /// </summary>
+    private async Task<List<LabelledExample>> StableWindowAsync(DateTimeOffset latestDrift, List<LabelledExample> window, CancellationToken cancellationToken)
+    {
+        var skipped = _options.TrainingWindowSize;
+        var since = await ReadAllAsync(
+            new LabelledWindowQuery { From = latestDrift, MaxCount = (int)Math.Min(int.MaxValue, (long)_options.StableTrainingWindowSize + skipped) },
+            cancellationToken).ConfigureAwait(false);
+
+        // Either every label since the drift was read, and the first full window after it is dropped, or the newest
+        // StableTrainingWindowSize + skipped were, and dropping the oldest leaves the newest StableTrainingWindowSize.
+        return since.Count - skipped > window.Count ? since[skipped..] : window;
     }
 
     /// <summary>

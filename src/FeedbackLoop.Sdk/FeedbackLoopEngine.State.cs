@@ -6,13 +6,14 @@ namespace FeedbackLoop;
 
 /// <summary>
 /// Starting and resuming: a loop loads its champion through the registry's alias and the artifact loader, and its own
-/// state (monitors, rolling outcomes, signals, counters, the policy's clock) from its loop-state store; it saves that
-/// state once per cycle, from the final report, and when it is disposed.
+/// state (monitors, rolling outcomes, signals, counters, the policy's clock, the latest drift retrained for, a shared
+/// loop's position in the stream of applied events) from its loop-state store; it saves that state once per cycle, from
+/// the final report, and when it is disposed (a shared loop: by the cycles it leads).
 /// </summary>
 internal sealed partial class FeedbackLoopEngine
 {
     private const string StateKind = "FeedbackLoopState";
-    private const int StateVersion = 4;
+    private const int StateVersion = 5;
 
     private readonly Lock _startSync = new();
     private Task? _start;
@@ -99,8 +100,9 @@ internal sealed partial class FeedbackLoopEngine
 
     private void Restore(StateSnapshot snapshot)
     {
-        // Version 3 is version 4 without the shared stream's position (written before loops could be shared).
-        var reader = SnapshotReader.Open(snapshot, StateKind, snapshot.Version == 3 ? 3 : StateVersion);
+        // Earlier versions read on: version 3 lacks the latest drift and the shared stream's position, version 4 the latest drift.
+        var version = snapshot.Version;
+        var reader = SnapshotReader.Open(snapshot, StateKind, version is 3 or 4 ? version : StateVersion);
         var task = ReadTask(ref reader);
         if (!task.Equals(Task))
         {
@@ -111,12 +113,13 @@ internal sealed partial class FeedbackLoopEngine
         var cycles = reader.ReadInt64();
         var startedAt = new DateTimeOffset(reader.ReadInt64(), TimeSpan.Zero);
         DateTimeOffset? lastTrainedAt = reader.ReadBoolean() ? new DateTimeOffset(reader.ReadInt64(), TimeSpan.Zero) : null;
+        DateTimeOffset? latestDriftAt = version > 4 && reader.ReadBoolean() ? new DateTimeOffset(reader.ReadInt64(), TimeSpan.Zero) : null;
         if (cycles < 0)
         {
             throw reader.Corrupt("the cycle count is negative");
         }
 
-        var position = snapshot.Version == 3 ? 0 : reader.ReadInt64();
+        var position = version > 3 ? reader.ReadInt64() : 0;
         if (position < 0)
         {
             throw reader.Corrupt("the shared stream's position is negative");
@@ -127,6 +130,7 @@ internal sealed partial class FeedbackLoopEngine
         _cycles = cycles;
         _startedAt = startedAt;
         _lastTrainedAt = lastTrainedAt;
+        _latestDriftAt = latestDriftAt;
     }
 
     private StateSnapshot Snapshot()
@@ -135,6 +139,12 @@ internal sealed partial class FeedbackLoopEngine
         if (_lastTrainedAt is { } trained)
         {
             writer.Write(trained.UtcTicks);
+        }
+
+        writer.Write(_latestDriftAt is not null);
+        if (_latestDriftAt is { } drift)
+        {
+            writer.Write(drift.UtcTicks);
         }
 
         _monitors.WriteTo(writer.Write(_sharedPosition));

@@ -55,6 +55,9 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
     private long _cycles;
     private TaskCompletionSource _cycleDue = NewCycleDue();
     private DateTimeOffset? _lastTrainedAt;
+
+    // The latest drift signal a judged candidate has consumed: a scheduled retrain's window does not reach back before it.
+    private DateTimeOffset? _latestDriftAt;
     private int _disposed;
 
     internal FeedbackLoopEngine(in FeedbackLoopComponents components)

@@ -19,6 +19,17 @@ public sealed class FeedbackLoopOptions
     /// <value>Default 5,000.</value>
     public int TrainingWindowSize { get; set; } = 5_000;
 
+    /// <summary>
+    /// Gets or sets the most labelled examples a scheduled retrain (one no drift signal asked for) reads once the concept
+    /// has been stable: with <see cref="TrainSinceDrift"/>, it trains on every label since the first full
+    /// <see cref="TrainingWindowSize"/> after the latest drift the loop has retrained for, the newest ones up to this
+    /// size, and never on fewer than <see cref="TrainingWindowSize"/>. More labels of the same concept make a better
+    /// model than a fixed window; the labels just after a drift are left out because a gradual or incremental change is
+    /// often still under way when it is signalled.
+    /// </summary>
+    /// <value>Default 20,000. At or below <see cref="TrainingWindowSize"/>, every retrain reads <see cref="TrainingWindowSize"/>.</value>
+    public int StableTrainingWindowSize { get; set; } = 20_000;
+
     /// <summary>Gets or sets the fewest labelled examples a cycle needs before it trains; with fewer, the retrain is deferred.</summary>
     /// <value>Default 200.</value>
     public int MinimumTrainingExamples { get; set; } = 200;
@@ -30,7 +41,8 @@ public sealed class FeedbackLoopOptions
     /// <summary>
     /// Gets or sets whether a retrain after drift trains only on predictions made at or after the first drift signalled
     /// since the last training, so the candidate learns the new concept rather than a mix of old and new; a candidate
-    /// so trained and rejected is retried once the labels since that drift have doubled.
+    /// so trained on less than a full window is retried once the labels since that drift have doubled, or half a
+    /// window's worth of labels has joined, whichever comes first.
     /// </summary>
     /// <value>Default <see langword="true"/>.</value>
     public bool TrainSinceDrift { get; set; } = true;

@@ -25,6 +25,11 @@ public sealed class FeedbackLoopOptionsValidator : IValidateOptions<FeedbackLoop
             yield return $"TrainingWindowSize must be at least 2 (was {options.TrainingWindowSize}).";
         }
 
+        if (options.StableTrainingWindowSize < 1)
+        {
+            yield return $"StableTrainingWindowSize must be at least 1 (was {options.StableTrainingWindowSize}).";
+        }
+
         if (options.MinimumTrainingExamples < 2)
         {
             yield return $"MinimumTrainingExamples must be at least 2 (was {options.MinimumTrainingExamples}).";

@@ -43,6 +43,51 @@ public class TrainSinceDriftTests
     }
 
     [Fact]
+    public async Task PostDriftCandidateOnAMoreThanHalfFullWindow_RetriedAfterHalfAWindowOfLabels()
+    {
+        var trainer = new ScriptedTrainer(_ => new ThresholdModel(0.5).ToTrainedModel());
+        await using var loop = LoopHarness.Builder(_time).UseTrainer(trainer, trainer).MonitorErrors(() => new DriftAt(20))
+            .RetrainWhen(Retrain.OnDrift()).PromoteWhen(new ScriptedGate(reject: 1)).Configure(o => o.TrainingWindowSize = 100).Build();
+        await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), new AliasChange("host", "initial"), None);
+
+        LoopHarness.Traffic(loop, _time, 100);
+        var rejected = await loop.RunCycleAsync(None);
+        LoopHarness.Traffic(loop, _time, 49, seed: 2);
+        var waiting = await loop.RunCycleAsync(None);
+        LoopHarness.Traffic(loop, _time, 1, seed: 3);
+        var retried = await loop.RunCycleAsync(None);
+
+        (rejected.TrainingExamples + rejected.HoldoutExamples).Should().Be(81);
+        waiting.Outcome.Should().Be(CycleOutcome.NoAction, "the retry waits for half a window (50 labels), not for 81 more");
+        retried.Decision.Reason.Should().Contain("drift on errors");
+        (retried.TrainingExamples + retried.HoldoutExamples).Should().Be(100, "131 labels since the drift, the newest full window of them");
+    }
+
+    [Fact]
+    public async Task ScheduledRetrainLongAfterADrift_TrainsOnTheLabelsSinceItLessTheFirstWindow_UpToTheStableWindow()
+    {
+        var trainer = new ScriptedTrainer(_ => new ThresholdModel(0.5).ToTrainedModel());
+        var labels = 0;
+        await using var loop = LoopHarness.Builder(_time).UseTrainer(trainer, trainer).MonitorErrors(() => new DriftWhen(() => ++labels == 20))
+            .RetrainWhen(Retrain.OnDrift().Or(Retrain.EveryNewLabels(100))).PromoteWhen(new ScriptedGate(reject: 0))
+            .Configure(o => (o.TrainingWindowSize, o.StableTrainingWindowSize) = (100, 250)).Build();
+        await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), new AliasChange("host", "initial"), None);
+
+        LoopHarness.Traffic(loop, _time, 100);
+        var afterDrift = await loop.RunCycleAsync(None);
+        LoopHarness.Traffic(loop, _time, 100, seed: 2);
+        var retry = await loop.RunCycleAsync(None);
+        LoopHarness.Traffic(loop, _time, 300, seed: 3);
+        var stable = await loop.RunCycleAsync(None);
+
+        (afterDrift.TrainingExamples + afterDrift.HoldoutExamples).Should().Be(81, "since the drift at the 20th label");
+        retry.Decision.Reason.Should().Contain("drift on errors", "the post-drift retry, on the newest full window");
+        (retry.TrainingExamples + retry.HoldoutExamples).Should().Be(100);
+        stable.Decision.Reason.Should().NotContain("drift on errors");
+        (stable.TrainingExamples + stable.HoldoutExamples).Should().Be(250, "481 labels since the drift less the first window of 100 is 381, capped at StableTrainingWindowSize");
+    }
+
+    [Fact]
     public async Task PendingRetry_SurvivesARestart()
     {
         var state = new InMemoryLoopStateStore();
