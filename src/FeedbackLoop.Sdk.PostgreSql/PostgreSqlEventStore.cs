@@ -13,11 +13,14 @@ namespace FeedbackLoop.PostgreSql;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Each <see cref="AppendAsync"/> is one transaction: a batch is applied whole or, when it throws, not at all. Appends
-/// of one loop take turns on its counters row (an upsert that locks it), so the outcome of every event is decided
-/// against everything committed before, whichever instance committed it: a re-sent event, or one two instances received,
-/// is a duplicate and stored once. A batch is decided in memory from one read of the predictions and feedback it refers
-/// to, then its new rows go in by binary COPY.
+/// Each <see cref="AppendAsync"/> commits one transaction: a batch is applied whole or, when it throws, not at all.
+/// Appends of one loop take turns on its counters row (an upsert that locks it), so the outcome of every event is
+/// decided against everything committed before, whichever instance committed it: a re-sent event, or one two instances
+/// received, is a duplicate and stored once. A batch is decided in memory, from what this writer remembers of the
+/// newest predictions (caught up with the other writers' commits) and one read of the rest it refers to; its new rows
+/// go in by binary COPY. A prediction the writer does not know is taken for new: when it was stored already, the
+/// table's key refuses the COPY (the server logs the duplicate key), and the batch is decided again from everything the
+/// database holds.
 /// </para>
 /// <para>
 /// Labelled windows walk the predictions of the window's time range newest first through the time index and join
@@ -53,8 +56,8 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
 
     // What this writer knows of the newest stored predictions (insertion order: the oldest goes first) as of the loop's
     // next_seq after its last commit; caught up with other writers' commits since, forgotten when retention deleted some.
-    private readonly Dictionary<Guid, Known> _recent = new(RecentCapacity + 1);
-    private readonly Queue<Guid> _recentOrder = new(RecentCapacity + 1);
+    private readonly Dictionary<Guid, Known> _recent = [];
+    private readonly Queue<Guid> _recentOrder = new();
     private long _recentSeq = -1;
     private long _recentEvicted;
 
@@ -148,9 +151,10 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var counters = await LockCountersAsync(connection, cancellationToken).ConfigureAwait(false);
-        if (counters.Evicted != _recentEvicted || counters.NextSeq - _recentSeq > RecentCapacity || _recentSeq < 0)
+        if (counters.Evicted != _recentEvicted || counters.NextSeq < _recentSeq || counters.NextSeq - _recentSeq > RecentCapacity || _recentSeq < 0)
         {
-            // Retention deleted predictions (or too much happened since this writer's last commit to catch up with).
+            // Retention deleted predictions, the sequence went back (a restored database), or too much happened since
+            // this writer's last commit to catch up with.
             Forget();
         }
         else if (counters.NextSeq != _recentSeq && trustMemory)
@@ -525,17 +529,26 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
             return known;
         }
 
+        // Every id whose prediction is read has its feedback read too (predictions ⊆ feedback).
         var schema = _database.Schema;
         await using var read = new NpgsqlBatch(connection);
-        Add(read, $"SELECT id, model_version, ts, label_kind, label_number, label_category, score, probabilities FROM {schema}.predictions WHERE loop = @loop AND id = ANY(@ids);", ("ids", predictions.ToArray()));
-        Add(read, $"SELECT prediction_id, id, state, kind, value_kind, value_number, value_category, source, ts FROM {schema}.feedback WHERE loop = @loop AND prediction_id = ANY(@ids) ORDER BY seq;", ("ids", feedback.ToArray()));
-        await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        if (predictions.Count > 0)
         {
-            known[reader.GetGuid(0)] = ReadStoredPrediction(reader);
+            Add(read, $"SELECT id, model_version, ts, label_kind, label_number, label_category, score, probabilities FROM {schema}.predictions WHERE loop = @loop AND id = ANY(@ids);", ("ids", predictions.ToArray()));
         }
 
-        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        Add(read, $"SELECT prediction_id, id, state, kind, value_kind, value_number, value_category, source, ts FROM {schema}.feedback WHERE loop = @loop AND prediction_id = ANY(@ids) ORDER BY seq;", ("ids", feedback.ToArray()));
+        await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        if (predictions.Count > 0)
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                known[reader.GetGuid(0)] = ReadStoredPrediction(reader);
+            }
+
+            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             var predictionId = reader.GetGuid(0);
@@ -558,9 +571,9 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
 
     /// <summary>
     /// Writes a batch's decisions: new rows by binary COPY straight into the tables, then in one round trip the orphans
-    /// adopted or dropped and the counters. The decisions were made under the loop's lock from every row the batch refers
-    /// to, so a new row cannot conflict; if one ever did, the COPY would fail and the whole batch roll back, rather than a
-    /// merge skipping it while the counters claimed it stored.
+    /// adopted or dropped and the counters. A new row that conflicts (a prediction taken for new that was stored already)
+    /// fails the COPY and the whole attempt rolls back, rather than a merge skipping it while the counters claimed it
+    /// stored; <see cref="AppendAsync"/> then decides the batch again from the database.
     /// </summary>
     private async Task WriteAsync(NpgsqlConnection connection, Changes changes, Counters counters, CancellationToken cancellationToken)
     {

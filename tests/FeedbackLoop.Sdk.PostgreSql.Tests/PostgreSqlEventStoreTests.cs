@@ -182,6 +182,20 @@ public sealed class PostgreSqlEventStoreTests : IDisposable
         (await first.GetStatisticsAsync(None)).LabelledPredictions.Should().Be(2);
     }
 
+    [Fact]
+    public async Task DatabaseRestoredToAnEarlierState_TheWriterForgetsWhatItRemembers()
+    {
+        var writer = Store(_schema.DataSource);
+        var prediction = Prediction(0, "oslo");
+        await Append(writer, LoopEvent.For(prediction, Start));
+
+        // A restore from a backup taken before the prediction: its row and its position are gone.
+        await _schema.ScalarAsync("DELETE FROM {schema}.predictions; UPDATE {schema}.event_counters SET next_seq = 0, predictions = 0;");
+        var late = await Append(writer, LoopEvent.For(Feedback.GroundTruth(prediction.Id, true), Start));
+
+        late.GetOutcome(0).Should().Be(EventOutcome.Orphaned, "the sequence went back, so the writer's memory no longer stands for the database");
+    }
+
     private static Prediction Prediction(int i, string city) =>
         new(PredictionId.New(), "loop", "1", Start.AddSeconds(i), FeatureVector.Create(Schema, [i / 400.0], [city]), PredictionOutput.Binary((i % 10) / 10.0));
 

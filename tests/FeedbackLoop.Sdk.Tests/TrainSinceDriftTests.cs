@@ -88,6 +88,32 @@ public class TrainSinceDriftTests
     }
 
     [Fact]
+    public async Task LatestDriftRetrainedFor_SurvivesARestart_SoTheStableWindowStillStartsAfterIt()
+    {
+        var (state, registry, store) = (new InMemoryLoopStateStore(), new InMemoryModelRegistry(_time), new DelegatingEventStore(Events.TwoNumbers));
+        var trainer = new ScriptedTrainer(_ => new ThresholdModel(0.5).ToTrainedModel());
+        var labels = 0;
+        IFeedbackLoop Build() => LoopHarness.Builder(_time).UseTrainer(trainer, trainer).MonitorErrors(() => new DriftWhen(() => ++labels == 20))
+            .RetrainWhen(Retrain.OnDrift().Or(Retrain.EveryNewLabels(100))).PromoteWhen(new ScriptedGate(reject: 0))
+            .Configure(o => (o.TrainingWindowSize, o.StableTrainingWindowSize) = (100, 250))
+            .UseStateStore(state).UseRegistry(registry).UseStore(_ => store).Build();
+        await using (var first = Build())
+        {
+            await first.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), new AliasChange("host", "initial"), None);
+            LoopHarness.Traffic(first, _time, 100);
+            await first.RunCycleAsync(None);
+            LoopHarness.Traffic(first, _time, 100, seed: 2);
+            await first.RunCycleAsync(None);
+        }
+
+        await using var second = Build();
+        LoopHarness.Traffic(second, _time, 300, seed: 3);
+        var stable = await second.RunCycleAsync(None);
+
+        (stable.TrainingExamples + stable.HoldoutExamples).Should().Be(250, "the restarted loop knows the drift it retrained for: 381 labels since it, capped");
+    }
+
+    [Fact]
     public async Task PendingRetry_SurvivesARestart()
     {
         var state = new InMemoryLoopStateStore();
