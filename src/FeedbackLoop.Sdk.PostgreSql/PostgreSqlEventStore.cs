@@ -197,13 +197,11 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
         Add(read, $"SELECT id, model_version, ts, label_kind, label_number, label_category, score, probabilities FROM {schema}.predictions WHERE loop = @loop AND seq >= @since;", ("since", _recentSeq));
         Add(read, $"SELECT prediction_id, id, kind FROM {schema}.feedback WHERE loop = @loop AND join_seq >= @since;", ("since", _recentSeq));
         await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        List<(Guid Id, Known State)> stored = [];
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            stored.Add((reader.GetGuid(0), ReadStoredPrediction(reader)));
+            Remember(reader.GetGuid(0), ReadStoredPrediction(reader));
         }
 
-        Remember(stored);
         await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -218,22 +216,23 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
     /// <summary>Remembers the stored predictions a committed batch knows completely (their feedback ids and count, whether one is labelled) and where the loop's sequence is.</summary>
     private void Remember(Dictionary<Guid, Known> known, Counters counters)
     {
-        Remember(known.Where(k => k.Value.Stored).Select(k => (k.Key, k.Value)));
+        foreach (var (id, state) in known)
+        {
+            Remember(id, state);
+        }
+
         (_recentSeq, _recentEvicted) = (counters.NextSeq, counters.Evicted);
     }
 
-    /// <summary>Adds stored predictions to the memory; the oldest remembered go first.</summary>
-    private void Remember(IEnumerable<(Guid Id, Known State)> stored)
+    /// <summary>Adds a stored prediction to the memory; the oldest remembered go first.</summary>
+    private void Remember(Guid id, Known state)
     {
-        foreach (var (id, state) in stored)
+        if (state.Stored && _recent.TryAdd(id, state))
         {
-            if (_recent.TryAdd(id, state))
+            _recentOrder.Enqueue(id);
+            if (_recent.Count > RecentCapacity)
             {
-                _recentOrder.Enqueue(id);
-                if (_recent.Count > RecentCapacity)
-                {
-                    _recent.Remove(_recentOrder.Dequeue());
-                }
+                _recent.Remove(_recentOrder.Dequeue());
             }
         }
     }
@@ -400,8 +399,9 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
         (state.Stored, state.ModelVersion, state.Ticks, state.Output) = (true, prediction.ModelVersion, prediction.Timestamp.UtcTicks, prediction.Output);
         changes.Predictions.Add((prediction, counters.NextSeq++));
         counters.Predictions++;
-        foreach (var orphan in state.Orphans)
+        for (var i = 0; i < state.OrphanCount; i++)
         {
+            var orphan = state.Orphans[i];
             counters.OrphansPending--;
             if (state.FeedbackCount < _maxFeedback)
             {
@@ -416,7 +416,11 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
             }
         }
 
-        state.Orphans.Clear();
+        if (state.OrphanCount > 0)
+        {
+            state.Orphans.Clear();
+        }
+
         return EventOutcome.Stored;
     }
 
@@ -431,7 +435,7 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
             return EventOutcome.Duplicate;
         }
 
-        if ((state.Stored ? state.FeedbackCount : state.Orphans.Count) >= _maxFeedback)
+        if ((state.Stored ? state.FeedbackCount : state.OrphanCount) >= _maxFeedback)
         {
             state.FeedbackIds.Remove(feedback.Id.Value);
             counters.Rejected++;
@@ -602,8 +606,9 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
                     await copy.WriteAsync(category, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
                     await copy.WriteAsync(prediction.Output.Score, NpgsqlDbType.Double, cancellationToken).ConfigureAwait(false);
                     await copy.WriteAsync(prediction.Output.Probabilities.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Double, cancellationToken).ConfigureAwait(false);
-                    await copy.WriteAsync(prediction.Segments.Keys.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                    await copy.WriteAsync(prediction.Segments.Values.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                    var segmented = prediction.Segments.Count > 0;
+                    await copy.WriteAsync(segmented ? prediction.Segments.Keys.ToArray() : [], NpgsqlDbType.Array | NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                    await copy.WriteAsync(segmented ? prediction.Segments.Values.ToArray() : [], NpgsqlDbType.Array | NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
                 }
 
                 await copy.CompleteAsync(cancellationToken).ConfigureAwait(false);
@@ -869,14 +874,23 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
     /// <summary>What a batch knows of one prediction id: whether it is stored (and what a join reports), its feedback ids, how many are applied, and the orphans waiting for it.</summary>
     private sealed class Known
     {
+        private HashSet<Guid>? _feedbackIds;
+        private List<Feedback>? _orphans;
+
         public bool Stored;
         public string? ModelVersion;
         public long Ticks;
         public PredictionOutput Output;
         public int FeedbackCount;
         public bool Labelled;
-        public HashSet<Guid> FeedbackIds { get; } = [];
-        public List<Feedback> Orphans { get; } = [];
+
+        /// <summary>Gets the ids of the feedback applied to the prediction or waiting for it (created on first use: most predictions of a batch are new).</summary>
+        public HashSet<Guid> FeedbackIds => _feedbackIds ??= [];
+
+        /// <summary>Gets the orphans waiting for the prediction (created on first use).</summary>
+        public List<Feedback> Orphans => _orphans ??= [];
+
+        public int OrphanCount => _orphans?.Count ?? 0;
     }
 
     /// <summary>What a batch writes: new rows, and orphans adopted or dropped.</summary>
