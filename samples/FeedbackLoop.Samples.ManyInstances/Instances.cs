@@ -206,7 +206,16 @@ public sealed class InstanceProcess : IAsyncDisposable
         if (!_process.HasExited)
         {
             _process.StandardInput.Close();
-            await _process.WaitForExitAsync();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            try
+            {
+                await _process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                // An instance that does not stop when its input closes is killed, not waited for forever.
+                Kill();
+            }
         }
 
         _process.Dispose();

@@ -353,6 +353,14 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
             return position;
         });
 
+    /// <summary>The position of the newest applied event (the loop's next_seq less one; −1 when it has none), so a read after it returns what is applied from now on.</summary>
+    internal Task<long> ReadHeadAsync(CancellationToken cancellationToken) =>
+        _database.GuardAsync(async () =>
+        {
+            await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+            return (await ReadCountersAsync(connection, $"SELECT {CounterColumns} FROM {_database.Schema}.event_counters WHERE loop = @loop;", cancellationToken).ConfigureAwait(false))?.NextSeq - 1 ?? -1;
+        });
+
     private static DateTimeOffset Time(long ticks) => new(ticks, TimeSpan.Zero);
 
     private static (short Kind, double? Number, string? Category) Columns(Label label) => label.Kind switch

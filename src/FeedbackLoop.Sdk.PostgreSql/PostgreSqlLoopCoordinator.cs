@@ -39,6 +39,10 @@ internal sealed class PostgreSqlLoopCoordinator : ILoopCoordinator
             var led = await _database.GuardAsync(async () =>
             {
                 await using var command = LockCommand(connection, _waitForLead ? "pg_advisory_lock" : "pg_try_advisory_lock");
+
+                // Waiting for the lead lasts as long as the leader's cycle (a training may take minutes): no command
+                // timeout, only the caller's token.
+                command.CommandTimeout = _waitForLead ? 0 : command.CommandTimeout;
                 return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not false;
             }).ConfigureAwait(false);
             if (led)
@@ -58,10 +62,12 @@ internal sealed class PostgreSqlLoopCoordinator : ILoopCoordinator
 
     public async ValueTask<long> ReadAppliedAsync(long position, EventBatch batch, int maxCount, bool predictions, CancellationToken cancellationToken)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(position);
+        ArgumentOutOfRangeException.ThrowIfLessThan(position, -1);
         ArgumentNullException.ThrowIfNull(batch);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxCount, 1);
-        return await _store.ReadAppliedAsync(position, batch, maxCount, predictions, cancellationToken).ConfigureAwait(false);
+        return position < 0
+            ? await _store.ReadHeadAsync(cancellationToken).ConfigureAwait(false)
+            : await _store.ReadAppliedAsync(position, batch, maxCount, predictions, cancellationToken).ConfigureAwait(false);
     }
 
     public IAsyncDisposable WatchAliases(Action moved)
@@ -156,7 +162,9 @@ internal sealed class PostgreSqlLoopCoordinator : ILoopCoordinator
                             _moved();
                         }
                     };
-                    await using (var listen = new NpgsqlCommand($"LISTEN {AliasMoved.Channel};", connection))
+                    // Named, so that an operator (or a test) can tell the listening connection among the loop's others.
+                    await using (var listen = new NpgsqlCommand(
+                        $"SELECT set_config('application_name', left(current_setting('application_name') || ' (alias watch)', 63), false); LISTEN {AliasMoved.Channel};", connection))
                     {
                         await listen.ExecuteNonQueryAsync(token).ConfigureAwait(false);
                     }

@@ -78,9 +78,9 @@ internal sealed partial class FeedbackLoopEngine
         }
 
         var report = context.Report with { Champion = Champion };
-        if (_coordinator is not null && _lease is null)
+        if (_coordinator is not null && (_lease is null || !await StillLeadingAsync().ConfigureAwait(false)))
         {
-            // Led by another instance, or the lead could not be taken: this instance's state is not the loop's.
+            // Led by another instance, or the lead could not be taken or was lost: this instance's state is not the loop's.
             return report;
         }
 
@@ -248,7 +248,6 @@ internal sealed partial class FeedbackLoopEngine
     {
         var candidate = context.Registered!;
         var change = Change(context.Report, "promoted");
-        await EnsureLeadingAsync(cancellationToken).ConfigureAwait(false);
 
         // A candidate trained on schedule, not after a drift, replaces a model of the same concept: its error detector
         // continues the old one's, so a change that lands on the promotion is not taken for the new model's baseline.
@@ -256,10 +255,13 @@ internal sealed partial class FeedbackLoopEngine
         var promoted = await SwapAsync<bool>(async () =>
         {
             // The gate compared the candidate with the champion of the cycle's start; a rollback or a manual promotion
-            // since then is the host's decision, and an unjudged candidate must not overwrite it.
-            return Champion?.Version != context.Report.Champion?.Version
-                ? (false, null)
-                : (true, await MakeChampionAsync(candidate, context.Candidate!.Predictor, change, cancellationToken, carryErrorBaseline: scheduled).ConfigureAwait(false));
+            // since then is the host's decision, and an unjudged candidate must not overwrite it. A shared loop checks,
+            // right before the move, that it still leads and that no other instance moved the alias meanwhile.
+            var unmoved = Champion?.Version == context.Report.Champion?.Version
+                && (_coordinator is null || await ChampionAliasUnmovedAsync(context.Report.Champion, cancellationToken).ConfigureAwait(false));
+            return unmoved
+                ? (true, await MakeChampionAsync(candidate, context.Candidate!.Predictor, change, cancellationToken, carryErrorBaseline: scheduled).ConfigureAwait(false))
+                : (false, null);
         }, cancellationToken).ConfigureAwait(false);
         if (promoted)
         {

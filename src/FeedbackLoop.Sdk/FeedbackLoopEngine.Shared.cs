@@ -48,6 +48,8 @@ internal sealed partial class FeedbackLoopEngine
     /// <returns>Whether another leader's state was restored.</returns>
     private async Task<bool> CatchUpAsync(CancellationToken cancellationToken)
     {
+        // The champion first: the saved state's monitors are restored for the versions this instance serves.
+        await FollowChampionContainedAsync(cancellationToken).ConfigureAwait(false);
         var restored = false;
         if (await _stateStore.LoadAsync(Name, cancellationToken).ConfigureAwait(false) is { } saved && saved.Revision != _stateRevision)
         {
@@ -59,9 +61,6 @@ internal sealed partial class FeedbackLoopEngine
             }
         }
 
-        // A champion that does not load is refused and counted; the cycle goes on with the one served.
-        await _failures.TryInvokeAsync("champion", Name, this, static (engine, token) => new ValueTask(engine.FollowChampionAsync(token)), cancellationToken)
-            .ConfigureAwait(false);
         var page = new EventBatch(SharedPage);
         var predictions = _monitors.MonitorsFeatures;
         while (true)
@@ -91,26 +90,49 @@ internal sealed partial class FeedbackLoopEngine
         return (true, null);
     }, cancellationToken);
 
-    /// <summary>Starts following champion moves announced by the coordinator (once, when the loop starts).</summary>
+    /// <summary>Follows the champion alias; a champion that does not load is refused and counted, and the loop goes on serving the one it serves.</summary>
+    private ValueTask<bool> FollowChampionContainedAsync(CancellationToken cancellationToken) =>
+        _failures.TryInvokeAsync("champion", Name, this, static (engine, token) => new ValueTask(engine.FollowChampionAsync(token)), cancellationToken);
+
+    /// <summary>Starts following champion moves announced by the coordinator (once, when the loop starts; never after it is disposed).</summary>
     private void WatchChampion()
     {
-        if (_coordinator is not null && _aliasWatch is null)
+        if (_coordinator is not null && _aliasWatch is null && Volatile.Read(ref _disposed) == 0)
         {
-            _aliasWatch = _coordinator.WatchAliases(() => _ = System.Threading.Tasks.Task.Run(FollowAnnouncedMoveAsync));
-        }
-    }
-
-    private async Task FollowAnnouncedMoveAsync()
-    {
-        if (Volatile.Read(ref _disposed) == 0)
-        {
-            await _failures.TryInvokeAsync("champion", Name, this, static (engine, token) => new ValueTask(engine.FollowChampionAsync(token)), CancellationToken.None)
-                .ConfigureAwait(false);
+            _aliasWatch = _coordinator.WatchAliases(() => _ = System.Threading.Tasks.Task.Run(async () =>
+            {
+                if (Volatile.Read(ref _disposed) == 0)
+                {
+                    await FollowChampionContainedAsync(CancellationToken.None).ConfigureAwait(false);
+                }
+            }));
         }
     }
 
     /// <summary>Checks, before the cycle writes to the registry, that this instance still leads it.</summary>
     private ValueTask EnsureLeadingAsync(CancellationToken cancellationToken) => _lease?.EnsureHeldAsync(cancellationToken) ?? ValueTask.CompletedTask;
+
+    /// <summary>Whether this instance still leads and the champion alias still names the champion the cycle started with (another instance may have moved it).</summary>
+    private async Task<bool> ChampionAliasUnmovedAsync(ModelVersion? started, CancellationToken cancellationToken)
+    {
+        await EnsureLeadingAsync(cancellationToken).ConfigureAwait(false);
+        return (await _registry.GetByAliasAsync(Name, ModelAliases.Champion, cancellationToken).ConfigureAwait(false))?.Version == started?.Version;
+    }
+
+    /// <summary>Whether a shared loop's cycle still leads when it is about to save the loop's state (a loop alone always does).</summary>
+    private async Task<bool> StillLeadingAsync()
+    {
+        try
+        {
+            await EnsureLeadingAsync(CancellationToken.None).ConfigureAwait(false);
+            return true;
+        }
+        catch (LeadershipLostException exception)
+        {
+            _failures.Contain("coordinator", Name, exception);
+            return false;
+        }
+    }
 
     /// <summary>Ends the cycle's lead (after its state is saved), whatever ended the cycle.</summary>
     private async Task ReleaseLeadAsync()

@@ -119,10 +119,11 @@ internal sealed partial class FeedbackLoopEngine
             throw reader.Corrupt("the cycle count is negative");
         }
 
-        var position = version > 3 ? reader.ReadInt64() : 0;
-        if (position < 0)
+        // −1: the monitors saw the loop's past without the shared stream (saved before it existed, or by a loop alone).
+        var position = version > 3 ? reader.ReadInt64() : -1;
+        if (position < -1)
         {
-            throw reader.Corrupt("the shared stream's position is negative");
+            throw reader.Corrupt("the shared stream's position is below -1");
         }
 
         _monitors.ReadFrom(ref reader);
@@ -147,7 +148,7 @@ internal sealed partial class FeedbackLoopEngine
             writer.Write(drift.UtcTicks);
         }
 
-        _monitors.WriteTo(writer.Write(_sharedPosition));
+        _monitors.WriteTo(writer.Write(_coordinator is null ? -1 : _sharedPosition));
         return writer.ToSnapshot();
     }
 

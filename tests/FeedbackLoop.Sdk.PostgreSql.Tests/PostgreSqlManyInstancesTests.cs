@@ -18,9 +18,9 @@ public sealed partial class PostgreSqlManyInstancesTests : IDisposable
     [Fact]
     public async Task TwoProcesses_CrossedIngest_EachEventOnceAndEveryLabelJoined_OneTrainsPerCycle_BothServeThePromotionWithinASecond()
     {
-        // Each training takes 2 s, so cycles the two start together overlap.
-        await using var a = Start("a", 0, TimeSpan.FromSeconds(2));
-        await using var b = Start("b", 1, TimeSpan.FromSeconds(2));
+        // Each training takes 4 s, so cycles the two start together overlap.
+        await using var a = Start("a", 0, TimeSpan.FromSeconds(4));
+        await using var b = Start("b", 1, TimeSpan.FromSeconds(4));
         await Task.WhenAll(a.ReadyAsync(), b.ReadyAsync());
         (await a.AskAsync("seed")).Should().Be("seeded v1");
         Milliseconds(await b.AskAsync("await-champion")).Should().BeLessThan(1_000, "b serves the seed a promoted");

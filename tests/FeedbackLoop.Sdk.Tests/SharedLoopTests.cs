@@ -42,6 +42,27 @@ public sealed class SharedLoopTests
     }
 
     [Fact]
+    public async Task StateSavedByTheLoopAlone_TheSharedLoopStartsAtTheStreamsEnd_NotReadingThePastAgain()
+    {
+        await using (var alone = new FeedbackLoopBuilder("shared").WithSchema(Schema).UseRegistry(_registry).UseStateStore(_states).Build())
+        {
+            await alone.StartAsync(None);
+            await alone.RunCycleAsync(None);
+        }
+
+        var coordinator = new ScriptedCoordinator();
+        coordinator.Publish(40);
+        await using var shared = Build(coordinator);
+        var first = await shared.RunCycleAsync(None);
+        coordinator.Publish(10);
+        var second = await shared.RunCycleAsync(None);
+
+        coordinator.Positions.Should().Equal([-1L, 40L], "the monitors saw the past without the stream: they read what is applied from now on");
+        first.Observed.LabelsSinceLastTraining.Should().Be(0);
+        second.Observed.LabelsSinceLastTraining.Should().Be(10);
+    }
+
+    [Fact]
     public async Task Cycle_AnotherInstanceLeads_NotLeader_NothingTrainedAndNoStateSaved()
     {
         var coordinator = new ScriptedCoordinator { Leads = false };
@@ -69,6 +90,27 @@ public sealed class SharedLoopTests
         report.Failure.Should().StartWith("register failed: LeadershipLostException");
         (await _registry.ListVersionsAsync("shared", None)).Should().BeEmpty();
         coordinator.Released.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task AnotherInstanceMovesTheChampionDuringTraining_UnannouncedYet_TheCandidateIsNotPromotedOverIt()
+    {
+        var coordinator = new ScriptedCoordinator();
+        ModelVersion? elsewhere = null;
+        var trainer = new CallbackTrainer(async () =>
+        {
+            // Another instance promotes while this one trains; its announcement has not arrived here.
+            elsewhere = await _registry.RegisterAsync(new ModelRegistration("shared", (await TrainAsync()).Artifact, "elsewhere", new Dictionary<string, double>(), new Dictionary<string, string>()), None);
+            await _registry.SetAliasAsync("shared", ModelAliases.Champion, elsewhere.Version, new AliasChange("other instance", "promoted there"), None);
+        });
+        await using var loop = Build(coordinator, trainer);
+        RecordLabelled(loop, 40);
+
+        var report = await loop.RunCycleAsync(None);
+
+        report.Outcome.Should().Be(CycleOutcome.Rejected, report.ToString());
+        report.Decision.Reason.Should().Contain("the champion changed during the cycle");
+        (await _registry.GetByAliasAsync("shared", ModelAliases.Champion, None))!.Version.Should().Be(elsewhere!.Version, "the other instance's move stands");
     }
 
     [Fact]
@@ -146,6 +188,22 @@ public sealed class SharedLoopTests
             .RetrainWhen(Retrain.EveryNewLabels(1_000))
             .Build();
 
+    /// <summary>The built-in learner, running a callback before its first training.</summary>
+    private sealed class CallbackTrainer(Func<Task> first) : IModelTrainer
+    {
+        private Func<Task>? _first = first;
+
+        public async Task<TrainedModel> TrainAsync(TrainingSet data, CancellationToken cancellationToken)
+        {
+            if (Interlocked.Exchange(ref _first, null) is { } callback)
+            {
+                await callback();
+            }
+
+            return await Learners.LogisticRegression().TrainAsync(data, cancellationToken);
+        }
+    }
+
     /// <summary>A trainer that waits until the cycle is cancelled.</summary>
     private sealed class WaitingTrainer : IModelTrainer
     {
@@ -194,6 +252,11 @@ public sealed class SharedLoopTests
         public ValueTask<long> ReadAppliedAsync(long position, EventBatch batch, int maxCount, bool predictions, CancellationToken cancellationToken)
         {
             Positions.Add(position);
+            if (position < 0)
+            {
+                return ValueTask.FromResult((long)_stream.Count);
+            }
+
             foreach (var join in _stream.Skip((int)position).Take(maxCount))
             {
                 batch.AddJoin(join);

@@ -26,7 +26,10 @@ public interface ILoopCoordinator
     /// <paramref name="batch"/>: each stored prediction (with outcome <see cref="EventOutcome.Stored"/>, when
     /// <paramref name="predictions"/> is set) and each label joined to its prediction (<see cref="EventBatch.Joins"/>).
     /// </summary>
-    /// <param name="position">Where the previous read ended; 0 for the beginning.</param>
+    /// <param name="position">
+    /// Where the previous read ended; 0 for the beginning; −1 for the current end: nothing is read, and the position
+    /// returned is where events applied from now on begin (for a loop whose monitors have seen the past elsewhere).
+    /// </param>
     /// <param name="batch">An empty batch to fill.</param>
     /// <param name="maxCount">The most events (predictions and joins together) to read.</param>
     /// <param name="predictions">Whether to read the stored predictions too (the loop monitors features), or only the joins.</param>
