@@ -210,9 +210,11 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
 
             using var activity = LoopInstruments.ActivitySource.StartActivity(FeedbackLoopTelemetry.CycleActivity);
             activity?.SetTag(FeedbackLoopTelemetry.LoopTag, Name);
-            activity?.SetTag("feedbackloop.cycle.number", cycle);
             var start = _time.GetTimestamp();
             var report = await ExecuteCycleAsync(cycle, cancellationToken).ConfigureAwait(false) with { Duration = _time.GetElapsedTime(start) };
+
+            // The report's number: a shared loop's cycle is renumbered after the state another leader saved.
+            activity?.SetTag("feedbackloop.cycle.number", report.Cycle);
             _instruments.CycleCompleted(report.Duration);
             activity?.SetTag(FeedbackLoopTelemetry.OutcomeTag, report.Outcome.ToString());
             if (report.Outcome == CycleOutcome.Failed)
