@@ -303,7 +303,7 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
     }
 
     /// <summary>
-    /// Reads the loop's applied events after <paramref name="position"/> in the order of the loop's sequence (see
+    /// Reads the loop's applied events from <paramref name="position"/> on, in the order of the loop's sequence (see
     /// <see cref="Coordination.ILoopCoordinator.ReadAppliedAsync"/>): stored predictions by their seq, joined labels by
     /// the seq of their join. Positions are taken under the counters row's lock, so they grow in commit order.
     /// </summary>
@@ -314,14 +314,14 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
             await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
             await using var command = new NpgsqlCommand(
                 $"""
-                SELECT e.pos, p.id, p.model, p.model_version, p.ts, p.numeric_features, p.categorical_features, p.label_kind, p.label_number, p.label_category,
-                       p.score, p.probabilities, p.segment_keys, p.segment_values,
+                SELECT e.pos, p.id, p.model, p.model_version, p.ts, {ForPredictions("p.numeric_features")}, {ForPredictions("p.categorical_features")},
+                       p.label_kind, p.label_number, p.label_category, p.score, p.probabilities, {ForPredictions("p.segment_keys")}, {ForPredictions("p.segment_values")},
                        f.id, f.kind, f.value_kind, f.value_number, f.value_category, f.source, f.ts
                 FROM ((SELECT seq AS pos, id AS prediction_id, NULL::uuid AS feedback_id FROM {schema}.predictions
-                       WHERE loop = @loop AND seq > @after AND @predictions ORDER BY seq LIMIT @max)
+                       WHERE loop = @loop AND seq >= @from AND @predictions ORDER BY seq LIMIT @max)
                       UNION ALL
                       (SELECT join_seq, prediction_id, id FROM {schema}.feedback
-                       WHERE loop = @loop AND join_seq > @after AND kind IN ({LabelKinds}) ORDER BY join_seq LIMIT @max)
+                       WHERE loop = @loop AND join_seq >= @from AND kind IN ({LabelKinds}) ORDER BY join_seq LIMIT @max)
                       ORDER BY pos LIMIT @max) AS e
                 JOIN {schema}.predictions AS p ON p.loop = @loop AND p.id = e.prediction_id
                 LEFT JOIN {schema}.feedback AS f ON f.loop = @loop AND f.prediction_id = e.prediction_id AND f.id = e.feedback_id
@@ -329,37 +329,43 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
                 """,
                 connection);
             command.Parameters.AddWithValue("loop", _loop);
-            command.Parameters.AddWithValue("after", position);
+            command.Parameters.AddWithValue("from", position);
             command.Parameters.AddWithValue("predictions", predictions);
             command.Parameters.AddWithValue("max", (long)maxCount);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                position = reader.GetInt64(0);
-                var prediction = ReadPrediction(reader, 1);
+                position = reader.GetInt64(0) + 1;
                 if (reader.IsDBNull(14))
                 {
+                    var prediction = ReadPrediction(reader, 1);
                     batch.Add(LoopEvent.For(prediction, prediction.Timestamp));
                     batch.SetOutcome(batch.Count - 1, EventOutcome.Stored);
                 }
                 else
                 {
+                    // A join reports what its prediction served, not its features (the row carries none for it).
+                    var predictionId = new PredictionId(reader.GetGuid(1));
                     var feedback = new Feedback(
-                        new FeedbackId(reader.GetGuid(14)), prediction.Id, (FeedbackKind)reader.GetInt16(15), ReadLabel(reader, 16), reader.GetString(19), Time(reader.GetInt64(20)));
-                    batch.AddJoin(new JoinedLabel(feedback, new JoinedPrediction(prediction.Id, prediction.ModelVersion, prediction.Timestamp, prediction.Output)));
+                        new FeedbackId(reader.GetGuid(14)), predictionId, (FeedbackKind)reader.GetInt16(15), ReadLabel(reader, 16), reader.GetString(19), Time(reader.GetInt64(20)));
+                    var output = PredictionOutput.Restore(ReadLabel(reader, 7), reader.GetDouble(10), reader.GetFieldValue<double[]>(11));
+                    batch.AddJoin(new JoinedLabel(feedback, new JoinedPrediction(predictionId, reader.GetString(3), Time(reader.GetInt64(4)), output)));
                 }
             }
 
             return position;
         });
 
-    /// <summary>The position of the newest applied event (the loop's next_seq less one; −1 when it has none), so a read after it returns what is applied from now on.</summary>
+    /// <summary>The position the next applied event will take (the loop's next_seq): a read from it returns what is applied from now on.</summary>
     internal Task<long> ReadHeadAsync(CancellationToken cancellationToken) =>
         _database.GuardAsync(async () =>
         {
             await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
-            return (await ReadCountersAsync(connection, $"SELECT {CounterColumns} FROM {_database.Schema}.event_counters WHERE loop = @loop;", cancellationToken).ConfigureAwait(false))?.NextSeq - 1 ?? -1;
+            return (await ReadCountersAsync(connection, $"SELECT {CounterColumns} FROM {_database.Schema}.event_counters WHERE loop = @loop;", cancellationToken).ConfigureAwait(false))?.NextSeq ?? 0;
         });
+
+    /// <summary>A column of the applied-events stream that only a prediction event carries (NULL on a join's row).</summary>
+    private static string ForPredictions(string column) => $"CASE WHEN e.feedback_id IS NULL THEN {column} END";
 
     private static DateTimeOffset Time(long ticks) => new(ticks, TimeSpan.Zero);
 

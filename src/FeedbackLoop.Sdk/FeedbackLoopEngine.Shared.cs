@@ -50,16 +50,8 @@ internal sealed partial class FeedbackLoopEngine
     {
         // The champion first: the saved state's monitors are restored for the versions this instance serves.
         await FollowChampionContainedAsync(cancellationToken).ConfigureAwait(false);
-        var restored = false;
-        if (await _stateStore.LoadAsync(Name, cancellationToken).ConfigureAwait(false) is { } saved && saved.Revision != _stateRevision)
-        {
-            _stateRevision = saved.Revision;
-            restored = _failures.TryInvoke("state", Name, saved.State, Restore);
-            if (!restored)
-            {
-                Log.StateNotRestored(_logger, Name, saved.Revision);
-            }
-        }
+        var restored = await _stateStore.LoadAsync(Name, cancellationToken).ConfigureAwait(false) is { } saved
+            && saved.Revision != _stateRevision && RestoreSaved(saved);
 
         var page = new EventBatch(SharedPage);
         var predictions = _monitors.MonitorsFeatures;

@@ -54,12 +54,22 @@ internal sealed partial class FeedbackLoopEngine
         WatchChampion();
         if (await _stateStore.LoadAsync(Name, CancellationToken.None).ConfigureAwait(false) is { } saved)
         {
-            _stateRevision = saved.Revision;
-            if (!_failures.TryInvoke("state", Name, saved.State, Restore))
-            {
-                Log.StateNotRestored(_logger, Name, saved.Revision);
-            }
+            RestoreSaved(saved);
         }
+    }
+
+    /// <summary>Takes a saved state's revision and restores it; a state that cannot be restored is contained, logged, and the loop goes on afresh.</summary>
+    /// <returns>Whether it was restored.</returns>
+    private bool RestoreSaved(SavedLoopState saved)
+    {
+        _stateRevision = saved.Revision;
+        if (_failures.TryInvoke("state", Name, saved.State, Restore))
+        {
+            return true;
+        }
+
+        Log.StateNotRestored(_logger, Name, saved.Revision);
+        return false;
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using FeedbackLoop.Drift;
 using FeedbackLoop.Learning;
 using FeedbackLoop.Models;
 using FeedbackLoop.PostgreSql;
@@ -103,6 +104,26 @@ public sealed class PostgreSqlSharedLoopTests : IDisposable
     }
 
     [Fact]
+    public async Task FeaturesMonitored_TheLeaderReadsThePredictionsAnotherInstanceStored_AndItsFeatureMonitorSignals()
+    {
+        var seen = new List<double>();
+        var leading = Loop("monitors", feature: () => new RecordingDetector(seen));
+        var predicting = Loop("predicts-features");
+        await SeedAsync(leading);
+        await WaitForAsync(() => predicting.Champion is not null);
+        for (var i = 0; i < 30; i++)
+        {
+            predicting.Predict(FeatureVector.Create(Features, [i]));
+        }
+
+        await predicting.FlushAsync(None);
+        var report = await leading.RunCycleAsync(None);
+
+        seen.Should().Equal(Enumerable.Range(0, 30).Select(i => (double)i), "the leader's feature monitor saw every prediction the other instance stored, in order");
+        report.Observed.DriftSignals.Should().ContainSingle(s => s.Monitor == "feature:x" && s.Observation == 30);
+    }
+
+    [Fact]
     public async Task ListenerConnectionDropped_AChampionMovedMeanwhile_IsServedAfterTheWatchReconnects()
     {
         var promoting = Loop("promotes");
@@ -197,11 +218,11 @@ public sealed class PostgreSqlSharedLoopTests : IDisposable
     }
 
     /// <summary>An instance of the loop with a data source of its own, its connections named <paramref name="application"/>.</summary>
-    private IFeedbackLoop Loop(string application, Action<PostgreSqlOptions>? configure = null, IModelTrainer? trainer = null)
+    private IFeedbackLoop Loop(string application, Action<PostgreSqlOptions>? configure = null, IModelTrainer? trainer = null, Func<IDriftDetector>? feature = null)
     {
         var connection = new NpgsqlConnectionStringBuilder(PostgreSqlServer.ConnectionString) { ApplicationName = application }.ConnectionString;
         var learner = Learners.LogisticRegression();
-        var loop = new FeedbackLoopBuilder(LoopName)
+        var builder = new FeedbackLoopBuilder(LoopName)
             .WithSchema(Features)
             .UseTrainer(trainer ?? learner, learner)
             .Configure(options => options.MinimumTrainingExamples = 20)
@@ -210,10 +231,24 @@ public sealed class PostgreSqlSharedLoopTests : IDisposable
             {
                 options.InSchema(_schema.Name);
                 configure?.Invoke(options);
-            })
-            .Build();
+            });
+        var loop = (feature is null ? builder : builder.MonitorFeature("x", feature)).Build();
         _loops.Add(loop);
         return loop;
+    }
+
+    /// <summary>Records the values it sees and signals a drift at the 30th.</summary>
+    private sealed class RecordingDetector(List<double> seen) : IDriftDetector
+    {
+        public DriftState State { get; private set; }
+
+        public DriftState Update(double value)
+        {
+            seen.Add(value);
+            return State = seen.Count == 30 ? DriftState.Drift : DriftState.None;
+        }
+
+        public void Reset() => State = DriftState.None;
     }
 
     /// <summary>The built-in learner, which the test can make wait inside a training.</summary>

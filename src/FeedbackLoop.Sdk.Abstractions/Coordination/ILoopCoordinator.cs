@@ -22,19 +22,20 @@ public interface ILoopCoordinator
     ValueTask<ICycleLease?> TryLeadAsync(CancellationToken cancellationToken);
 
     /// <summary>
-    /// Reads the events any instance applied after <paramref name="position"/>, in the order the store applied them, into
+    /// Reads the events any instance applied from <paramref name="position"/> on, in the order the store applied them, into
     /// <paramref name="batch"/>: each stored prediction (with outcome <see cref="EventOutcome.Stored"/>, when
     /// <paramref name="predictions"/> is set) and each label joined to its prediction (<see cref="EventBatch.Joins"/>).
     /// </summary>
     /// <param name="position">
-    /// Where the previous read ended; 0 for the beginning; −1 for the current end: nothing is read, and the position
-    /// returned is where events applied from now on begin (for a loop whose monitors have seen the past elsewhere).
+    /// Where to read from: what the previous read returned; 0 for the beginning; −1 for the current end: nothing is read,
+    /// and the position returned is where events applied from now on begin (for a loop whose monitors saw the past
+    /// elsewhere).
     /// </param>
     /// <param name="batch">An empty batch to fill.</param>
     /// <param name="maxCount">The most events (predictions and joins together) to read.</param>
     /// <param name="predictions">Whether to read the stored predictions too (the loop monitors features), or only the joins.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns>Where this read ended: pass it to the next read. Fewer than <paramref name="maxCount"/> events mean the stream is read to its end.</returns>
+    /// <returns>Where the next read starts (past the last event read). Fewer than <paramref name="maxCount"/> events mean the stream is read to its end.</returns>
     ValueTask<long> ReadAppliedAsync(long position, EventBatch batch, int maxCount, bool predictions, CancellationToken cancellationToken);
 
     /// <summary>
