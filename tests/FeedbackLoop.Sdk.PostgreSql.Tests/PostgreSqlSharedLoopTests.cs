@@ -53,6 +53,39 @@ public sealed class PostgreSqlSharedLoopTests : IDisposable
     }
 
     [Fact]
+    public async Task UsePostgreSql_ServerNotListening_StartFailsNamingHostAndDatabase_NeverThePassword()
+    {
+        var unreachable = new NpgsqlConnectionStringBuilder(PostgreSqlServer.ConnectionString) { Port = 1, Password = "s3cret-pa55", Timeout = 2 };
+        await using var loop = new FeedbackLoopBuilder(LoopName).WithSchema(Features).UsePostgreSql(unreachable.ConnectionString, o => o.InSchema(_schema.Name)).Build();
+
+        var start = () => loop.StartAsync(None);
+
+        var thrown = (await start.Should().ThrowAsync<PostgreSqlStoreException>()).Which;
+        thrown.Message.Should().Contain($"{unreachable.Host}:1").And.Contain($"database '{unreachable.Database}'");
+        thrown.ToString().Should().NotContain("s3cret-pa55");
+    }
+
+    [Theory]
+    [InlineData("Host=127.0.0.1;NoSuchKeyword=1")]
+    [InlineData(" ")]
+    public void UsePostgreSql_ConnectionStringNotValid_ArgumentException(string connectionString)
+    {
+        var use = () => new FeedbackLoopBuilder(LoopName).WithSchema(Features).UsePostgreSql(connectionString);
+
+        use.Should().Throw<ArgumentException>();
+    }
+
+    [Theory]
+    [InlineData("Feedback")]
+    [InlineData("x; DROP TABLE y")]
+    public void UsePostgreSql_SchemaNameNotAPlainIdentifier_ArgumentException(string schema)
+    {
+        var use = () => new FeedbackLoopBuilder(LoopName).WithSchema(Features).UsePostgreSql(PostgreSqlServer.ConnectionString, o => o.InSchema(schema));
+
+        use.Should().Throw<ArgumentException>().WithMessage($"*'{schema}' is not a schema name*");
+    }
+
+    [Fact]
     public async Task LeadLostWhileTraining_CycleFailsSayingSo_NothingRegistered_ChampionKept()
     {
         var trainer = new BlockingTrainer();
