@@ -15,8 +15,8 @@ namespace FeedbackLoop.Benchmarks;
 /// <remarks>
 /// <see cref="RawBinaryCopy"/> (the baseline) writes the same rows into the same tables with one binary COPY per batch
 /// and table, in one transaction per batch: no de-duplication, no join, no counters. <see cref="EventStoreAppend"/> is
-/// <see cref="PostgreSqlEventStore.AppendAsync"/> with all of them; with several instances, the batches are shared
-/// between them and their appends of the loop take turns on its counters row.
+/// <see cref="PostgreSqlEventStore.AppendAsync"/> with all of them; with several instances, the batches are dealt
+/// round-robin between them and their appends run side by side (3 of 4 labels then refer to another instance's prediction).
 /// </remarks>
 [MemoryDiagnoser]
 public class PostgreSqlIngestBenchmarks

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using FeedbackLoop.Models;
 using FeedbackLoop.Storage;
@@ -14,13 +15,19 @@ namespace FeedbackLoop.PostgreSql;
 /// <remarks>
 /// <para>
 /// Each <see cref="AppendAsync"/> commits one transaction: a batch is applied whole or, when it throws, not at all.
-/// Appends of one loop take turns on its counters row (an upsert that locks it), so the outcome of every event is
-/// decided against everything committed before, whichever instance committed it: a re-sent event, or one two instances
-/// received, is a duplicate and stored once. A batch is decided in memory, from what this writer remembers of the
-/// newest predictions (caught up with the other writers' commits) and one read of the rest it refers to; its new rows
-/// go in by binary COPY. A prediction the writer does not know is taken for new: when it was stored already, the
-/// table's key refuses the COPY (the server logs the duplicate key), and the batch is decided again from everything the
-/// database holds.
+/// Appends of several instances run side by side. The tables' keys decide what two of them race for: a re-sent event, or
+/// one two instances received, is stored once (the second insert waits for the first to commit and is refused; its batch
+/// is then decided again from the database). A batch is decided in memory, from what this writer remembers of the newest
+/// predictions (caught up with the feedback other writers applied to them) and one read of the rest it refers to; its new
+/// rows go in by binary COPY, and its counts are added to one of the loop's counter stripes.
+/// </para>
+/// <para>
+/// Every stored prediction and joined label takes a position in the loop's stream: its transaction's id times 2^24 plus
+/// its place in the transaction. The stream is read only below the oldest transaction still running, where no position
+/// can appear any more, so a reader sees each once and in order. Two instances that store a prediction and a label for it
+/// at the same moment may each miss the other's uncommitted row: the label then waits as an orphan until the next
+/// <see cref="ExpireAsync"/> joins it. For the same reason the per-prediction feedback limit holds for feedback that
+/// arrives one batch after another, and may be passed by feedback for one prediction appended by several instances at once.
 /// </para>
 /// <para>
 /// Labelled windows walk the predictions of the window's time range newest first through the time index and join
@@ -34,13 +41,33 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
     private const short Applied = 0;
     private const short Orphan = 1;
 
+    /// <summary>A position is a transaction id shifted by this many bits plus the event's place in its transaction.</summary>
+    private const int PlaceBits = 24;
+
+    /// <summary>How many counter rows a loop's writers spread their counts over, so that their appends seldom wait for each other.</summary>
+    private const int Stripes = 16;
+
     /// <summary>How many stored predictions a writer remembers (the newest), so that their labels join without a read.</summary>
     private const int RecentCapacity = 65_536;
 
+    /// <summary>How many times an append is decided again after racing another writer before it fails.</summary>
+    private const int MaxAttempts = 8;
+
+    /// <summary>The longest a read of the stream, or the join of a batch's orphans, waits for transactions still running.</summary>
+    private static readonly TimeSpan RunningWait = TimeSpan.FromSeconds(2);
+
+    private static readonly TimeSpan RunningPoll = TimeSpan.FromMilliseconds(5);
+
     /// <summary>The most predictions one retention transaction deletes.</summary>
     private const int RetentionChunk = 10_000;
-    private const string CounterColumns =
-        "next_seq, predictions, duplicate_predictions, evicted, joined, duplicate_feedback, rejected, orphans_pending, orphans_expired, labelled, schema_fingerprint";
+
+    /// <summary>The most waiting orphans one <see cref="ExpireAsync"/> joins to predictions stored meanwhile.</summary>
+    private const int ReconcileChunk = 1 << 20;
+
+    private const string CountColumns = "predictions, duplicate_predictions, evicted, joined, duplicate_feedback, rejected, orphans_pending, orphans_expired, labelled";
+
+    /// <summary>The stream's horizon: positions below it belong to finished transactions (<c>pg_snapshot_xmin</c>), so no new one can appear there.</summary>
+    private static readonly string Horizon = $"(pg_snapshot_xmin(pg_current_snapshot())::text::bigint << {PlaceBits})";
 
     private static readonly string LabelKinds = $"{(int)FeedbackKind.GroundTruth}, {(int)FeedbackKind.HumanCorrection}";
 
@@ -50,16 +77,21 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
     private readonly long _orphanTtlTicks;
     private readonly int _maxFeedback;
     private readonly TimeSpan? _retention;
+    private readonly short _stripe = (short)((uint)Guid.NewGuid().GetHashCode() % Stripes);
+    private volatile bool _loopChecked;
 
     // Appends through this instance take turns, so the memory below is used by one at a time.
     private readonly SemaphoreSlim _appending = new(1, 1);
 
-    // What this writer knows of the newest stored predictions (insertion order: the oldest goes first) as of the loop's
-    // next_seq after its last commit; caught up with other writers' commits since, forgotten when retention deleted some.
+    // What this writer knows of the newest stored predictions (insertion order: the oldest goes first), with the feedback
+    // applied to them as of its last catch-up (its snapshot: _seen) and in its own appends since; forgotten when retention
+    // deleted predictions or the database went back.
     private readonly Dictionary<Guid, Known> _recent = [];
     private readonly Queue<Guid> _recentOrder = new();
-    private long _recentSeq = -1;
-    private long _recentEvicted;
+    private Snapshot? _seen;
+    private long _ownTransaction = -1;
+    private long _seenPredictions;
+    private long _seenEvicted;
 
     /// <summary>Initializes a store of one loop's events in a schema of a PostgreSQL database (created and migrated on first use).</summary>
     /// <param name="dataSource">Where connections come from; the caller keeps ownership.</param>
@@ -111,21 +143,30 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
         await _appending.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await _database.GuardAsync(async () =>
+            var orphaned = await _database.GuardAsync(async () =>
             {
-                try
+                await CheckLoopAsync(cancellationToken).ConfigureAwait(false);
+                for (var attempt = 1; ; attempt++)
                 {
-                    await AppendOnceAsync(batch, trustMemory: true, cancellationToken).ConfigureAwait(false);
-                }
-                catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.UniqueViolation)
-                {
-                    // An event the memory took for new was stored already (a batch sent again, an id reused): nothing
-                    // of the attempt was kept; decide the batch again from everything the database holds.
-                    batch.ResetOutcomes();
-                    Forget();
-                    await AppendOnceAsync(batch, trustMemory: false, cancellationToken).ConfigureAwait(false);
+                    try
+                    {
+                        return await AppendOnceAsync(batch, trustMemory: attempt == 1, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (Exception exception) when (attempt < MaxAttempts && IsRace(exception))
+                    {
+                        // An event the memory took for new was stored already (a batch sent again, an id reused, another
+                        // instance at the same moment), or another writer changed a row the batch relied on: nothing of the
+                        // attempt was kept; decide the batch again from everything the database holds (each such race
+                        // means another writer committed, so the attempts make progress).
+                        batch.ResetOutcomes();
+                        Forget();
+                    }
                 }
             }).ConfigureAwait(false);
+            if (orphaned.Length > 0)
+            {
+                await JoinRacedAsync(orphaned, cancellationToken).ConfigureAwait(false);
+            }
         }
         catch
         {
@@ -139,89 +180,175 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
         }
     }
 
+    private static bool IsRace(Exception exception) =>
+        exception is ConcurrentChangeException or PostgresException { SqlState: PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DeadlockDetected };
+
     /// <summary>
-    /// Applies a batch in one transaction under the loop's counters row. With <paramref name="trustMemory"/>, what this
-    /// writer remembers of the predictions it stored or read is not read again while no other writer has moved the loop's
-    /// sequence, and a prediction the memory does not know is taken for new (only the orphans that may wait for it are
-    /// read): the tables' keys would refuse a duplicate so missed, and the caller then applies the batch again without
-    /// trusting the memory.
+    /// Joins the feedback a committed batch left waiting whose prediction another instance stored at the same moment (each
+    /// transaction decided without the other's uncommitted row): once every transaction that had begun writing has ended,
+    /// such a prediction is visible. Whichever of two racing appends committed first, the other's orphans or predictions
+    /// are then seen: an append that took its transaction id after this batch committed read its orphans. What a timeout
+    /// leaves waiting is joined by the next <see cref="ExpireAsync"/>.
     /// </summary>
-    private async Task AppendOnceAsync(EventBatch batch, bool trustMemory, CancellationToken cancellationToken)
+    /// <returns>How many joined.</returns>
+    private Task<long> JoinRacedAsync(Guid[] predictionIds, CancellationToken cancellationToken) =>
+        InTransactionAsync(
+            async (connection, counts) =>
+            {
+                await WaitForOthersAsync(connection, sinceOwnId: true, cancellationToken).ConfigureAwait(false);
+                return await JoinWaitingAsync(connection, counts, predictionIds, cancellationToken).ConfigureAwait(false);
+            },
+            cancellationToken);
+
+    /// <summary>
+    /// Waits, at most <see cref="RunningWait"/>, until the stream's horizon passes every transaction that committed before
+    /// the call (<c>pg_snapshot_xmax</c>) or, with <paramref name="sinceOwnId"/>, every transaction that took its id before
+    /// the calling one (which takes one: <c>pg_current_xact_id</c>; a snapshot does not list running transactions above
+    /// the newest completed one).
+    /// </summary>
+    private static async Task WaitForOthersAsync(NpgsqlConnection connection, bool sinceOwnId, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            $"SELECT pg_snapshot_xmin(s)::text::bigint, {(sinceOwnId ? "pg_current_xact_id()" : "pg_snapshot_xmax(s)")}::text::bigint FROM pg_current_snapshot() AS s;", connection);
+        var started = Stopwatch.GetTimestamp();
+        long? target = null;
+        while (true)
+        {
+            long oldestRunning;
+            await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+            {
+                await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                (oldestRunning, target) = (reader.GetInt64(0), target ?? reader.GetInt64(1));
+            }
+
+            if (oldestRunning >= target || Stopwatch.GetElapsedTime(started) > RunningWait)
+            {
+                return;
+            }
+
+            await Task.Delay(RunningPoll, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Applies a batch in one transaction. With <paramref name="trustMemory"/>, what this writer remembers of the
+    /// predictions it stored or read (caught up with the feedback other writers applied to them) is not read again, and a
+    /// prediction the memory does not know is taken for new (only the orphans that may wait for it are read): the tables'
+    /// keys would refuse a duplicate so missed, and the caller then applies the batch again without trusting the memory.
+    /// </summary>
+    /// <returns>The ids of the predictions the batch left feedback waiting for.</returns>
+    private async Task<Guid[]> AppendOnceAsync(EventBatch batch, bool trustMemory, CancellationToken cancellationToken)
     {
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var counters = await LockCountersAsync(connection, cancellationToken).ConfigureAwait(false);
-        if (counters.Evicted != _recentEvicted || counters.NextSeq < _recentSeq || counters.NextSeq - _recentSeq > RecentCapacity || _recentSeq < 0)
-        {
-            // Retention deleted predictions, the sequence went back (a restored database), or too much happened since
-            // this writer's last commit to catch up with.
-            Forget();
-        }
-        else if (counters.NextSeq != _recentSeq && trustMemory)
-        {
-            await CatchUpAsync(connection, cancellationToken).ConfigureAwait(false);
-        }
-
-        var known = await ReadKnownAsync(connection, batch, trustMemory, orphansWait: counters.OrphansPending > 0, cancellationToken).ConfigureAwait(false);
-        var changes = new Changes();
+        var view = await CatchUpAsync(connection, trustMemory, cancellationToken).ConfigureAwait(false);
+        var known = await ReadKnownAsync(connection, batch, trustMemory, orphansWait: view.OrphansPending > 0, cancellationToken).ConfigureAwait(false);
+        var changes = new Changes(view.Transaction);
+        var counts = default(Counts);
         for (var i = 0; i < batch.Count; i++)
         {
             var item = batch[i];
             if (item.Prediction is { } prediction)
             {
-                batch.SetOutcome(i, ApplyPrediction(prediction, known, changes, batch, ref counters));
+                batch.SetOutcome(i, ApplyPrediction(prediction, known, changes, batch, ref counts));
             }
             else
             {
-                var outcome = ApplyFeedback(item.Feedback!, item.ReceivedAt, known, changes, batch, ref counters, out var reason);
+                var outcome = ApplyFeedback(item.Feedback!, item.ReceivedAt, known, changes, batch, ref counts, out var reason);
                 batch.SetOutcome(i, outcome, reason);
             }
         }
 
-        await WriteAsync(connection, changes, counters, cancellationToken).ConfigureAwait(false);
+        await WriteAsync(connection, changes, counts, cancellationToken).ConfigureAwait(false);
 
         // Once sent, the commit is not cancelled: a retry of a batch that did commit would report every event a duplicate.
         await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
-        Remember(known, counters);
-    }
-
-    /// <summary>
-    /// Brings the memory up to date with what other writers committed since this writer's last commit: the predictions
-    /// they stored and the feedback they applied, read by position (every position from the last commit on was taken
-    /// after it). Feedback applied to a prediction the memory holds is added to it.
-    /// </summary>
-    private async Task CatchUpAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
-    {
-        var schema = _database.Schema;
-        await using var read = new NpgsqlBatch(connection);
-        Add(read, $"SELECT id, model_version, ts, label_kind, label_number, label_category, score, probabilities FROM {schema}.predictions WHERE loop = @loop AND seq >= @since;", ("since", _recentSeq));
-        Add(read, $"SELECT prediction_id, id, kind FROM {schema}.feedback WHERE loop = @loop AND join_seq >= @since;", ("since", _recentSeq));
-        await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            Remember(reader.GetGuid(0), ReadStoredPrediction(reader));
-        }
-
-        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            if (_recent.TryGetValue(reader.GetGuid(0), out var state) && state.FeedbackIds.Add(reader.GetGuid(1)))
-            {
-                state.FeedbackCount++;
-                state.Labelled |= (FeedbackKind)reader.GetInt16(2) is FeedbackKind.GroundTruth or FeedbackKind.HumanCorrection;
-            }
-        }
-    }
-
-    /// <summary>Remembers the stored predictions a committed batch knows completely (their feedback ids and count, whether one is labelled) and where the loop's sequence is.</summary>
-    private void Remember(Dictionary<Guid, Known> known, Counters counters)
-    {
         foreach (var (id, state) in known)
         {
             Remember(id, state);
         }
 
-        (_recentSeq, _recentEvicted) = (counters.NextSeq, counters.Evicted);
+        // The next catch-up reads the transactions from this one's id on; this one's rows the memory holds already.
+        _ownTransaction = view.Transaction;
+        _seenPredictions += counts.Predictions;
+        return changes.Feedback.Count == 0 ? [] : [.. changes.Feedback.Where(row => row.State == Orphan).Select(row => row.Feedback.PredictionId.Value).Distinct()];
+    }
+
+    /// <summary>
+    /// Takes the transaction's id and reads the loop's counts; brings the memory up to date with the feedback applied to
+    /// predictions by the transactions the last catch-up's snapshot did not see (those with an id from its
+    /// <c>xmax</c> on, and those it listed as running), but this writer's previous append; or forgets it when retention
+    /// deleted predictions, the database went back, or too much happened. So it reads each committed row once, however
+    /// long a transaction elsewhere stays open.
+    /// </summary>
+    private async Task<View> CatchUpAsync(NpgsqlConnection connection, bool trustMemory, CancellationToken cancellationToken)
+    {
+        var schema = _database.Schema;
+        var (lows, highs) = UnseenPositions(trustMemory && _recent.Count > 0 ? _seen : null);
+        await using var command = Command(
+            connection,
+            $"""
+            WITH h AS (SELECT pg_current_xact_id()::text::bigint AS xid, pg_current_snapshot() AS s),
+                 c AS (SELECT coalesce(sum(predictions), 0)::bigint AS predictions, coalesce(sum(evicted), 0)::bigint AS evicted,
+                              coalesce(sum(orphans_pending), 0)::bigint AS pending
+                       FROM {schema}.event_counts WHERE loop = @loop)
+            SELECT h.xid, pg_snapshot_xmax(h.s)::text::bigint, ARRAY(SELECT x::text::bigint FROM pg_snapshot_xip(h.s) AS x),
+                   c.predictions, c.evicted, c.pending, f.prediction_id, f.id, f.kind
+            FROM h CROSS JOIN c
+            LEFT JOIN LATERAL (SELECT b.prediction_id, b.id, b.kind
+                               FROM unnest(@lows, @highs) AS r(low, high)
+                               JOIN {schema}.feedback AS b ON b.loop = @loop AND b.join_seq >= r.low AND b.join_seq < r.high
+                               WHERE (b.join_seq >> {PlaceBits}) <> @own
+                               LIMIT {RecentCapacity}) AS f ON true;
+            """,
+            [("lows", lows), ("highs", highs), ("own", _ownTransaction)]);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        var view = new View(reader.GetInt64(0), reader.GetInt64(5));
+        var seen = new Snapshot(reader.GetInt64(1), reader.GetFieldValue<long[]>(2));
+        var (predictions, evicted) = (reader.GetInt64(3), reader.GetInt64(4));
+        var read = 0;
+        do
+        {
+            if (!reader.IsDBNull(6))
+            {
+                read++;
+                if (_recent.TryGetValue(reader.GetGuid(6), out var state) && state.FeedbackIds.Add(reader.GetGuid(7)))
+                {
+                    state.FeedbackCount++;
+                    state.Labelled |= (FeedbackKind)reader.GetInt16(8) is FeedbackKind.GroundTruth or FeedbackKind.HumanCorrection;
+                }
+            }
+        }
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false));
+
+        if (evicted != _seenEvicted || predictions < _seenPredictions || seen.Xmax < (_seen?.Xmax ?? 0) || read == RecentCapacity)
+        {
+            // Retention deleted predictions, the database went back (a restore), or too much happened since the last
+            // catch-up to be read at once.
+            Forget();
+        }
+
+        (_seen, _seenPredictions, _seenEvicted) = (seen, predictions, evicted);
+        return view;
+    }
+
+    /// <summary>The ranges of positions a transaction the snapshot did not see may have written: each listed running one's, and everything from its xmax on.</summary>
+    private static (long[] Lows, long[] Highs) UnseenPositions(Snapshot? snapshot)
+    {
+        if (snapshot is not { } seen)
+        {
+            return ([], []);
+        }
+
+        var (lows, highs) = (new long[seen.Running.Length + 1], new long[seen.Running.Length + 1]);
+        for (var i = 0; i < seen.Running.Length; i++)
+        {
+            (lows[i], highs[i]) = (seen.Running[i] << PlaceBits, (seen.Running[i] + 1) << PlaceBits);
+        }
+
+        (lows[^1], highs[^1]) = (seen.Xmax << PlaceBits, long.MaxValue);
+        return (lows, highs);
     }
 
     /// <summary>Adds a stored prediction to the memory; the oldest remembered go first.</summary>
@@ -245,30 +372,31 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
 
     /// <inheritdoc />
     /// <remarks>
-    /// Orphans past their TTL go in one statement; predictions past the retention, with their feedback, go in chunks of
-    /// <see cref="RetentionChunk"/>, each its own transaction, so a large backlog never holds the loop's counters row
-    /// (and its appends) for long.
+    /// Orphans past their TTL go in one statement; orphans whose prediction was stored meanwhile (by an instance that
+    /// committed it at the same moment as the feedback) are joined, up to the feedback limit; predictions past the
+    /// retention, with their feedback, go in chunks of <see cref="RetentionChunk"/>, each its own transaction.
     /// </remarks>
     public async ValueTask<int> ExpireAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var schema = _database.Schema;
-        var expired = await UnderCountersAsync(async (connection, counters) =>
+        var expired = await InTransactionAsync(async (connection, counts) =>
         {
             var count = await ExecuteAsync(
                 connection,
                 $"DELETE FROM {schema}.feedback WHERE loop = @loop AND state = {Orphan} AND received_at <= @cutoff;",
                 cancellationToken,
                 ("cutoff", now.UtcTicks - _orphanTtlTicks)).ConfigureAwait(false);
-            counters.OrphansPending -= count;
-            counters.OrphansExpired += count;
-            return (counters, count);
+            counts.OrphansPending -= count;
+            counts.OrphansExpired += count;
+            return (counts, count);
         }, cancellationToken).ConfigureAwait(false);
 
+        await InTransactionAsync((connection, counts) => JoinWaitingAsync(connection, counts, predictionIds: null, cancellationToken), cancellationToken).ConfigureAwait(false);
         if (_retention is { } retention)
         {
             var cutoff = now.UtcTicks - retention.Ticks;
-            while (await UnderCountersAsync((connection, counters) => DeleteChunkAsync(connection, counters, cutoff, cancellationToken), cancellationToken).ConfigureAwait(false) == RetentionChunk)
+            while (await InTransactionAsync((connection, counts) => DeleteChunkAsync(connection, counts, cutoff, cancellationToken), cancellationToken).ConfigureAwait(false) == RetentionChunk)
             {
             }
         }
@@ -283,7 +411,33 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
         var c = await _database.GuardAsync(async () =>
         {
             await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
-            return await ReadCountersAsync(connection, $"SELECT {CounterColumns} FROM {_database.Schema}.event_counters WHERE loop = @loop;", cancellationToken).ConfigureAwait(false) ?? default;
+            await using var command = Command(
+                connection,
+                $"""
+                SELECT (SELECT schema_fingerprint FROM {_database.Schema}.event_loops WHERE loop = @loop),
+                       {string.Join(", ", CountColumns.Split(", ").Select(column => $"coalesce(sum({column}), 0)::bigint"))}
+                FROM {_database.Schema}.event_counts WHERE loop = @loop;
+                """,
+                []);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            if (!reader.IsDBNull(0))
+            {
+                CheckFingerprint(reader.GetString(0));
+            }
+
+            return new Counts
+            {
+                Predictions = reader.GetInt64(1),
+                DuplicatePredictions = reader.GetInt64(2),
+                Evicted = reader.GetInt64(3),
+                Joined = reader.GetInt64(4),
+                DuplicateFeedback = reader.GetInt64(5),
+                Rejected = reader.GetInt64(6),
+                OrphansPending = reader.GetInt64(7),
+                OrphansExpired = reader.GetInt64(8),
+                Labelled = reader.GetInt64(9),
+            };
         }).ConfigureAwait(false);
         return new EventStoreStatistics(c.Predictions, c.DuplicatePredictions, c.Evicted, c.Joined, c.DuplicateFeedback, c.Rejected, c.OrphansPending, c.OrphansExpired, c.Labelled);
     }
@@ -303,25 +457,28 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
     }
 
     /// <summary>
-    /// Reads the loop's applied events from <paramref name="position"/> on, in the order of the loop's sequence (see
+    /// Reads the loop's applied events from <paramref name="position"/> on, in the order of their positions (see
     /// <see cref="Coordination.ILoopCoordinator.ReadAppliedAsync"/>): stored predictions by their seq, joined labels by
-    /// the seq of their join. Positions are taken under the counters row's lock, so they grow in commit order.
+    /// the seq of their join, below the stream's horizon (one statement, so one snapshot: every position below the
+    /// horizon is final, and a later read from the next position misses none). It first waits briefly for the
+    /// transactions running when it was called, so that it returns everything committed before it.
     /// </summary>
     internal Task<long> ReadAppliedAsync(long position, EventBatch batch, int maxCount, bool predictions, CancellationToken cancellationToken) =>
         _database.GuardAsync(async () =>
         {
             var schema = _database.Schema;
             await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await WaitForOthersAsync(connection, sinceOwnId: false, cancellationToken).ConfigureAwait(false);
             await using var command = new NpgsqlCommand(
                 $"""
                 SELECT e.pos, p.id, p.model, p.model_version, p.ts, {ForPredictions("p.numeric_features")}, {ForPredictions("p.categorical_features")},
                        p.label_kind, p.label_number, p.label_category, p.score, p.probabilities, {ForPredictions("p.segment_keys")}, {ForPredictions("p.segment_values")},
                        f.id, f.kind, f.value_kind, f.value_number, f.value_category, f.source, f.ts
                 FROM ((SELECT seq AS pos, id AS prediction_id, NULL::uuid AS feedback_id FROM {schema}.predictions
-                       WHERE loop = @loop AND seq >= @from AND @predictions ORDER BY seq LIMIT @max)
+                       WHERE loop = @loop AND seq >= @from AND seq < {Horizon} AND @predictions ORDER BY seq LIMIT @max)
                       UNION ALL
                       (SELECT join_seq, prediction_id, id FROM {schema}.feedback
-                       WHERE loop = @loop AND join_seq >= @from AND kind IN ({LabelKinds}) ORDER BY join_seq LIMIT @max)
+                       WHERE loop = @loop AND join_seq >= @from AND join_seq < {Horizon} AND kind IN ({LabelKinds}) ORDER BY join_seq LIMIT @max)
                       ORDER BY pos LIMIT @max) AS e
                 JOIN {schema}.predictions AS p ON p.loop = @loop AND p.id = e.prediction_id
                 LEFT JOIN {schema}.feedback AS f ON f.loop = @loop AND f.prediction_id = e.prediction_id AND f.id = e.feedback_id
@@ -356,12 +513,13 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
             return position;
         });
 
-    /// <summary>The position the next applied event will take (the loop's next_seq): a read from it returns what is applied from now on.</summary>
+    /// <summary>The stream's horizon: a read from it returns what is applied from now on (and what transactions still running apply).</summary>
     internal Task<long> ReadHeadAsync(CancellationToken cancellationToken) =>
         _database.GuardAsync(async () =>
         {
             await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
-            return (await ReadCountersAsync(connection, $"SELECT {CounterColumns} FROM {_database.Schema}.event_counters WHERE loop = @loop;", cancellationToken).ConfigureAwait(false))?.NextSeq ?? 0;
+            await using var command = new NpgsqlCommand($"SELECT {Horizon};", connection);
+            return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
         });
 
     /// <summary>A column of the applied-events stream that only a prediction event carries (NULL on a join's row).</summary>
@@ -401,32 +559,32 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
     }
 
     /// <summary>Applies a prediction against what is known of its id: stored once, and the feedback that waited for it adopted in arrival order.</summary>
-    private EventOutcome ApplyPrediction(Prediction prediction, Dictionary<Guid, Known> known, Changes changes, EventBatch batch, ref Counters counters)
+    private EventOutcome ApplyPrediction(Prediction prediction, Dictionary<Guid, Known> known, Changes changes, EventBatch batch, ref Counts counts)
     {
         var state = Of(known, prediction.Id.Value);
         if (state.Stored)
         {
-            counters.DuplicatePredictions++;
+            counts.DuplicatePredictions++;
             return EventOutcome.Duplicate;
         }
 
         (state.Stored, state.ModelVersion, state.Ticks, state.Output) = (true, prediction.ModelVersion, prediction.Timestamp.UtcTicks, prediction.Output);
-        changes.Predictions.Add((prediction, counters.NextSeq++));
-        counters.Predictions++;
+        changes.Predictions.Add((prediction, changes.NextPosition()));
+        counts.Predictions++;
         for (var i = 0; i < state.OrphanCount; i++)
         {
             var orphan = state.Orphans[i];
-            counters.OrphansPending--;
+            counts.OrphansPending--;
             if (state.FeedbackCount < _maxFeedback)
             {
-                changes.Adopted.Add((prediction.Id.Value, orphan.Id.Value, counters.NextSeq++));
-                Join(orphan, state, batch, ref counters);
+                changes.Adopted.Add((prediction.Id.Value, orphan.Id.Value, changes.NextPosition()));
+                Join(orphan, state, batch, ref counts);
             }
             else
             {
                 changes.Deleted.Add((prediction.Id.Value, orphan.Id.Value));
                 state.FeedbackIds.Remove(orphan.Id.Value);
-                counters.Rejected++;
+                counts.Rejected++;
             }
         }
 
@@ -439,45 +597,45 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
     }
 
     /// <summary>Applies feedback: a duplicate by id, refused at the per-prediction limit, joined to a stored prediction, or left waiting for it.</summary>
-    private EventOutcome ApplyFeedback(Feedback feedback, DateTimeOffset receivedAt, Dictionary<Guid, Known> known, Changes changes, EventBatch batch, ref Counters counters, out string? reason)
+    private EventOutcome ApplyFeedback(Feedback feedback, DateTimeOffset receivedAt, Dictionary<Guid, Known> known, Changes changes, EventBatch batch, ref Counts counts, out string? reason)
     {
         reason = null;
         var state = Of(known, feedback.PredictionId.Value);
         if (!state.FeedbackIds.Add(feedback.Id.Value))
         {
-            counters.DuplicateFeedback++;
+            counts.DuplicateFeedback++;
             return EventOutcome.Duplicate;
         }
 
         if ((state.Stored ? state.FeedbackCount : state.OrphanCount) >= _maxFeedback)
         {
             state.FeedbackIds.Remove(feedback.Id.Value);
-            counters.Rejected++;
+            counts.Rejected++;
             reason = state.Stored
                 ? $"prediction {feedback.PredictionId} already has {_maxFeedback} feedback events (FeedbackStoreOptions.MaxFeedbackPerPrediction)"
                 : $"prediction {feedback.PredictionId} already has {_maxFeedback} orphaned feedback events waiting (FeedbackStoreOptions.MaxFeedbackPerPrediction)";
             return EventOutcome.Rejected;
         }
 
-        changes.Feedback.Add((feedback, receivedAt, counters.NextSeq++, state.Stored ? Applied : Orphan));
+        changes.Feedback.Add((feedback, receivedAt, changes.NextPosition(), state.Stored ? Applied : Orphan));
         if (!state.Stored)
         {
             state.Orphans.Add(feedback);
-            counters.OrphansPending++;
+            counts.OrphansPending++;
             return EventOutcome.Orphaned;
         }
 
-        Join(feedback, state, batch, ref counters);
+        Join(feedback, state, batch, ref counts);
         return EventOutcome.Joined;
     }
 
-    private static void Join(Feedback feedback, Known state, EventBatch batch, ref Counters counters)
+    private static void Join(Feedback feedback, Known state, EventBatch batch, ref Counts counts)
     {
         state.FeedbackCount++;
-        counters.Joined++;
+        counts.Joined++;
         if (feedback.IsLabel)
         {
-            counters.Labelled += state.Labelled ? 0 : 1;
+            counts.Labelled += state.Labelled ? 0 : 1;
             state.Labelled = true;
             batch.AddJoin(new JoinedLabel(feedback, new JoinedPrediction(feedback.PredictionId, state.ModelVersion!, Time(state.Ticks), state.Output)));
         }
@@ -589,11 +747,12 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
 
     /// <summary>
     /// Writes a batch's decisions: new rows by binary COPY straight into the tables, then in one round trip the orphans
-    /// adopted or dropped and the counters. A new row that conflicts (a prediction taken for new that was stored already)
-    /// fails the COPY and the whole attempt rolls back, rather than a merge skipping it while the counters claimed it
-    /// stored; <see cref="AppendAsync"/> then decides the batch again from the database.
+    /// adopted or dropped and the counts. A new row that conflicts (a prediction taken for new that was stored already)
+    /// fails the COPY and the whole attempt rolls back, rather than a merge skipping it while the counts claimed it
+    /// stored; so does an orphan the batch adopts or drops that another writer joined or expired meanwhile
+    /// (<see cref="ConcurrentChangeException"/>). <see cref="AppendAsync"/> then decides the batch again from the database.
     /// </summary>
-    private async Task WriteAsync(NpgsqlConnection connection, Changes changes, Counters counters, CancellationToken cancellationToken)
+    private async Task WriteAsync(NpgsqlConnection connection, Changes changes, Counts counts, CancellationToken cancellationToken)
     {
         var schema = _database.Schema;
         await using var write = new NpgsqlBatch(connection);
@@ -664,7 +823,7 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
         {
             Add(
                 write,
-                $"UPDATE {schema}.feedback AS f SET state = {Applied}, join_seq = r.join_seq FROM unnest(@predictions, @ids, @joins) AS r(prediction_id, id, join_seq) WHERE f.loop = @loop AND f.prediction_id = r.prediction_id AND f.id = r.id;",
+                $"UPDATE {schema}.feedback AS f SET state = {Applied}, join_seq = r.join_seq FROM unnest(@predictions, @ids, @joins) AS r(prediction_id, id, join_seq) WHERE f.loop = @loop AND f.prediction_id = r.prediction_id AND f.id = r.id AND f.state = {Orphan};",
                 ("predictions", changes.Adopted.Select(r => r.PredictionId).ToArray()),
                 ("ids", changes.Adopted.Select(r => r.Id).ToArray()),
                 ("joins", changes.Adopted.Select(r => r.JoinSeq).ToArray()));
@@ -674,30 +833,87 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
         {
             Add(
                 write,
-                $"DELETE FROM {schema}.feedback AS f USING unnest(@predictions, @ids) AS r(prediction_id, id) WHERE f.loop = @loop AND f.prediction_id = r.prediction_id AND f.id = r.id;",
+                $"DELETE FROM {schema}.feedback AS f USING unnest(@predictions, @ids) AS r(prediction_id, id) WHERE f.loop = @loop AND f.prediction_id = r.prediction_id AND f.id = r.id AND f.state = {Orphan};",
                 ("predictions", changes.Deleted.Select(r => r.PredictionId).ToArray()),
                 ("ids", changes.Deleted.Select(r => r.Id).ToArray()));
         }
 
-        var (update, values) = CountersUpdate(counters);
-        Add(write, update, values);
+        // The counts last: the stripe's row is then held only until the commit that follows.
+        Add(write, CountsUpsert, CountValues(counts));
         await write.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        var orphansChanged = 0;
+        for (var i = 0; i < write.BatchCommands.Count - 1; i++)
+        {
+            orphansChanged += write.BatchCommands[i].RecordsAffected;
+        }
+
+        if (orphansChanged != changes.Adopted.Count + changes.Deleted.Count)
+        {
+            throw new ConcurrentChangeException();
+        }
     }
 
-    /// <summary>Runs <paramref name="work"/> in a transaction holding the loop's counters row, and writes the counters it returns.</summary>
-    private Task<long> UnderCountersAsync(Func<NpgsqlConnection, Counters, Task<(Counters Counters, long Result)>> work, CancellationToken cancellationToken) =>
+    /// <summary>Runs <paramref name="work"/> in a transaction and adds the counts it returns to this writer's stripe.</summary>
+    private Task<long> InTransactionAsync(Func<NpgsqlConnection, Counts, Task<(Counts Counts, long Result)>> work, CancellationToken cancellationToken) =>
         _database.GuardAsync(async () =>
         {
+            await CheckLoopAsync(cancellationToken).ConfigureAwait(false);
             await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            var (counters, result) = await work(connection, await LockCountersAsync(connection, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
-            await WriteCountersAsync(connection, counters, cancellationToken).ConfigureAwait(false);
+            var (counts, result) = await work(connection, default).ConfigureAwait(false);
+            await ExecuteAsync(connection, CountsUpsert, cancellationToken, CountValues(counts)).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             return result;
         });
 
+    /// <summary>
+    /// Joins orphans whose prediction is stored (an instance committed it at the same moment as another the feedback, and
+    /// neither saw the other's row), in the order they arrived, up to the feedback limit; refuses the rest.
+    /// </summary>
+    /// <param name="connection">The transaction's connection.</param>
+    /// <param name="counts">The transaction's counts so far.</param>
+    /// <param name="predictionIds">The predictions whose orphans to look at; <see langword="null"/> for every orphan of the loop.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    private async Task<(Counts Counts, long Result)> JoinWaitingAsync(NpgsqlConnection connection, Counts counts, Guid[]? predictionIds, CancellationToken cancellationToken)
+    {
+        var schema = _database.Schema;
+        var applied = $"FROM {schema}.feedback AS a WHERE a.loop = @loop AND a.prediction_id = w.prediction_id AND a.state = {Applied}";
+        await using var command = Command(
+            connection,
+            $"""
+            WITH waiting AS (
+                SELECT w.prediction_id, w.id, w.kind,
+                       row_number() OVER (PARTITION BY w.prediction_id ORDER BY w.seq) AS rank, row_number() OVER (ORDER BY w.seq) - 1 AS place,
+                       (SELECT count(*) {applied}) AS applied, EXISTS (SELECT 1 {applied} AND a.kind IN ({LabelKinds})) AS labelled
+                FROM (SELECT f.prediction_id, f.id, f.kind, f.seq FROM {schema}.feedback AS f
+                      WHERE f.loop = @loop AND f.state = {Orphan} AND (@ids::uuid[] IS NULL OR f.prediction_id = ANY(@ids))
+                        AND EXISTS (SELECT 1 FROM {schema}.predictions AS p WHERE p.loop = @loop AND p.id = f.prediction_id)
+                      ORDER BY f.seq LIMIT {ReconcileChunk}) AS w),
+                 joined AS (
+                UPDATE {schema}.feedback AS f SET state = {Applied}, join_seq = (pg_current_xact_id()::text::bigint << {PlaceBits}) + w.place
+                FROM waiting AS w
+                WHERE w.applied + w.rank <= @max AND f.loop = @loop AND f.prediction_id = w.prediction_id AND f.id = w.id AND f.state = {Orphan}
+                RETURNING f.prediction_id, f.kind, w.labelled),
+                 refused AS (
+                DELETE FROM {schema}.feedback AS f USING waiting AS w
+                WHERE w.applied + w.rank > @max AND f.loop = @loop AND f.prediction_id = w.prediction_id AND f.id = w.id AND f.state = {Orphan}
+                RETURNING 1)
+            SELECT (SELECT count(*) FROM joined), (SELECT count(DISTINCT prediction_id) FROM joined WHERE kind IN ({LabelKinds}) AND NOT labelled), (SELECT count(*) FROM refused);
+            """,
+            [("max", (long)_maxFeedback)]);
+        command.Parameters.Add(new NpgsqlParameter("ids", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = (object?)predictionIds ?? DBNull.Value });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        var (joined, labelled, refused) = (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
+        counts.Joined += joined;
+        counts.Labelled += labelled;
+        counts.Rejected += refused;
+        counts.OrphansPending -= joined + refused;
+        return (counts, joined);
+    }
+
     /// <summary>Deletes up to <see cref="RetentionChunk"/> of the oldest predictions before <paramref name="cutoff"/> with their feedback; returns how many.</summary>
-    private async Task<(Counters Counters, long Result)> DeleteChunkAsync(NpgsqlConnection connection, Counters counters, long cutoff, CancellationToken cancellationToken)
+    private async Task<(Counts Counts, long Result)> DeleteChunkAsync(NpgsqlConnection connection, Counts counts, long cutoff, CancellationToken cancellationToken)
     {
         var schema = _database.Schema;
         await using var command = Command(
@@ -712,9 +928,9 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
         var (deleted, labelled) = (reader.GetInt64(0), reader.GetInt64(1));
-        counters.Evicted += deleted;
-        counters.Labelled -= labelled;
-        return (counters, deleted);
+        counts.Evicted += deleted;
+        counts.Labelled -= labelled;
+        return (counts, deleted);
     }
 
     /// <summary>Adds a statement to a batch, with the loop bound as <c>@loop</c>.</summary>
@@ -781,75 +997,67 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
     }
 
     /// <summary>
-    /// Creates the loop's counters row when missing and locks it for this transaction, in one statement (the upsert's
-    /// update takes the row lock; appends of the loop take turns on it), and checks the loop's schema.
+    /// Records the loop's feature schema on its first use and checks it on this instance's first write: a loop's events
+    /// are kept in one schema.
     /// </summary>
-    private async Task<Counters> LockCountersAsync(NpgsqlConnection connection, CancellationToken cancellationToken) =>
-        (await ReadCountersAsync(
-            connection,
-            $"""
-            INSERT INTO {_database.Schema}.event_counters (loop, next_seq, predictions, duplicate_predictions, evicted, joined, duplicate_feedback, rejected, orphans_pending, orphans_expired, labelled, schema_fingerprint)
-            VALUES (@loop, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, @fingerprint) ON CONFLICT (loop) DO UPDATE SET loop = excluded.loop
-            RETURNING {CounterColumns};
-            """,
-            cancellationToken).ConfigureAwait(false))!.Value;
-
-    private async Task<Counters?> ReadCountersAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
+    private async Task CheckLoopAsync(CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand(sql, connection);
-        command.Parameters.AddWithValue("loop", _loop);
-        command.Parameters.AddWithValue("fingerprint", _schema.Fingerprint);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        if (_loopChecked)
         {
-            return null;
+            return;
         }
 
-        if (reader.GetString(10) is var fingerprint && !string.Equals(fingerprint, _schema.Fingerprint, StringComparison.Ordinal))
+        var schema = _database.Schema;
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = Command(
+            connection,
+            $"""
+            WITH created AS (INSERT INTO {schema}.event_loops (loop, schema_fingerprint) VALUES (@loop, @fingerprint) ON CONFLICT (loop) DO NOTHING RETURNING schema_fingerprint)
+            SELECT schema_fingerprint FROM created UNION ALL SELECT schema_fingerprint FROM {schema}.event_loops WHERE loop = @loop;
+            """,
+            [("fingerprint", _schema.Fingerprint)]);
+
+        // An instance that created the row at the same moment makes the insert do nothing, and the statement's snapshot,
+        // taken before that commit, not see the row: the next statement does.
+        string? fingerprint;
+        while ((fingerprint = (string?)await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false)) is null)
+        {
+        }
+
+        CheckFingerprint(fingerprint);
+        _loopChecked = true;
+    }
+
+    private void CheckFingerprint(string fingerprint)
+    {
+        if (!string.Equals(fingerprint, _schema.Fingerprint, StringComparison.Ordinal))
         {
             throw new PostgreSqlStoreException(
                 $"{_database.Source} holds loop '{_loop}''s events in another feature schema (fingerprint {fingerprint}); this loop's schema [{_schema}] has fingerprint {_schema.Fingerprint}. Use another loop name or another schema.");
         }
-
-        return new Counters
-        {
-            NextSeq = reader.GetInt64(0),
-            Predictions = reader.GetInt64(1),
-            DuplicatePredictions = reader.GetInt64(2),
-            Evicted = reader.GetInt64(3),
-            Joined = reader.GetInt64(4),
-            DuplicateFeedback = reader.GetInt64(5),
-            Rejected = reader.GetInt64(6),
-            OrphansPending = reader.GetInt64(7),
-            OrphansExpired = reader.GetInt64(8),
-            Labelled = reader.GetInt64(9),
-        };
     }
 
-    private Task<long> WriteCountersAsync(NpgsqlConnection connection, Counters counters, CancellationToken cancellationToken)
-    {
-        var (sql, values) = CountersUpdate(counters);
-        return ExecuteAsync(connection, sql, cancellationToken, values);
-    }
+    /// <summary>Adds counts to this writer's stripe of the loop's counters.</summary>
+    private string CountsUpsert => $"""
+        INSERT INTO {_database.Schema}.event_counts AS c (loop, stripe, {CountColumns})
+        VALUES (@loop, @stripe, @predictions, @duplicatePredictions, @evicted, @joined, @duplicateFeedback, @rejected, @pending, @expired, @labelled)
+        ON CONFLICT (loop, stripe) DO UPDATE SET
+            {string.Join(", ", CountColumns.Split(", ").Select(column => $"{column} = c.{column} + excluded.{column}"))};
+        """;
 
-    private (string Sql, (string Name, object Value)[] Values) CountersUpdate(Counters c) => (
-        $"""
-        UPDATE {_database.Schema}.event_counters SET next_seq = @next, predictions = @predictions, duplicate_predictions = @duplicatePredictions, evicted = @evicted,
-            joined = @joined, duplicate_feedback = @duplicateFeedback, rejected = @rejected, orphans_pending = @pending, orphans_expired = @expired, labelled = @labelled
-        WHERE loop = @loop;
-        """,
-        [
-            ("next", c.NextSeq),
-            ("predictions", c.Predictions),
-            ("duplicatePredictions", c.DuplicatePredictions),
-            ("evicted", c.Evicted),
-            ("joined", c.Joined),
-            ("duplicateFeedback", c.DuplicateFeedback),
-            ("rejected", c.Rejected),
-            ("pending", c.OrphansPending),
-            ("expired", c.OrphansExpired),
-            ("labelled", c.Labelled),
-        ]);
+    private (string Name, object Value)[] CountValues(Counts c) =>
+    [
+        ("stripe", _stripe),
+        ("predictions", c.Predictions),
+        ("duplicatePredictions", c.DuplicatePredictions),
+        ("evicted", c.Evicted),
+        ("joined", c.Joined),
+        ("duplicateFeedback", c.DuplicateFeedback),
+        ("rejected", c.Rejected),
+        ("pending", c.OrphansPending),
+        ("expired", c.OrphansExpired),
+        ("labelled", c.Labelled),
+    ];
 
     /// <summary>Runs a statement with the loop bound as <c>@loop</c>; returns the rows it changed.</summary>
     private async Task<long> ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
@@ -870,10 +1078,9 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
         return command;
     }
 
-    /// <summary>The store's counters, as the event_counters row keeps them.</summary>
-    private struct Counters
+    /// <summary>The store's counters, or what one transaction adds to them.</summary>
+    private struct Counts
     {
-        public long NextSeq;
         public long Predictions;
         public long DuplicatePredictions;
         public long Evicted;
@@ -884,6 +1091,12 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
         public long OrphansExpired;
         public long Labelled;
     }
+
+    /// <summary>What an append reads first: its transaction's id, and how many orphans wait in the loop.</summary>
+    private readonly record struct View(long Transaction, long OrphansPending);
+
+    /// <summary>What a catch-up's snapshot saw: every transaction below <paramref name="Xmax"/> had ended, except those <paramref name="Running"/>.</summary>
+    private sealed record Snapshot(long Xmax, long[] Running);
 
     /// <summary>What a batch knows of one prediction id: whether it is stored (and what a join reports), its feedback ids, how many are applied, and the orphans waiting for it.</summary>
     private sealed class Known
@@ -907,12 +1120,25 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
         public int OrphanCount => _orphans?.Count ?? 0;
     }
 
-    /// <summary>What a batch writes: new rows, and orphans adopted or dropped.</summary>
-    private sealed class Changes
+    /// <summary>What a batch writes: new rows, and orphans adopted or dropped, each applied event at its position.</summary>
+    private sealed class Changes(long transaction)
     {
+        private long _place;
+
         public List<(Prediction Prediction, long Seq)> Predictions { get; } = [];
         public List<(Feedback Feedback, DateTimeOffset ReceivedAt, long Seq, short State)> Feedback { get; } = [];
         public List<(Guid PredictionId, Guid Id, long JoinSeq)> Adopted { get; } = [];
         public List<(Guid PredictionId, Guid Id)> Deleted { get; } = [];
+
+        /// <summary>The next position of the transaction: its id times 2^24 plus the event's place in it.</summary>
+        /// <exception cref="ArgumentException">The batch applies more events than a transaction has places for.</exception>
+        public long NextPosition() => _place < 1L << PlaceBits
+            ? (transaction << PlaceBits) + _place++
+            : throw new ArgumentException($"A batch applies at most {1 << PlaceBits} events in one transaction; append it in smaller batches.", "batch");
+    }
+
+    /// <summary>Another writer joined or expired an orphan the batch meant to adopt or drop; the batch is decided again.</summary>
+    private sealed class ConcurrentChangeException : Exception
+    {
     }
 }

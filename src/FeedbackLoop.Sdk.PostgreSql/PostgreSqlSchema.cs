@@ -129,6 +129,36 @@ internal static class PostgreSqlSchema
         CREATE INDEX feedback_by_join ON {schema}.feedback USING brin (join_seq);
         CREATE INDEX predictions_by_seq ON {schema}.predictions USING brin (seq);
         """,
+
+        // Version 4: appends of a loop no longer take turns. A row's position is its transaction's id times 2^24 plus
+        // its place in the transaction, and the stream is read only below the oldest transaction still running, so a
+        // reader still sees every position once and in order; the counters are sums of per-writer stripes. Positions of
+        // version 3 (a loop's count of events) stay below the new ones (a cluster's transaction ids start in the hundreds,
+        // so a new position exceeds 2^32).
+        """
+        CREATE TABLE {schema}.event_counts (
+            loop text NOT NULL,
+            stripe smallint NOT NULL,
+            predictions bigint NOT NULL,
+            duplicate_predictions bigint NOT NULL,
+            evicted bigint NOT NULL,
+            joined bigint NOT NULL,
+            duplicate_feedback bigint NOT NULL,
+            rejected bigint NOT NULL,
+            orphans_pending bigint NOT NULL,
+            orphans_expired bigint NOT NULL,
+            labelled bigint NOT NULL,
+            PRIMARY KEY (loop, stripe)
+        );
+        INSERT INTO {schema}.event_counts
+        SELECT loop, 0, predictions, duplicate_predictions, evicted, joined, duplicate_feedback, rejected, orphans_pending, orphans_expired, labelled
+        FROM {schema}.event_counters;
+        -- What remains of the counters row: the loop's feature schema, written by its first append.
+        ALTER TABLE {schema}.event_counters RENAME TO event_loops;
+        ALTER TABLE {schema}.event_loops DROP COLUMN next_seq, DROP COLUMN predictions, DROP COLUMN duplicate_predictions, DROP COLUMN evicted,
+            DROP COLUMN joined, DROP COLUMN duplicate_feedback, DROP COLUMN rejected, DROP COLUMN orphans_pending, DROP COLUMN orphans_expired,
+            DROP COLUMN labelled;
+        """,
     ];
 
     /// <summary>The schema version this library writes.</summary>

@@ -1,5 +1,7 @@
+using FeedbackLoop.Models;
 using FeedbackLoop.PostgreSql;
 using FeedbackLoop.State;
+using FeedbackLoop.Storage;
 using Npgsql;
 
 namespace FeedbackLoop.Tests.PostgreSql;
@@ -28,6 +30,7 @@ public sealed class PostgreSqlDatabaseTests : IDisposable
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
+    [InlineData(3)]
     public async Task SchemaAtAnEarlierVersion_MigratedToTheLatest_AndItsDataKept(int version)
     {
         var database = new PostgreSqlDatabase(_schema.DataSource, _schema.Name);
@@ -61,6 +64,26 @@ public sealed class PostgreSqlDatabaseTests : IDisposable
         await new PostgreSqlLoopStateStore(_schema.DataSource, _schema.Name).LoadAsync("loop", None);
 
         (await _schema.ScalarAsync("SELECT string_agg(coalesce(join_seq::text, 'null'), ',' ORDER BY seq) FROM {schema}.feedback;")).Should().Be("7,null");
+    }
+
+    [Fact]
+    public async Task SchemaAtVersion3_TheLoopsCountersCarriedIntoItsStripes_AndItsSchemaKept()
+    {
+        var database = new PostgreSqlDatabase(_schema.DataSource, _schema.Name);
+        await using (var connection = await _schema.DataSource.OpenConnectionAsync())
+        {
+            await PostgreSqlSchema.MigrateAsync(connection, database, PostgreSqlSchema.Migrations.Take(3).ToList(), None);
+        }
+
+        var features = FeatureSchema.CreateBuilder().Numeric("x").Build();
+        await _schema.ScalarAsync(
+            "INSERT INTO {schema}.event_counters VALUES ('loop', 40, 9, 8, 7, 6, 5, 4, 3, 2, 1, @fingerprint);", ("fingerprint", features.Fingerprint));
+
+        var statistics = await new PostgreSqlEventStore(_schema.DataSource, "loop", features, databaseSchema: _schema.Name).GetStatisticsAsync(None);
+        var other = () => new PostgreSqlEventStore(_schema.DataSource, "loop", FeatureSchema.CreateBuilder().Numeric("y").Build(), databaseSchema: _schema.Name).GetStatisticsAsync(None).AsTask();
+
+        statistics.Should().Be(new EventStoreStatistics(9, 8, 7, 6, 5, 4, 3, 2, 1));
+        await other.Should().ThrowAsync<PostgreSqlStoreException>("the loop's feature schema was kept").WithMessage("*another feature schema*");
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using FeedbackLoop.Models;
 using FeedbackLoop.PostgreSql;
 using FeedbackLoop.Storage;
@@ -165,8 +166,16 @@ public sealed class PostgreSqlEventStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task FeedbackAnotherWriterApplied_CountsForTheLimitAndTheLabelledCount_OfAWriterThatRemembersThePrediction()
+    public async Task FeedbackAnotherWriterApplied_CountsForTheLimitAndTheLabelledCount_OfAWriterThatRemembersThePrediction_WhileATransactionStaysOpen()
     {
+        // A write transaction left open elsewhere on the server holds the stream's horizon back all along.
+        await using var connection = await _schema.DataSource.OpenConnectionAsync();
+        await using var open = await connection.BeginTransactionAsync();
+        await using (var xid = new NpgsqlCommand("SELECT pg_current_xact_id();", connection))
+        {
+            await xid.ExecuteScalarAsync();
+        }
+
         var options = new FeedbackStoreOptions { MaxFeedbackPerPrediction = 2 };
         var first = new PostgreSqlEventStore(_schema.DataSource, "loop", Schema, options, databaseSchema: _schema.Name);
         var second = new PostgreSqlEventStore(_schema.DataSource, "loop", Schema, options, databaseSchema: _schema.Name);
@@ -177,7 +186,7 @@ public sealed class PostgreSqlEventStoreTests : IDisposable
         var late = await Append(first, LoopEvent.For(Feedback.Correction(remembered.Id, false, "reviewer"), Start), LoopEvent.For(Feedback.GroundTruth(other.Id, true), Start));
 
         late.GetOutcome(0).Should().Be(EventOutcome.Rejected, "the other writer's two feedback events reached the limit");
-        late.GetOutcome(1).Should().Be(EventOutcome.Joined, "a prediction the other writer stored joins without being looked up");
+        late.GetOutcome(1).Should().Be(EventOutcome.Joined, "a prediction the other writer stored is looked up and joined");
         late.Joins.Should().ContainSingle().Which.Prediction.Should().Be(new JoinedPrediction(other.Id, other.ModelVersion, other.Timestamp, other.Output));
         (await first.GetStatisticsAsync(None)).LabelledPredictions.Should().Be(2);
     }
@@ -189,11 +198,89 @@ public sealed class PostgreSqlEventStoreTests : IDisposable
         var prediction = Prediction(0, "oslo");
         await Append(writer, LoopEvent.For(prediction, Start));
 
-        // A restore from a backup taken before the prediction: its row and its position are gone.
-        await _schema.ScalarAsync("DELETE FROM {schema}.predictions; UPDATE {schema}.event_counters SET next_seq = 0, predictions = 0;");
+        // A restore from a backup taken before the prediction: its row and its count are gone.
+        await _schema.ScalarAsync("DELETE FROM {schema}.predictions; UPDATE {schema}.event_counts SET predictions = 0;");
         var late = await Append(writer, LoopEvent.For(Feedback.GroundTruth(prediction.Id, true), Start));
 
-        late.GetOutcome(0).Should().Be(EventOutcome.Orphaned, "the sequence went back, so the writer's memory no longer stands for the database");
+        late.GetOutcome(0).Should().Be(EventOutcome.Orphaned, "the loop's count of stored predictions went back, so the writer's memory no longer stands for the database");
+    }
+
+    [Fact]
+    public async Task WriterStillInItsTransaction_HoldsTheStreamBack_ThenEveryEventIsReadOnceInPositionOrder()
+    {
+        var store = Store(_schema.DataSource);
+        var (first, slow, later) = (Prediction(0, "first"), Prediction(1, "slow"), Prediction(2, "later"));
+        await Append(store, LoopEvent.For(first, Start));
+        var from = await store.ReadAppliedAsync(0, new EventBatch(), 1, predictions: true, None) - 1;
+
+        // Another writer's append that took its transaction id and position, and has not committed yet.
+        await using var connection = await _schema.DataSource.OpenConnectionAsync();
+        await using var running = await connection.BeginTransactionAsync();
+        await using (var insert = new NpgsqlCommand(
+            $$"""
+            INSERT INTO {{_schema.Name}}.predictions (loop, id, seq, model, model_version, ts, numeric_features, categorical_features, label_kind, label_number, label_category, score, probabilities, segment_keys, segment_values)
+            VALUES ('loop', @id, pg_current_xact_id()::text::bigint << 24, 'loop', '1', 0, '{0.5}', '{slow}', 1, 1, NULL, 0.5, '{0.5, 0.5}', '{}', '{}');
+            """,
+            connection))
+        {
+            insert.Parameters.AddWithValue("id", slow.Id.Value);
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        await Append(store, LoopEvent.For(later, Start));
+        var (during, position) = await ReadStream(store, from, until: batch => batch.Count >= 1);
+        await running.CommitAsync();
+        var (after, _) = await ReadStream(store, position, until: batch => batch.Count >= 2);
+
+        during.Select(e => e.Prediction!.Id).Should().Equal([first.Id], "the later append committed, but a transaction with a smaller position still runs");
+        after.Select(e => e.Prediction!.Id).Should().Equal([slow.Id, later.Id], "once it committed, its prediction comes first, and nothing is read twice or skipped");
+    }
+
+    [Fact]
+    public async Task OrphanWhosePredictionAnotherInstanceStoredAtTheSameMoment_JoinedByTheNextExpiry_UpToTheLimit()
+    {
+        var roomy = new PostgreSqlEventStore(_schema.DataSource, "loop", Schema, new FeedbackStoreOptions { MaxFeedbackPerPrediction = 3 }, databaseSchema: _schema.Name);
+        var store = new PostgreSqlEventStore(_schema.DataSource, "loop", Schema, new FeedbackStoreOptions { MaxFeedbackPerPrediction = 2 }, databaseSchema: _schema.Name);
+        var (raced, full) = (Prediction(0, "oslo"), Prediction(1, "rome"));
+        await Append(roomy, LoopEvent.For(raced, Start), LoopEvent.For(full, Start), LoopEvent.For(Feedback.Flag(full.Id, "odd", "ops"), Start));
+        var from = await store.ReadHeadAsync(None);
+
+        // What appends racing leave: each decided without the other's uncommitted row, so feedback waits for predictions that are stored.
+        await Append(roomy, LoopEvent.For(Feedback.GroundTruth(raced.Id, true), Start), LoopEvent.For(Feedback.GroundTruth(full.Id, true), Start), LoopEvent.For(Feedback.Correction(full.Id, false, "reviewer"), Start));
+        await _schema.ScalarAsync("UPDATE {schema}.feedback SET state = 1, join_seq = NULL WHERE kind <> @flag;", ("flag", (short)FeedbackKind.Flag));
+        await _schema.ScalarAsync("UPDATE {schema}.event_counts SET joined = joined - 3, orphans_pending = orphans_pending + 3, labelled = labelled - 2;");
+        var before = await store.GetStatisticsAsync(None);
+
+        var expired = await store.ExpireAsync(Start, None);
+        var after = await store.GetStatisticsAsync(None);
+        var (joins, _) = await ReadStream(store, from, until: batch => batch.Joins.Count >= 2, predictions: false);
+
+        expired.Should().Be(0);
+        (before.OrphansPending, before.LabelledPredictions).Should().Be((3L, 0L));
+        (after.OrphansPending, after.FeedbackJoined - before.FeedbackJoined, after.FeedbackRejected - before.FeedbackRejected, after.LabelledPredictions)
+            .Should().Be((0L, 2L, 1L, 2L), "the flag took one of the rome prediction's two places: its first label joins, its correction is refused");
+        joins.Joins.Select(j => (j.Feedback.PredictionId, j.Feedback.Kind)).Should().Equal((raced.Id, FeedbackKind.GroundTruth), (full.Id, FeedbackKind.GroundTruth));
+        (await _schema.ScalarAsync("SELECT count(*) FROM {schema}.feedback;")).Should().Be(3L);
+    }
+
+    /// <summary>Reads the stream from a position until <paramref name="until"/> holds (other tests' transactions may hold the horizon back for a moment).</summary>
+    private static async Task<(EventBatch Batch, long Position)> ReadStream(PostgreSqlEventStore store, long position, Func<EventBatch, bool> until, bool predictions = true)
+    {
+        var batch = new EventBatch();
+        var waited = Stopwatch.StartNew();
+        do
+        {
+            position = await store.ReadAppliedAsync(position, batch, 100, predictions, None);
+            if (until(batch))
+            {
+                return (batch, position);
+            }
+
+            await Task.Delay(20);
+        }
+        while (waited.Elapsed < TimeSpan.FromSeconds(20));
+
+        return (batch, position);
     }
 
     private static Prediction Prediction(int i, string city) =>
