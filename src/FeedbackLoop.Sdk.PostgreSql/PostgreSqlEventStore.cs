@@ -25,9 +25,10 @@ namespace FeedbackLoop.PostgreSql;
 /// Every stored prediction and joined label takes a position in the loop's stream: its transaction's id times 2^24 plus
 /// its place in the transaction. The stream is read only below the oldest transaction still running, where no position
 /// can appear any more, so a reader sees each once and in order. Two instances that store a prediction and a label for it
-/// at the same moment may each miss the other's uncommitted row: the label then waits as an orphan until the next
-/// <see cref="ExpireAsync"/> joins it. For the same reason the per-prediction feedback limit holds for feedback that
-/// arrives one batch after another, and may be passed by feedback for one prediction appended by several instances at once.
+/// at the same moment may each miss the other's uncommitted row; each append therefore looks again after its commit, and
+/// the later of the two joins them (<see cref="ExpireAsync"/> joins whatever a failed look left). For the same reason the
+/// per-prediction feedback limit holds for feedback that arrives one batch after another, and may be passed by feedback
+/// for one prediction appended by several instances at once.
 /// </para>
 /// <para>
 /// Labelled windows walk the predictions of the window's time range newest first through the time index and join
@@ -143,14 +144,15 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
         await _appending.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var orphaned = await _database.GuardAsync(async () =>
+            await _database.GuardAsync(async () =>
             {
                 await CheckLoopAsync(cancellationToken).ConfigureAwait(false);
                 for (var attempt = 1; ; attempt++)
                 {
+                    Guid[] touched;
                     try
                     {
-                        return await AppendOnceAsync(batch, trustMemory: attempt == 1, cancellationToken).ConfigureAwait(false);
+                        touched = await AppendOnceAsync(batch, trustMemory: attempt == 1, cancellationToken).ConfigureAwait(false);
                     }
                     catch (Exception exception) when (attempt < MaxAttempts && IsRace(exception))
                     {
@@ -160,13 +162,17 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
                         // means another writer committed, so the attempts make progress).
                         batch.ResetOutcomes();
                         Forget();
+                        continue;
                     }
+
+                    if (touched.Length > 0)
+                    {
+                        await JoinRacedAsync(touched).ConfigureAwait(false);
+                    }
+
+                    return;
                 }
             }).ConfigureAwait(false);
-            if (orphaned.Length > 0)
-            {
-                await JoinRacedAsync(orphaned, cancellationToken).ConfigureAwait(false);
-            }
         }
         catch
         {
@@ -180,36 +186,45 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
         }
     }
 
-    private static bool IsRace(Exception exception) =>
-        exception is ConcurrentChangeException or PostgresException { SqlState: PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DeadlockDetected };
-
     /// <summary>
-    /// Joins the feedback a committed batch left waiting whose prediction another instance stored at the same moment (each
-    /// transaction decided without the other's uncommitted row): once every transaction that had begun writing has ended,
-    /// such a prediction is visible. Whichever of two racing appends committed first, the other's orphans or predictions
-    /// are then seen: an append that took its transaction id after this batch committed read its orphans. What a timeout
-    /// leaves waiting is joined by the next <see cref="ExpireAsync"/>.
+    /// After a batch committed, joins the orphans of the predictions it stored or left feedback waiting for, whose
+    /// prediction is stored (see <see cref="AppendOnceAsync"/>). The batch stands whatever happens here: a failure leaves
+    /// them waiting in the database, and the next <see cref="ExpireAsync"/> joins them; throwing would have the caller
+    /// append the batch again, and its events come out duplicates.
     /// </summary>
-    /// <returns>How many joined.</returns>
-    private Task<long> JoinRacedAsync(Guid[] predictionIds, CancellationToken cancellationToken) =>
-        InTransactionAsync(
-            async (connection, counts) =>
-            {
-                await WaitForOthersAsync(connection, sinceOwnId: true, cancellationToken).ConfigureAwait(false);
-                return await JoinWaitingAsync(connection, counts, predictionIds, cancellationToken).ConfigureAwait(false);
-            },
-            cancellationToken);
-
-    /// <summary>
-    /// Waits, at most <see cref="RunningWait"/>, until the stream's horizon passes every transaction that committed before
-    /// the call (<c>pg_snapshot_xmax</c>) or, with <paramref name="sinceOwnId"/>, every transaction that took its id before
-    /// the calling one (which takes one: <c>pg_current_xact_id</c>; a snapshot does not list running transactions above
-    /// the newest completed one).
-    /// </summary>
-    private static async Task WaitForOthersAsync(NpgsqlConnection connection, bool sinceOwnId, CancellationToken cancellationToken)
+    private async Task JoinRacedAsync(Guid[] predictionIds)
     {
-        await using var command = new NpgsqlCommand(
-            $"SELECT pg_snapshot_xmin(s)::text::bigint, {(sinceOwnId ? "pg_current_xact_id()" : "pg_snapshot_xmax(s)")}::text::bigint FROM pg_current_snapshot() AS s;", connection);
+        try
+        {
+            await using var connection = await _database.OpenAsync(CancellationToken.None).ConfigureAwait(false);
+            await JoinWaitingAsync(connection, predictionIds, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is NpgsqlException or PostgreSqlStoreException)
+        {
+        }
+    }
+
+    private static bool IsRace(Exception exception) => exception is ConcurrentChangeException or PostgresException
+    {
+        SqlState: PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DeadlockDetected,
+    };
+
+    /// <summary>
+    /// Takes the loop's lock between appends and retention (a transaction-level advisory lock per schema and loop): appends and
+    /// orphan joins hold it shared, so they run side by side, and a retention chunk exclusive, so it never deletes a
+    /// prediction that an append is joining feedback to (which would leave the feedback without its prediction).
+    /// </summary>
+    /// <remarks>A statement of its own, before the transaction's reads: a statement's snapshot is taken before it waits for a lock.</remarks>
+    private string AppendsLock(bool shared) =>
+        $"SELECT {(shared ? "pg_advisory_xact_lock_shared" : "pg_advisory_xact_lock")}(hashtextextended('feedbackloop.events.{_database.Schema}.' || @loop, 0));";
+
+    /// <summary>
+    /// Waits, at most <see cref="RunningWait"/>, until the stream's horizon passes every transaction that had ended when it
+    /// was called (<c>pg_snapshot_xmax</c>), so that a read below the horizon then returns everything committed before.
+    /// </summary>
+    private static async Task WaitForCommittedAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT pg_snapshot_xmin(s)::text::bigint, pg_snapshot_xmax(s)::text::bigint FROM pg_current_snapshot() AS s;", connection);
         var started = Stopwatch.GetTimestamp();
         long? target = null;
         while (true)
@@ -236,7 +251,12 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
     /// prediction the memory does not know is taken for new (only the orphans that may wait for it are read): the tables'
     /// keys would refuse a duplicate so missed, and the caller then applies the batch again without trusting the memory.
     /// </summary>
-    /// <returns>The ids of the predictions the batch left feedback waiting for.</returns>
+    /// <returns>
+    /// The ids of the predictions the batch stored and of those it left feedback waiting for. Once it committed, the
+    /// caller looks again at their orphans and joins those whose prediction is stored: an append storing a prediction and
+    /// another storing a label for it at the same moment may each miss the other's uncommitted row, but each look follows
+    /// its own append's commit, so they cannot both come before the other's commit, and one of them sees both rows.
+    /// </returns>
     private async Task<Guid[]> AppendOnceAsync(EventBatch batch, bool trustMemory, CancellationToken cancellationToken)
     {
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -271,7 +291,7 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
         // The next catch-up reads the transactions from this one's id on; this one's rows the memory holds already.
         _ownTransaction = view.Transaction;
         _seenPredictions += counts.Predictions;
-        return changes.Feedback.Count == 0 ? [] : [.. changes.Feedback.Where(row => row.State == Orphan).Select(row => row.Feedback.PredictionId.Value).Distinct()];
+        return [.. changes.Predictions.Select(row => row.Prediction.Id.Value), .. changes.Feedback.Where(row => row.State == Orphan).Select(row => row.Feedback.PredictionId.Value)];
     }
 
     /// <summary>
@@ -285,6 +305,7 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
     {
         var schema = _database.Schema;
         var (lows, highs) = UnseenPositions(trustMemory && _recent.Count > 0 ? _seen : null);
+        await ExecuteAsync(connection, AppendsLock(shared: true), cancellationToken).ConfigureAwait(false);
         await using var command = Command(
             connection,
             $"""
@@ -372,8 +393,8 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
 
     /// <inheritdoc />
     /// <remarks>
-    /// Orphans past their TTL go in one statement; orphans whose prediction was stored meanwhile (by an instance that
-    /// committed it at the same moment as the feedback) are joined, up to the feedback limit; predictions past the
+    /// Orphans past their TTL go in one statement; orphans whose prediction is stored (an append's look after its commit
+    /// failed) are joined, up to the feedback limit; predictions past the
     /// retention, with their feedback, go in chunks of <see cref="RetentionChunk"/>, each its own transaction.
     /// </remarks>
     public async ValueTask<int> ExpireAsync(DateTimeOffset now, CancellationToken cancellationToken)
@@ -392,7 +413,11 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
             return (counts, count);
         }, cancellationToken).ConfigureAwait(false);
 
-        await InTransactionAsync((connection, counts) => JoinWaitingAsync(connection, counts, predictionIds: null, cancellationToken), cancellationToken).ConfigureAwait(false);
+        await _database.GuardAsync(async () =>
+        {
+            await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+            return await JoinWaitingAsync(connection, predictionIds: null, cancellationToken).ConfigureAwait(false);
+        }).ConfigureAwait(false);
         if (_retention is { } retention)
         {
             var cutoff = now.UtcTicks - retention.Ticks;
@@ -468,7 +493,7 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
         {
             var schema = _database.Schema;
             await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
-            await WaitForOthersAsync(connection, sinceOwnId: false, cancellationToken).ConfigureAwait(false);
+            await WaitForCommittedAsync(connection, cancellationToken).ConfigureAwait(false);
             await using var command = new NpgsqlCommand(
                 $"""
                 SELECT e.pos, p.id, p.model, p.model_version, p.ts, {ForPredictions("p.numeric_features")}, {ForPredictions("p.categorical_features")},
@@ -480,7 +505,7 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
                       (SELECT join_seq, prediction_id, id FROM {schema}.feedback
                        WHERE loop = @loop AND join_seq >= @from AND join_seq < {Horizon} AND kind IN ({LabelKinds}) ORDER BY join_seq LIMIT @max)
                       ORDER BY pos LIMIT @max) AS e
-                JOIN {schema}.predictions AS p ON p.loop = @loop AND p.id = e.prediction_id
+                LEFT JOIN {schema}.predictions AS p ON p.loop = @loop AND p.id = e.prediction_id
                 LEFT JOIN {schema}.feedback AS f ON f.loop = @loop AND f.prediction_id = e.prediction_id AND f.id = e.feedback_id
                 ORDER BY e.pos;
                 """,
@@ -493,6 +518,12 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 position = reader.GetInt64(0) + 1;
+                if (reader.IsDBNull(1))
+                {
+                    // A label whose prediction is gone (deleted outside the library): passed over, so the read moves on.
+                    continue;
+                }
+
                 if (reader.IsDBNull(14))
                 {
                     var prediction = ReadPrediction(reader, 1);
@@ -706,39 +737,42 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
         }
 
         // Every id whose prediction is read has its feedback read too (predictions ⊆ feedback).
+        // One statement, so one snapshot: the predictions and their feedback as they were at one moment (two statements
+        // could see a prediction missing, then feedback another instance refused when it stored it).
         var schema = _database.Schema;
-        await using var read = new NpgsqlBatch(connection);
-        if (predictions.Count > 0)
-        {
-            Add(read, $"SELECT id, model_version, ts, label_kind, label_number, label_category, score, probabilities FROM {schema}.predictions WHERE loop = @loop AND id = ANY(@ids);", ("ids", predictions.ToArray()));
-        }
-
-        Add(read, $"SELECT prediction_id, id, state, kind, value_kind, value_number, value_category, source, ts FROM {schema}.feedback WHERE loop = @loop AND prediction_id = ANY(@ids) ORDER BY seq;", ("ids", feedback.ToArray()));
+        await using var read = Command(
+            connection,
+            $"""
+            SELECT id, model_version, ts, label_kind, label_number, label_category, score, probabilities,
+                   NULL::uuid, NULL::smallint, NULL::smallint, NULL::smallint, NULL::float8, NULL::text, NULL::text, NULL::bigint, NULL::bigint AS seq
+            FROM {schema}.predictions WHERE loop = @loop AND id = ANY(@predictions)
+            UNION ALL
+            SELECT prediction_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, id, state, kind, value_kind, value_number, value_category, source, ts, seq
+            FROM {schema}.feedback WHERE loop = @loop AND prediction_id = ANY(@feedback)
+            ORDER BY seq NULLS FIRST;
+            """,
+            [("predictions", predictions.ToArray()), ("feedback", feedback.ToArray())]);
         await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        if (predictions.Count > 0)
-        {
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                known[reader.GetGuid(0)] = ReadStoredPrediction(reader);
-            }
-
-            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
-        }
-
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             var predictionId = reader.GetGuid(0);
+            if (reader.IsDBNull(8))
+            {
+                known[predictionId] = ReadStoredPrediction(reader);
+                continue;
+            }
+
             var state = Of(known, predictionId);
-            var id = reader.GetGuid(1);
+            var id = reader.GetGuid(8);
             state.FeedbackIds.Add(id);
-            if (reader.GetInt16(2) == Applied)
+            if (reader.GetInt16(9) == Applied)
             {
                 state.FeedbackCount++;
-                state.Labelled |= (FeedbackKind)reader.GetInt16(3) is FeedbackKind.GroundTruth or FeedbackKind.HumanCorrection;
+                state.Labelled |= (FeedbackKind)reader.GetInt16(10) is FeedbackKind.GroundTruth or FeedbackKind.HumanCorrection;
             }
             else
             {
-                state.Orphans.Add(new Feedback(new FeedbackId(id), new PredictionId(predictionId), (FeedbackKind)reader.GetInt16(3), ReadLabel(reader, 4), reader.GetString(7), Time(reader.GetInt64(8))));
+                state.Orphans.Add(new Feedback(new FeedbackId(id), new PredictionId(predictionId), (FeedbackKind)reader.GetInt16(10), ReadLabel(reader, 11), reader.GetString(14), Time(reader.GetInt64(15))));
             }
         }
 
@@ -867,55 +901,67 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
         });
 
     /// <summary>
-    /// Joins orphans whose prediction is stored (an instance committed it at the same moment as another the feedback, and
-    /// neither saw the other's row), in the order they arrived, up to the feedback limit; refuses the rest.
+    /// Joins orphans whose prediction is stored (an instance stored it at the same moment as another the feedback, and
+    /// neither saw the other's row), in the order they arrived, up to the feedback limit, refuses the rest, and adds the
+    /// counts to this writer's stripe: one statement. Orphans another call is joining are skipped (it joins them).
     /// </summary>
-    /// <param name="connection">The transaction's connection.</param>
-    /// <param name="counts">The transaction's counts so far.</param>
+    /// <param name="connection">An open connection, not in a transaction.</param>
     /// <param name="predictionIds">The predictions whose orphans to look at; <see langword="null"/> for every orphan of the loop.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    private async Task<(Counts Counts, long Result)> JoinWaitingAsync(NpgsqlConnection connection, Counts counts, Guid[]? predictionIds, CancellationToken cancellationToken)
+    /// <returns>How many joined.</returns>
+    private async Task<long> JoinWaitingAsync(NpgsqlConnection connection, Guid[]? predictionIds, CancellationToken cancellationToken)
     {
         var schema = _database.Schema;
-        var applied = $"FROM {schema}.feedback AS a WHERE a.loop = @loop AND a.prediction_id = w.prediction_id AND a.state = {Applied}";
-        await using var command = Command(
-            connection,
+        var applied = $"FROM {schema}.feedback AS a WHERE a.loop = @loop AND a.prediction_id = c.prediction_id AND a.state = {Applied}";
+        // The lock first, in a statement of its own (a statement's snapshot is taken before it waits), and both in one round
+        // trip: a batch is one implicit transaction, so the lock is held until the join commits.
+        await using var batch = new NpgsqlBatch(connection);
+        Add(batch, AppendsLock(shared: true));
+        Add(
+            batch,
             $"""
-            WITH waiting AS (
-                SELECT w.prediction_id, w.id, w.kind,
-                       row_number() OVER (PARTITION BY w.prediction_id ORDER BY w.seq) AS rank, row_number() OVER (ORDER BY w.seq) - 1 AS place,
+            WITH candidates AS (
+                SELECT f.prediction_id, f.id, f.kind, f.seq FROM {schema}.feedback AS f
+                WHERE EXISTS (SELECT 1 FROM {schema}.feedback AS o WHERE o.loop = @loop AND o.state = {Orphan})
+                  AND f.loop = @loop AND f.state = {Orphan} {(predictionIds is null ? "" : "AND f.prediction_id = ANY(@ids)")}
+                  AND EXISTS (SELECT 1 FROM {schema}.predictions AS p WHERE p.loop = @loop AND p.id = f.prediction_id)
+                ORDER BY f.prediction_id, f.id LIMIT {ReconcileChunk}
+                FOR UPDATE OF f SKIP LOCKED),
+                 waiting AS (
+                SELECT c.prediction_id, c.id, c.kind,
+                       row_number() OVER (PARTITION BY c.prediction_id ORDER BY c.seq) AS rank, row_number() OVER (ORDER BY c.seq) - 1 AS place,
                        (SELECT count(*) {applied}) AS applied, EXISTS (SELECT 1 {applied} AND a.kind IN ({LabelKinds})) AS labelled
-                FROM (SELECT f.prediction_id, f.id, f.kind, f.seq FROM {schema}.feedback AS f
-                      WHERE f.loop = @loop AND f.state = {Orphan} AND (@ids::uuid[] IS NULL OR f.prediction_id = ANY(@ids))
-                        AND EXISTS (SELECT 1 FROM {schema}.predictions AS p WHERE p.loop = @loop AND p.id = f.prediction_id)
-                      ORDER BY f.seq LIMIT {ReconcileChunk}) AS w),
+                FROM candidates AS c),
                  joined AS (
                 UPDATE {schema}.feedback AS f SET state = {Applied}, join_seq = (pg_current_xact_id()::text::bigint << {PlaceBits}) + w.place
                 FROM waiting AS w
-                WHERE w.applied + w.rank <= @max AND f.loop = @loop AND f.prediction_id = w.prediction_id AND f.id = w.id AND f.state = {Orphan}
+                WHERE w.applied + w.rank <= @max AND f.loop = @loop AND f.prediction_id = w.prediction_id AND f.id = w.id
                 RETURNING f.prediction_id, f.kind, w.labelled),
                  refused AS (
                 DELETE FROM {schema}.feedback AS f USING waiting AS w
-                WHERE w.applied + w.rank > @max AND f.loop = @loop AND f.prediction_id = w.prediction_id AND f.id = w.id AND f.state = {Orphan}
-                RETURNING 1)
-            SELECT (SELECT count(*) FROM joined), (SELECT count(DISTINCT prediction_id) FROM joined WHERE kind IN ({LabelKinds}) AND NOT labelled), (SELECT count(*) FROM refused);
+                WHERE w.applied + w.rank > @max AND f.loop = @loop AND f.prediction_id = w.prediction_id AND f.id = w.id
+                RETURNING 1),
+                 totals AS (
+                SELECT (SELECT count(*) FROM joined) AS joined, (SELECT count(DISTINCT prediction_id) FROM joined WHERE kind IN ({LabelKinds}) AND NOT labelled) AS labelled,
+                       (SELECT count(*) FROM refused) AS refused),
+                 counted AS (
+                INSERT INTO {schema}.event_counts AS c (loop, stripe, {CountColumns})
+                SELECT @loop, @stripe, 0, 0, 0, t.joined, 0, t.refused, -(t.joined + t.refused), 0, t.labelled FROM totals AS t WHERE t.joined + t.refused > 0
+                ON CONFLICT (loop, stripe) DO UPDATE SET {CountsAdded})
+            SELECT joined FROM totals;
             """,
-            [("max", (long)_maxFeedback)]);
-        command.Parameters.Add(new NpgsqlParameter("ids", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = (object?)predictionIds ?? DBNull.Value });
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            [("max", (long)_maxFeedback), ("stripe", _stripe), ("ids", (object?)predictionIds ?? Array.Empty<Guid>())]);
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
         await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-        var (joined, labelled, refused) = (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
-        counts.Joined += joined;
-        counts.Labelled += labelled;
-        counts.Rejected += refused;
-        counts.OrphansPending -= joined + refused;
-        return (counts, joined);
+        return reader.GetInt64(0);
     }
 
     /// <summary>Deletes up to <see cref="RetentionChunk"/> of the oldest predictions before <paramref name="cutoff"/> with their feedback; returns how many.</summary>
     private async Task<(Counts Counts, long Result)> DeleteChunkAsync(NpgsqlConnection connection, Counts counts, long cutoff, CancellationToken cancellationToken)
     {
         var schema = _database.Schema;
+        await ExecuteAsync(connection, AppendsLock(shared: false), cancellationToken).ConfigureAwait(false);
         await using var command = Command(
             connection,
             $"""
@@ -1041,9 +1087,11 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
     private string CountsUpsert => $"""
         INSERT INTO {_database.Schema}.event_counts AS c (loop, stripe, {CountColumns})
         VALUES (@loop, @stripe, @predictions, @duplicatePredictions, @evicted, @joined, @duplicateFeedback, @rejected, @pending, @expired, @labelled)
-        ON CONFLICT (loop, stripe) DO UPDATE SET
-            {string.Join(", ", CountColumns.Split(", ").Select(column => $"{column} = c.{column} + excluded.{column}"))};
+        ON CONFLICT (loop, stripe) DO UPDATE SET {CountsAdded};
         """;
+
+    /// <summary>The conflict clause of an insert into <c>event_counts AS c</c> that adds the inserted counts to the stripe's.</summary>
+    private static string CountsAdded => string.Join(", ", CountColumns.Split(", ").Select(column => $"{column} = c.{column} + excluded.{column}"));
 
     private (string Name, object Value)[] CountValues(Counts c) =>
     [

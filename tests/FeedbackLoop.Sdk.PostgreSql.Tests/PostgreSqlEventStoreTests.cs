@@ -263,6 +263,52 @@ public sealed class PostgreSqlEventStoreTests : IDisposable
         (await _schema.ScalarAsync("SELECT count(*) FROM {schema}.feedback;")).Should().Be(3L);
     }
 
+    [Fact]
+    public async Task RetentionWhileAnAppendJoinsFeedbackToAnOldPrediction_WaitsForTheAppend_AndDeletesTheFeedbackWithThePrediction()
+    {
+        var writer = Store(_schema.DataSource);
+        var prediction = Prediction(0, "oslo");
+        await Append(writer, LoopEvent.For(prediction, Start));
+        var label = Feedback.GroundTruth(prediction.Id, true);
+
+        // A transaction holding the label's key stops the append in the middle of its transaction, after it decided to join.
+        await using var connection = await _schema.DataSource.OpenConnectionAsync();
+        await using var blocking = await connection.BeginTransactionAsync();
+        await using (var insert = new NpgsqlCommand(
+            $"INSERT INTO {_schema.Name}.feedback (loop, prediction_id, id, seq, state, kind, value_kind, value_number, value_category, source, ts, received_at) VALUES ('loop', @prediction, @id, 0, 1, 0, 1, 1, NULL, 's', 0, 0);",
+            connection))
+        {
+            insert.Parameters.AddWithValue("prediction", prediction.Id.Value);
+            insert.Parameters.AddWithValue("id", label.Id.Value);
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        var appending = Append(writer, LoopEvent.For(label, Start));
+        await WaitUntilWaitingAsync($"COPY {_schema.Name}.feedback%");
+        var retaining = new PostgreSqlEventStore(_schema.DataSource, "loop", Schema, retainFor: TimeSpan.FromDays(1), databaseSchema: _schema.Name).ExpireAsync(Start.AddDays(2), None).AsTask();
+        await WaitUntilWaitingAsync($"%feedbackloop.events.{_schema.Name}.%");
+        retaining.IsCompleted.Should().BeFalse("retention waits for the append joining feedback to a prediction it deletes");
+        await blocking.RollbackAsync();
+        var joined = await appending;
+        await retaining;
+
+        joined.GetOutcome(0).Should().Be(EventOutcome.Joined);
+        (await _schema.ScalarAsync("SELECT count(*) FROM {schema}.feedback;")).Should().Be(0L, "the label went with its prediction: no feedback is left without one");
+        var statistics = await writer.GetStatisticsAsync(None);
+        (statistics.Predictions, statistics.PredictionsEvicted, statistics.FeedbackJoined, statistics.LabelledPredictions).Should().Be((1L, 1L, 1L, 0L));
+    }
+
+    /// <summary>Waits until a statement matching <paramref name="query"/> (a LIKE pattern) waits for a lock.</summary>
+    private async Task WaitUntilWaitingAsync(string query)
+    {
+        var waited = Stopwatch.StartNew();
+        while (!Equals(await _schema.ScalarAsync("SELECT count(*) > 0 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE @query;", ("query", query)), true))
+        {
+            waited.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(10), $"a statement like '{query}' waits for a lock");
+            await Task.Delay(10);
+        }
+    }
+
     /// <summary>Reads the stream from a position until <paramref name="until"/> holds (other tests' transactions may hold the horizon back for a moment).</summary>
     private static async Task<(EventBatch Batch, long Position)> ReadStream(PostgreSqlEventStore store, long position, Func<EventBatch, bool> until, bool predictions = true)
     {
