@@ -8,7 +8,7 @@ namespace FeedbackLoop.Benchmarks;
 
 /// <summary>
 /// Shared ingest on PostgreSQL: 20,000 predictions (10 numeric features) and the ground truth of each, arriving 500
-/// predictions later, appended in batches of 1,024 events (the loop's default <c>Events.MaxBatchSize</c>) by one or four
+/// or 5,000 predictions later, appended in batches of 1,024 events (the loop's default <c>Events.MaxBatchSize</c>) by one or four
 /// writing instances (data sources of their own) to a new schema; one operation per event. The server is named by
 /// FEEDBACKLOOP_POSTGRES.
 /// </summary>
@@ -22,7 +22,6 @@ namespace FeedbackLoop.Benchmarks;
 public class PostgreSqlIngestBenchmarks
 {
     private const int Pairs = 20_000;
-    private const int LabelDelay = 500;
     private const int BatchSize = 1_024;
     private static readonly FeatureSchema Schema = BenchmarkData.TenNumericFeatures;
 
@@ -33,6 +32,13 @@ public class PostgreSqlIngestBenchmarks
     /// <summary>Gets or sets how many instances write.</summary>
     [Params(1, 4)]
     public int Instances { get; set; }
+
+    /// <summary>
+    /// Gets or sets how many predictions later a label arrives: 500 (half a batch: with several instances most labels
+    /// arrive while the batch that stores their prediction is still being written by another) or 5,000 (ten batches).
+    /// </summary>
+    [Params(500, 5_000)]
+    public int LabelDelay { get; set; }
 
     [GlobalSetup]
     public void Setup()

@@ -18,7 +18,7 @@ namespace FeedbackLoop.PostgreSql;
 /// Appends of several instances run side by side. The tables' keys decide what two of them race for: a re-sent event, or
 /// one two instances received, is stored once (the second insert waits for the first to commit and is refused; its batch
 /// is then decided again from the database). A batch is decided in memory, from what this writer remembers of the newest
-/// predictions (caught up with the feedback other writers applied to them) and one read of the rest it refers to; its new
+/// predictions (kept while no other writer applies feedback) and one read of the rest it refers to; its new
 /// rows go in by binary COPY, and its counts are added to one of the loop's counter stripes.
 /// </para>
 /// <para>
@@ -84,15 +84,14 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
     // Appends through this instance take turns, so the memory below is used by one at a time.
     private readonly SemaphoreSlim _appending = new(1, 1);
 
-    // What this writer knows of the newest stored predictions (insertion order: the oldest goes first), with the feedback
-    // applied to them as of its last catch-up (its snapshot: _seen) and in its own appends since; forgotten when retention
+    // What this writer knows of the newest stored predictions (insertion order: the oldest goes first), with their
+    // feedback, and the loop's counts after its last append: forgotten when another writer applied feedback, retention
     // deleted predictions or the database went back.
     private readonly Dictionary<Guid, Known> _recent = [];
     private readonly Queue<Guid> _recentOrder = new();
-    private Snapshot? _seen;
-    private long _ownTransaction = -1;
     private long _seenPredictions;
     private long _seenEvicted;
+    private long _seenJoined = -1;
 
     /// <summary>Initializes a store of one loop's events in a schema of a PostgreSQL database (created and migrated on first use).</summary>
     /// <param name="dataSource">Where connections come from; the caller keeps ownership.</param>
@@ -247,7 +246,7 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
 
     /// <summary>
     /// Applies a batch in one transaction. With <paramref name="trustMemory"/>, what this writer remembers of the
-    /// predictions it stored or read (caught up with the feedback other writers applied to them) is not read again, and a
+    /// predictions it stored or read (kept while no other writer applies feedback) is not read again, and a
     /// prediction the memory does not know is taken for new (only the orphans that may wait for it are read): the tables'
     /// keys would refuse a duplicate so missed, and the caller then applies the batch again without trusting the memory.
     /// </summary>
@@ -261,7 +260,7 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
     {
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var view = await CatchUpAsync(connection, trustMemory, cancellationToken).ConfigureAwait(false);
+        var view = await ReadViewAsync(connection, cancellationToken).ConfigureAwait(false);
         var known = await ReadKnownAsync(connection, batch, trustMemory, orphansWait: view.OrphansPending > 0, cancellationToken).ConfigureAwait(false);
         var changes = new Changes(view.Transaction);
         var counts = default(Counts);
@@ -288,88 +287,39 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
             Remember(id, state);
         }
 
-        // The next catch-up reads the transactions from this one's id on; this one's rows the memory holds already.
-        _ownTransaction = view.Transaction;
-        _seenPredictions += counts.Predictions;
+        (_seenPredictions, _seenJoined) = (_seenPredictions + counts.Predictions, _seenJoined + counts.Joined);
         return [.. changes.Predictions.Select(row => row.Prediction.Id.Value), .. changes.Feedback.Where(row => row.State == Orphan).Select(row => row.Feedback.PredictionId.Value)];
     }
 
     /// <summary>
-    /// Takes the transaction's id and reads the loop's counts; brings the memory up to date with the feedback applied to
-    /// predictions by the transactions the last catch-up's snapshot did not see (those with an id from its
-    /// <c>xmax</c> on, and those it listed as running), but this writer's previous append; or forgets it when retention
-    /// deleted predictions, the database went back, or too much happened. So it reads each committed row once, however
-    /// long a transaction elsewhere stays open.
+    /// Takes the loop's lock shared and the transaction's id, and reads the loop's counts. The memory is forgotten when
+    /// another writer applied feedback since this writer's last append (the loop's joined count moved by more than its own
+    /// joins: a remembered prediction may have feedback it does not know), when retention deleted predictions, or when the
+    /// loop's count of stored predictions went back (a restore).
     /// </summary>
-    private async Task<View> CatchUpAsync(NpgsqlConnection connection, bool trustMemory, CancellationToken cancellationToken)
+    private async Task<View> ReadViewAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        var schema = _database.Schema;
-        var (lows, highs) = UnseenPositions(trustMemory && _recent.Count > 0 ? _seen : null);
-        await ExecuteAsync(connection, AppendsLock(shared: true), cancellationToken).ConfigureAwait(false);
-        await using var command = Command(
-            connection,
+        // The lock in a statement of its own, before the reads' snapshots; both in one round trip.
+        await using var batch = new NpgsqlBatch(connection);
+        Add(batch, AppendsLock(shared: true));
+        Add(
+            batch,
             $"""
-            WITH h AS (SELECT pg_current_xact_id()::text::bigint AS xid, pg_current_snapshot() AS s),
-                 c AS (SELECT coalesce(sum(predictions), 0)::bigint AS predictions, coalesce(sum(evicted), 0)::bigint AS evicted,
-                              coalesce(sum(orphans_pending), 0)::bigint AS pending
-                       FROM {schema}.event_counts WHERE loop = @loop)
-            SELECT h.xid, pg_snapshot_xmax(h.s)::text::bigint, ARRAY(SELECT x::text::bigint FROM pg_snapshot_xip(h.s) AS x),
-                   c.predictions, c.evicted, c.pending, f.prediction_id, f.id, f.kind
-            FROM h CROSS JOIN c
-            LEFT JOIN LATERAL (SELECT b.prediction_id, b.id, b.kind
-                               FROM unnest(@lows, @highs) AS r(low, high)
-                               JOIN {schema}.feedback AS b ON b.loop = @loop AND b.join_seq >= r.low AND b.join_seq < r.high
-                               WHERE (b.join_seq >> {PlaceBits}) <> @own
-                               LIMIT {RecentCapacity}) AS f ON true;
-            """,
-            [("lows", lows), ("highs", highs), ("own", _ownTransaction)]);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            SELECT pg_current_xact_id()::text::bigint, coalesce(sum(predictions), 0)::bigint, coalesce(sum(evicted), 0)::bigint,
+                   coalesce(sum(joined), 0)::bigint, coalesce(sum(orphans_pending), 0)::bigint
+            FROM {_database.Schema}.event_counts WHERE loop = @loop;
+            """);
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
         await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-        var view = new View(reader.GetInt64(0), reader.GetInt64(5));
-        var seen = new Snapshot(reader.GetInt64(1), reader.GetFieldValue<long[]>(2));
-        var (predictions, evicted) = (reader.GetInt64(3), reader.GetInt64(4));
-        var read = 0;
-        do
+        var (predictions, evicted, joined) = (reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3));
+        if (joined != _seenJoined || evicted != _seenEvicted || predictions < _seenPredictions)
         {
-            if (!reader.IsDBNull(6))
-            {
-                read++;
-                if (_recent.TryGetValue(reader.GetGuid(6), out var state) && state.FeedbackIds.Add(reader.GetGuid(7)))
-                {
-                    state.FeedbackCount++;
-                    state.Labelled |= (FeedbackKind)reader.GetInt16(8) is FeedbackKind.GroundTruth or FeedbackKind.HumanCorrection;
-                }
-            }
-        }
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false));
-
-        if (evicted != _seenEvicted || predictions < _seenPredictions || seen.Xmax < (_seen?.Xmax ?? 0) || read == RecentCapacity)
-        {
-            // Retention deleted predictions, the database went back (a restore), or too much happened since the last
-            // catch-up to be read at once.
             Forget();
         }
 
-        (_seen, _seenPredictions, _seenEvicted) = (seen, predictions, evicted);
-        return view;
-    }
-
-    /// <summary>The ranges of positions a transaction the snapshot did not see may have written: each listed running one's, and everything from its xmax on.</summary>
-    private static (long[] Lows, long[] Highs) UnseenPositions(Snapshot? snapshot)
-    {
-        if (snapshot is not { } seen)
-        {
-            return ([], []);
-        }
-
-        var (lows, highs) = (new long[seen.Running.Length + 1], new long[seen.Running.Length + 1]);
-        for (var i = 0; i < seen.Running.Length; i++)
-        {
-            (lows[i], highs[i]) = (seen.Running[i] << PlaceBits, (seen.Running[i] + 1) << PlaceBits);
-        }
-
-        (lows[^1], highs[^1]) = (seen.Xmax << PlaceBits, long.MaxValue);
-        return (lows, highs);
+        (_seenPredictions, _seenEvicted, _seenJoined) = (predictions, evicted, joined);
+        return new View(reader.GetInt64(0), reader.GetInt64(4));
     }
 
     /// <summary>Adds a stored prediction to the memory; the oldest remembered go first.</summary>
@@ -1142,9 +1092,6 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
 
     /// <summary>What an append reads first: its transaction's id, and how many orphans wait in the loop.</summary>
     private readonly record struct View(long Transaction, long OrphansPending);
-
-    /// <summary>What a catch-up's snapshot saw: every transaction below <paramref name="Xmax"/> had ended, except those <paramref name="Running"/>.</summary>
-    private sealed record Snapshot(long Xmax, long[] Running);
 
     /// <summary>What a batch knows of one prediction id: whether it is stored (and what a join reports), its feedback ids, how many are applied, and the orphans waiting for it.</summary>
     private sealed class Known
