@@ -223,6 +223,16 @@ public sealed class InstanceProcess : IAsyncDisposable
 
     private static string Invariant(long value) => value.ToString(CultureInfo.InvariantCulture);
 
-    private async Task<string> ReadLineAsync() =>
-        await _process.StandardOutput.ReadLineAsync() ?? throw new InvalidOperationException($"instance process {_process.Id} stopped");
+    private async Task<string> ReadLineAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        try
+        {
+            return await _process.StandardOutput.ReadLineAsync(timeout.Token) ?? throw new InvalidOperationException($"instance process {_process.Id} stopped");
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            throw new TimeoutException($"instance process {_process.Id} said nothing for two minutes");
+        }
+    }
 }

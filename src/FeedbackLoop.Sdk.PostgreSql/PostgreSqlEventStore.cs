@@ -148,28 +148,21 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
                 await CheckLoopAsync(cancellationToken).ConfigureAwait(false);
                 for (var attempt = 1; ; attempt++)
                 {
-                    Guid[] touched;
                     try
                     {
-                        touched = await AppendOnceAsync(batch, trustMemory: attempt == 1, cancellationToken).ConfigureAwait(false);
+                        await AppendOnceAsync(batch, trustMemory: attempt == 1, cancellationToken).ConfigureAwait(false);
+                        return;
                     }
-                    catch (Exception exception) when (attempt < MaxAttempts && IsRace(exception))
+                    catch (PostgresException exception) when (attempt < MaxAttempts && exception.SqlState is PostgresErrorCodes.UniqueViolation
+                        or PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure)
                     {
                         // An event the memory took for new was stored already (a batch sent again, an id reused, another
-                        // instance at the same moment), or another writer changed a row the batch relied on: nothing of the
-                        // attempt was kept; decide the batch again from everything the database holds (each such race
-                        // means another writer committed, so the attempts make progress).
+                        // instance at the same moment), or another writer joined or expired an orphan the batch adopts or
+                        // drops: nothing of the attempt was kept; decide the batch again from everything the database
+                        // holds (each such race means another writer committed, so the attempts make progress).
                         batch.ResetOutcomes();
                         Forget();
-                        continue;
                     }
-
-                    if (touched.Length > 0)
-                    {
-                        await JoinRacedAsync(touched).ConfigureAwait(false);
-                    }
-
-                    return;
                 }
             }).ConfigureAwait(false);
         }
@@ -184,29 +177,6 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
             _appending.Release();
         }
     }
-
-    /// <summary>
-    /// After a batch committed, joins the orphans of the predictions it stored or left feedback waiting for, whose
-    /// prediction is stored (see <see cref="AppendOnceAsync"/>). The batch stands whatever happens here: a failure leaves
-    /// them waiting in the database, and the next <see cref="ExpireAsync"/> joins them; throwing would have the caller
-    /// append the batch again, and its events come out duplicates.
-    /// </summary>
-    private async Task JoinRacedAsync(Guid[] predictionIds)
-    {
-        try
-        {
-            await using var connection = await _database.OpenAsync(CancellationToken.None).ConfigureAwait(false);
-            await JoinWaitingAsync(connection, predictionIds, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception exception) when (exception is NpgsqlException or PostgreSqlStoreException)
-        {
-        }
-    }
-
-    private static bool IsRace(Exception exception) => exception is ConcurrentChangeException or PostgresException
-    {
-        SqlState: PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DeadlockDetected,
-    };
 
     /// <summary>
     /// Takes the loop's lock between appends and retention (a transaction-level advisory lock per schema and loop): appends and
@@ -250,13 +220,7 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
     /// prediction the memory does not know is taken for new (only the orphans that may wait for it are read): the tables'
     /// keys would refuse a duplicate so missed, and the caller then applies the batch again without trusting the memory.
     /// </summary>
-    /// <returns>
-    /// The ids of the predictions the batch stored and of those it left feedback waiting for. Once it committed, the
-    /// caller looks again at their orphans and joins those whose prediction is stored: an append storing a prediction and
-    /// another storing a label for it at the same moment may each miss the other's uncommitted row, but each look follows
-    /// its own append's commit, so they cannot both come before the other's commit, and one of them sees both rows.
-    /// </returns>
-    private async Task<Guid[]> AppendOnceAsync(EventBatch batch, bool trustMemory, CancellationToken cancellationToken)
+    private async Task AppendOnceAsync(EventBatch batch, bool trustMemory, CancellationToken cancellationToken)
     {
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
@@ -279,16 +243,12 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
         }
 
         await WriteAsync(connection, changes, counts, cancellationToken).ConfigureAwait(false);
-
-        // Once sent, the commit is not cancelled: a retry of a batch that did commit would report every event a duplicate.
-        await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
         foreach (var (id, state) in known)
         {
             Remember(id, state);
         }
 
         (_seenPredictions, _seenJoined) = (_seenPredictions + counts.Predictions, _seenJoined + counts.Joined);
-        return [.. changes.Predictions.Select(row => row.Prediction.Id.Value), .. changes.Feedback.Where(row => row.State == Orphan).Select(row => row.Feedback.PredictionId.Value)];
     }
 
     /// <summary>
@@ -366,7 +326,9 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
         await _database.GuardAsync(async () =>
         {
             await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
-            return await JoinWaitingAsync(connection, predictionIds: null, cancellationToken).ConfigureAwait(false);
+            await using var join = new NpgsqlBatch(connection);
+            AddJoinWaiting(join, predictionIds: null);
+            return await join.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }).ConfigureAwait(false);
         if (_retention is { } retention)
         {
@@ -730,11 +692,11 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
     }
 
     /// <summary>
-    /// Writes a batch's decisions: new rows by binary COPY straight into the tables, then in one round trip the orphans
-    /// adopted or dropped and the counts. A new row that conflicts (a prediction taken for new that was stored already)
-    /// fails the COPY and the whole attempt rolls back, rather than a merge skipping it while the counts claimed it
-    /// stored; so does an orphan the batch adopts or drops that another writer joined or expired meanwhile
-    /// (<see cref="ConcurrentChangeException"/>). <see cref="AppendAsync"/> then decides the batch again from the database.
+    /// Writes a batch's decisions and commits: new rows by binary COPY straight into the tables, then in one round trip the
+    /// orphans adopted or dropped, the counts, the commit, and a look at orphans that raced the batch. A new row that
+    /// conflicts (a prediction taken for new that was stored already) fails the COPY and the whole attempt rolls back,
+    /// rather than a merge skipping it while the counts claimed it stored; so does an orphan the batch adopts or drops that
+    /// another writer joined or expired meanwhile. <see cref="AppendAsync"/> then decides the batch again from the database.
     /// </summary>
     private async Task WriteAsync(NpgsqlConnection connection, Changes changes, Counts counts, CancellationToken cancellationToken)
     {
@@ -803,37 +765,60 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
 
         }
 
+        // An orphan adopted or dropped that another writer joined or expired meanwhile fails the transaction (SQLSTATE
+        // 40001, from orphan_changed), so that the batch is decided again.
         if (changes.Adopted.Count > 0)
         {
             Add(
                 write,
-                $"UPDATE {schema}.feedback AS f SET state = {Applied}, join_seq = r.join_seq FROM unnest(@predictions, @ids, @joins) AS r(prediction_id, id, join_seq) WHERE f.loop = @loop AND f.prediction_id = r.prediction_id AND f.id = r.id AND f.state = {Orphan};",
+                $"""
+                WITH changed AS (UPDATE {schema}.feedback AS f SET state = {Applied}, join_seq = r.join_seq
+                                 FROM unnest(@predictions, @ids, @joins) AS r(prediction_id, id, join_seq)
+                                 WHERE f.loop = @loop AND f.prediction_id = r.prediction_id AND f.id = r.id AND f.state = {Orphan} RETURNING 1)
+                SELECT {schema}.orphan_changed() WHERE (SELECT count(*) FROM changed) <> @expected;
+                """,
                 ("predictions", changes.Adopted.Select(r => r.PredictionId).ToArray()),
                 ("ids", changes.Adopted.Select(r => r.Id).ToArray()),
-                ("joins", changes.Adopted.Select(r => r.JoinSeq).ToArray()));
+                ("joins", changes.Adopted.Select(r => r.JoinSeq).ToArray()),
+                ("expected", (long)changes.Adopted.Count));
         }
 
         if (changes.Deleted.Count > 0)
         {
             Add(
                 write,
-                $"DELETE FROM {schema}.feedback AS f USING unnest(@predictions, @ids) AS r(prediction_id, id) WHERE f.loop = @loop AND f.prediction_id = r.prediction_id AND f.id = r.id AND f.state = {Orphan};",
+                $"""
+                WITH changed AS (DELETE FROM {schema}.feedback AS f USING unnest(@predictions, @ids) AS r(prediction_id, id)
+                                 WHERE f.loop = @loop AND f.prediction_id = r.prediction_id AND f.id = r.id AND f.state = {Orphan} RETURNING 1)
+                SELECT {schema}.orphan_changed() WHERE (SELECT count(*) FROM changed) <> @expected;
+                """,
                 ("predictions", changes.Deleted.Select(r => r.PredictionId).ToArray()),
-                ("ids", changes.Deleted.Select(r => r.Id).ToArray()));
+                ("ids", changes.Deleted.Select(r => r.Id).ToArray()),
+                ("expected", (long)changes.Deleted.Count));
         }
 
-        // The counts last: the stripe's row is then held only until the commit that follows.
+        // The counts last, so the stripe's row is held only until the commit, which follows in the same round trip, and
+        // after it the look at the orphans of the predictions the batch stored and of the feedback it left waiting: an
+        // append storing a prediction and another storing a label for it at the same moment may each miss the other's
+        // uncommitted row, but each look follows its own append's commit, so they cannot both come before the other's
+        // commit, and one of them sees both rows and joins them.
         Add(write, CountsUpsert, CountValues(counts));
-        await write.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        var orphansChanged = 0;
-        for (var i = 0; i < write.BatchCommands.Count - 1; i++)
+        Add(write, "COMMIT;");
+        var committed = write.BatchCommands.Count;
+        Guid[] touched = [.. changes.Predictions.Select(row => row.Prediction.Id.Value), .. changes.Feedback.Where(row => row.State == Orphan).Select(row => row.Feedback.PredictionId.Value)];
+        if (touched.Length > 0)
         {
-            orphansChanged += write.BatchCommands[i].RecordsAffected;
+            AddJoinWaiting(write, touched);
         }
 
-        if (orphansChanged != changes.Adopted.Count + changes.Deleted.Count)
+        try
         {
-            throw new ConcurrentChangeException();
+            // Once sent, the commit is not cancelled: a retry of a batch that did commit would report every event a duplicate.
+            await write.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (PostgresException exception) when (exception.BatchCommand is { } failed && write.BatchCommands.IndexOf(failed) >= committed)
+        {
+            // The batch committed; only the look failed: what it would have joined waits for the next ExpireAsync.
         }
     }
 
@@ -853,19 +838,16 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
     /// <summary>
     /// Joins orphans whose prediction is stored (an instance stored it at the same moment as another the feedback, and
     /// neither saw the other's row), in the order they arrived, up to the feedback limit, refuses the rest, and adds the
-    /// counts to this writer's stripe: one statement. Orphans another call is joining are skipped (it joins them).
+    /// counts to this writer's stripe. Orphans another call is joining are skipped (it joins them). Adds two statements to
+    /// a batch, outside any transaction: the loop's lock shared, in a statement of its own (a statement's snapshot is
+    /// taken before it waits), and the join; the batch's implicit transaction holds the lock until the join commits.
     /// </summary>
-    /// <param name="connection">An open connection, not in a transaction.</param>
+    /// <param name="batch">The batch.</param>
     /// <param name="predictionIds">The predictions whose orphans to look at; <see langword="null"/> for every orphan of the loop.</param>
-    /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns>How many joined.</returns>
-    private async Task<long> JoinWaitingAsync(NpgsqlConnection connection, Guid[]? predictionIds, CancellationToken cancellationToken)
+    private void AddJoinWaiting(NpgsqlBatch batch, Guid[]? predictionIds)
     {
         var schema = _database.Schema;
         var applied = $"FROM {schema}.feedback AS a WHERE a.loop = @loop AND a.prediction_id = c.prediction_id AND a.state = {Applied}";
-        // The lock first, in a statement of its own (a statement's snapshot is taken before it waits), and both in one round
-        // trip: a batch is one implicit transaction, so the lock is held until the join commits.
-        await using var batch = new NpgsqlBatch(connection);
         Add(batch, AppendsLock(shared: true));
         Add(
             batch,
@@ -900,11 +882,9 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
                 ON CONFLICT (loop, stripe) DO UPDATE SET {CountsAdded})
             SELECT joined FROM totals;
             """,
-            [("max", (long)_maxFeedback), ("stripe", _stripe), ("ids", (object?)predictionIds ?? Array.Empty<Guid>())]);
-        await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
-        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-        return reader.GetInt64(0);
+            ("max", (long)_maxFeedback),
+            ("stripe", _stripe),
+            ("ids", (object?)predictionIds ?? Array.Empty<Guid>()));
     }
 
     /// <summary>Deletes up to <see cref="RetentionChunk"/> of the oldest predictions before <paramref name="cutoff"/> with their feedback; returns how many.</summary>
@@ -1130,10 +1110,5 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
         public long NextPosition() => _place < 1L << PlaceBits
             ? (transaction << PlaceBits) + _place++
             : throw new ArgumentException($"A batch applies at most {1 << PlaceBits} events in one transaction; append it in smaller batches.", "batch");
-    }
-
-    /// <summary>Another writer joined or expired an orphan the batch meant to adopt or drop; the batch is decided again.</summary>
-    private sealed class ConcurrentChangeException : Exception
-    {
     }
 }

@@ -155,6 +155,13 @@ internal static class PostgreSqlSchema
         FROM {schema}.event_counters;
         -- What remains of the counters row: the loop's feature schema, written by its first append.
         ALTER TABLE {schema}.event_counters RENAME TO event_loops;
+        -- Raised in an append whose adopted or dropped orphan another writer joined or expired meanwhile: a serialization
+        -- failure, so the append is decided again.
+        CREATE FUNCTION {schema}.orphan_changed() RETURNS void LANGUAGE plpgsql AS $$
+        BEGIN
+            RAISE EXCEPTION 'an orphan the batch adopts or drops was joined or expired by another writer' USING ERRCODE = 'serialization_failure';
+        END
+        $$;
         ALTER TABLE {schema}.event_loops DROP COLUMN next_seq, DROP COLUMN predictions, DROP COLUMN duplicate_predictions, DROP COLUMN evicted,
             DROP COLUMN joined, DROP COLUMN duplicate_feedback, DROP COLUMN rejected, DROP COLUMN orphans_pending, DROP COLUMN orphans_expired,
             DROP COLUMN labelled;

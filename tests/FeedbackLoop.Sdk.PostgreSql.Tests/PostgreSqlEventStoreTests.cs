@@ -6,7 +6,15 @@ using Npgsql;
 
 namespace FeedbackLoop.Tests.PostgreSql;
 
+/// <summary>Tests that hold a transaction open run alone: an open transaction holds back the stream of every loop on the server.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class HeldTransactions
+{
+    public const string Name = "PostgreSQL transactions held open";
+}
+
 /// <summary>What the PostgreSQL event store adds to the contract: instances share one loop's events, and values are stored literally.</summary>
+[Collection(HeldTransactions.Name)]
 public sealed class PostgreSqlEventStoreTests : IDisposable
 {
     private static readonly CancellationToken None = CancellationToken.None;
