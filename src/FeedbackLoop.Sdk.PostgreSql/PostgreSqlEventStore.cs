@@ -54,7 +54,7 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
     /// <summary>How many times an append is decided again after racing another writer before it fails.</summary>
     private const int MaxAttempts = 8;
 
-    /// <summary>The longest a read of the stream, or the join of a batch's orphans, waits for transactions still running.</summary>
+    /// <summary>The longest a read of the stream waits for the transactions that had ended when it began to pass the horizon.</summary>
     private static readonly TimeSpan RunningWait = TimeSpan.FromSeconds(2);
 
     private static readonly TimeSpan RunningPoll = TimeSpan.FromMilliseconds(5);
@@ -62,7 +62,7 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
     /// <summary>The most predictions one retention transaction deletes.</summary>
     private const int RetentionChunk = 10_000;
 
-    /// <summary>The most waiting orphans one <see cref="ExpireAsync"/> joins to predictions stored meanwhile.</summary>
+    /// <summary>The most waiting orphans one look joins (a transaction has 2^24 places for positions).</summary>
     private const int ReconcileChunk = 1 << 20;
 
     private const string CountColumns = "predictions, duplicate_predictions, evicted, joined, duplicate_feedback, rejected, orphans_pending, orphans_expired, labelled";
