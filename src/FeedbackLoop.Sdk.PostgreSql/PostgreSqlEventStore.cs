@@ -184,8 +184,9 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
     /// prediction that an append is joining feedback to (which would leave the feedback without its prediction).
     /// </summary>
     /// <remarks>A statement of its own, before the transaction's reads: a statement's snapshot is taken before it waits for a lock.</remarks>
-    private string AppendsLock(bool shared) =>
-        $"SELECT {(shared ? "pg_advisory_xact_lock_shared" : "pg_advisory_xact_lock")}(hashtextextended('feedbackloop.events.{_database.Schema}.' || @loop, 0));";
+    private string AppendsLock(bool shared) => $"SELECT {(shared ? "pg_advisory_xact_lock_shared" : "pg_advisory_xact_lock")}({AppendsLockKey});";
+
+    private string AppendsLockKey => $"hashtextextended('feedbackloop.events.{_database.Schema}.' || @loop, 0)";
 
     /// <summary>
     /// Waits, at most <see cref="RunningWait"/>, until the stream's horizon passes every transaction that had ended when it
@@ -816,9 +817,10 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
             // Once sent, the commit is not cancelled: a retry of a batch that did commit would report every event a duplicate.
             await write.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
         }
-        catch (PostgresException exception) when (exception.BatchCommand is { } failed && write.BatchCommands.IndexOf(failed) >= committed)
+        catch (NpgsqlException) when (write.BatchCommands[committed - 1].StatementType != StatementType.Unknown)
         {
-            // The batch committed; only the look failed: what it would have joined waits for the next ExpireAsync.
+            // The COMMIT completed (a statement the server skipped or never reached stays Unknown); only the look failed,
+            // or the connection went after the commit: what the look would have joined waits for the next ExpireAsync.
         }
     }
 
@@ -839,8 +841,9 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
     /// Joins orphans whose prediction is stored (an instance stored it at the same moment as another the feedback, and
     /// neither saw the other's row), in the order they arrived, up to the feedback limit, refuses the rest, and adds the
     /// counts to this writer's stripe. Orphans another call is joining are skipped (it joins them). Adds two statements to
-    /// a batch, outside any transaction: the loop's lock shared, in a statement of its own (a statement's snapshot is
-    /// taken before it waits), and the join; the batch's implicit transaction holds the lock until the join commits.
+    /// a batch, outside any transaction: the loop's lock shared (for a look, only if it is free at once), in a statement of
+    /// its own (a statement's snapshot is taken before it waits), and the join; the batch's implicit transaction holds the
+    /// lock until the join commits.
     /// </summary>
     /// <param name="batch">The batch.</param>
     /// <param name="predictionIds">The predictions whose orphans to look at; <see langword="null"/> for every orphan of the loop.</param>
@@ -848,14 +851,17 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
     {
         var schema = _database.Schema;
         var applied = $"FROM {schema}.feedback AS a WHERE a.loop = @loop AND a.prediction_id = c.prediction_id AND a.state = {Applied}";
-        Add(batch, AppendsLock(shared: true));
+
+        // A look after a commit does not wait for the lock (a retention chunk may hold it or wait for it): without it, it
+        // joins nothing, and ExpireAsync, which waits, joins what it left.
+        Add(batch, predictionIds is null ? AppendsLock(shared: true) : $"SELECT set_config('feedbackloop.look', pg_try_advisory_xact_lock_shared({AppendsLockKey})::text, true);");
         Add(
             batch,
             $"""
             WITH candidates AS (
                 SELECT f.prediction_id, f.id, f.kind, f.seq FROM {schema}.feedback AS f
                 WHERE EXISTS (SELECT 1 FROM {schema}.feedback AS o WHERE o.loop = @loop AND o.state = {Orphan})
-                  AND f.loop = @loop AND f.state = {Orphan} {(predictionIds is null ? "" : "AND f.prediction_id = ANY(@ids)")}
+                  AND f.loop = @loop AND f.state = {Orphan} {(predictionIds is null ? "" : "AND f.prediction_id = ANY(@ids) AND current_setting('feedbackloop.look') = 'true'")}
                   AND EXISTS (SELECT 1 FROM {schema}.predictions AS p WHERE p.loop = @loop AND p.id = f.prediction_id)
                 ORDER BY f.prediction_id, f.id LIMIT {ReconcileChunk}
                 FOR UPDATE OF f SKIP LOCKED),
