@@ -306,6 +306,50 @@ public sealed class PostgreSqlEventStoreTests : IDisposable
         (statistics.Predictions, statistics.PredictionsEvicted, statistics.FeedbackJoined, statistics.LabelledPredictions).Should().Be((1L, 1L, 1L, 0L));
     }
 
+    [Fact]
+    public async Task LookAfterTheCommitFails_TheBatchStands_AndTheWriterGoesOn()
+    {
+        var writer = Store(_schema.DataSource);
+        var (stored, fresh) = (Prediction(0, "oslo"), Prediction(1, "rome"));
+        await Append(writer, LoopEvent.For(stored, Start));
+        var label = Feedback.GroundTruth(stored.Id, true);
+
+        // The append stops in its transaction (a held key of its label), after it wrote its prediction; meanwhile a lock
+        // request that conflicts with reading the predictions queues, so it is granted at the append's commit and the look
+        // that follows in the same round trip waits for it, until the append's backend is terminated.
+        await using var keyConnection = await _schema.DataSource.OpenConnectionAsync();
+        await using var holdingKey = await keyConnection.BeginTransactionAsync();
+        await using (var insert = new NpgsqlCommand(
+            $"INSERT INTO {_schema.Name}.feedback (loop, prediction_id, id, seq, state, kind, value_kind, value_number, value_category, source, ts, received_at) VALUES ('loop', @prediction, @id, 0, 1, 0, 1, 1, NULL, 's', 0, 0);",
+            keyConnection))
+        {
+            insert.Parameters.AddWithValue("prediction", stored.Id.Value);
+            insert.Parameters.AddWithValue("id", label.Id.Value);
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        var appending = Append(writer, LoopEvent.For(fresh, Start), LoopEvent.For(label, Start));
+        await WaitUntilWaitingAsync($"COPY {_schema.Name}.feedback%");
+        await using var lockConnection = await _schema.DataSource.OpenConnectionAsync();
+        await using var locking = await lockConnection.BeginTransactionAsync();
+        await using var lockCommand = new NpgsqlCommand($"LOCK TABLE {_schema.Name}.predictions IN ACCESS EXCLUSIVE MODE;", lockConnection);
+        var locked = lockCommand.ExecuteNonQueryAsync();
+        await WaitUntilWaitingAsync($"LOCK TABLE {_schema.Name}.predictions%");
+        await holdingKey.RollbackAsync();
+        await locked;
+        await WaitUntilWaitingAsync("%WITH candidates AS%");
+        (await _schema.ScalarAsync("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%WITH candidates AS%';"))
+            .Should().Be(1L, "the appending backend waits in its look");
+        await locking.RollbackAsync();
+        var batch = await appending;
+        var next = await Append(writer, LoopEvent.For(Feedback.GroundTruth(fresh.Id, false), Start));
+
+        (batch.GetOutcome(0), batch.GetOutcome(1)).Should().Be((EventOutcome.Stored, EventOutcome.Joined), "the batch committed before its look failed");
+        next.GetOutcome(0).Should().Be(EventOutcome.Joined);
+        var statistics = await writer.GetStatisticsAsync(None);
+        (statistics.Predictions, statistics.DuplicatePredictions, statistics.FeedbackJoined).Should().Be((2L, 0L, 2L), "nothing was appended twice");
+    }
+
     /// <summary>Waits until a statement matching <paramref name="query"/> (a LIKE pattern) waits for a lock.</summary>
     private async Task WaitUntilWaitingAsync(string query)
     {
