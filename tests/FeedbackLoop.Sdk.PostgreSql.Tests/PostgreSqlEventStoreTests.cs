@@ -281,15 +281,7 @@ public sealed class PostgreSqlEventStoreTests : IDisposable
 
         // A transaction holding the label's key stops the append in the middle of its transaction, after it decided to join.
         await using var connection = await _schema.DataSource.OpenConnectionAsync();
-        await using var blocking = await connection.BeginTransactionAsync();
-        await using (var insert = new NpgsqlCommand(
-            $"INSERT INTO {_schema.Name}.feedback (loop, prediction_id, id, seq, state, kind, value_kind, value_number, value_category, source, ts, received_at) VALUES ('loop', @prediction, @id, 0, 1, 0, 1, 1, NULL, 's', 0, 0);",
-            connection))
-        {
-            insert.Parameters.AddWithValue("prediction", prediction.Id.Value);
-            insert.Parameters.AddWithValue("id", label.Id.Value);
-            await insert.ExecuteNonQueryAsync();
-        }
+        await using var blocking = await HoldKeyAsync(connection, label);
 
         var appending = Append(writer, LoopEvent.For(label, Start));
         await WaitUntilWaitingAsync($"COPY {_schema.Name}.feedback%");
@@ -318,15 +310,7 @@ public sealed class PostgreSqlEventStoreTests : IDisposable
         // request that conflicts with reading the predictions queues, so it is granted at the append's commit and the look
         // that follows in the same round trip waits for it, until the append's backend is terminated.
         await using var keyConnection = await _schema.DataSource.OpenConnectionAsync();
-        await using var holdingKey = await keyConnection.BeginTransactionAsync();
-        await using (var insert = new NpgsqlCommand(
-            $"INSERT INTO {_schema.Name}.feedback (loop, prediction_id, id, seq, state, kind, value_kind, value_number, value_category, source, ts, received_at) VALUES ('loop', @prediction, @id, 0, 1, 0, 1, 1, NULL, 's', 0, 0);",
-            keyConnection))
-        {
-            insert.Parameters.AddWithValue("prediction", stored.Id.Value);
-            insert.Parameters.AddWithValue("id", label.Id.Value);
-            await insert.ExecuteNonQueryAsync();
-        }
+        await using var holdingKey = await HoldKeyAsync(keyConnection, label);
 
         var appending = Append(writer, LoopEvent.For(fresh, Start), LoopEvent.For(label, Start));
         await WaitUntilWaitingAsync($"COPY {_schema.Name}.feedback%");
@@ -348,6 +332,19 @@ public sealed class PostgreSqlEventStoreTests : IDisposable
         next.GetOutcome(0).Should().Be(EventOutcome.Joined);
         var statistics = await writer.GetStatisticsAsync(None);
         (statistics.Predictions, statistics.DuplicatePredictions, statistics.FeedbackJoined).Should().Be((2L, 0L, 2L), "nothing was appended twice");
+    }
+
+    /// <summary>Begins a transaction that inserts a row with the feedback's key and holds it: an append of that feedback waits in its COPY.</summary>
+    private async Task<NpgsqlTransaction> HoldKeyAsync(NpgsqlConnection connection, Feedback feedback)
+    {
+        var transaction = await connection.BeginTransactionAsync();
+        await using var insert = new NpgsqlCommand(
+            $"INSERT INTO {_schema.Name}.feedback (loop, prediction_id, id, seq, state, kind, value_kind, value_number, value_category, source, ts, received_at) VALUES ('loop', @prediction, @id, 0, 1, 0, 1, 1, NULL, 's', 0, 0);",
+            connection);
+        insert.Parameters.AddWithValue("prediction", feedback.PredictionId.Value);
+        insert.Parameters.AddWithValue("id", feedback.Id.Value);
+        await insert.ExecuteNonQueryAsync();
+        return transaction;
     }
 
     /// <summary>Waits until a statement matching <paramref name="query"/> (a LIKE pattern) waits for a lock.</summary>
