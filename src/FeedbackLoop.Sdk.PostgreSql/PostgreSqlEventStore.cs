@@ -346,7 +346,7 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
     public async ValueTask<EventStoreStatistics> GetStatisticsAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var c = await _database.GuardAsync(async () =>
+        return await _database.GuardAsync(async () =>
         {
             await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
             await using var command = Command(
@@ -364,20 +364,10 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
                 CheckFingerprint(reader.GetString(0));
             }
 
-            return new Counts
-            {
-                Predictions = reader.GetInt64(1),
-                DuplicatePredictions = reader.GetInt64(2),
-                Evicted = reader.GetInt64(3),
-                Joined = reader.GetInt64(4),
-                DuplicateFeedback = reader.GetInt64(5),
-                Rejected = reader.GetInt64(6),
-                OrphansPending = reader.GetInt64(7),
-                OrphansExpired = reader.GetInt64(8),
-                Labelled = reader.GetInt64(9),
-            };
+            // The columns in the order of CountColumns, which is the statistics' order.
+            return new EventStoreStatistics(
+                reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7), reader.GetInt64(8), reader.GetInt64(9));
         }).ConfigureAwait(false);
-        return new EventStoreStatistics(c.Predictions, c.DuplicatePredictions, c.Evicted, c.Joined, c.DuplicateFeedback, c.Rejected, c.OrphansPending, c.OrphansExpired, c.Labelled);
     }
 
     /// <inheritdoc />

@@ -334,6 +334,32 @@ public sealed class PostgreSqlEventStoreTests : IDisposable
         (statistics.Predictions, statistics.DuplicatePredictions, statistics.FeedbackJoined).Should().Be((2L, 0L, 2L), "nothing was appended twice");
     }
 
+    [Fact]
+    public async Task OrphanExpiredWhileAnAppendAdoptsIt_TheAppendIsDecidedAgain_CountsKept()
+    {
+        var ttl = new FeedbackStoreOptions().OrphanTimeToLive;
+        var prediction = Prediction(0, "oslo");
+        var (early, label) = (Feedback.Flag(prediction.Id, "odd", "ops"), Feedback.GroundTruth(prediction.Id, true));
+        await Append(Store(_schema.DataSource), LoopEvent.For(early, Start));
+
+        // The append decides to adopt the orphan, then waits in its COPY (a held key of its label) while expiry deletes it.
+        var writer = Store(_schema.DataSource);
+        await using var connection = await _schema.DataSource.OpenConnectionAsync();
+        await using var holding = await HoldKeyAsync(connection, label);
+        var appending = Append(writer, LoopEvent.For(prediction, Start), LoopEvent.For(label, Start));
+        await WaitUntilWaitingAsync($"COPY {_schema.Name}.feedback%");
+        var expired = await Store(_schema.DataSource).ExpireAsync(Start + ttl + TimeSpan.FromSeconds(1), None);
+        await holding.RollbackAsync();
+        var batch = await appending;
+
+        expired.Should().Be(1);
+        (batch.GetOutcome(0), batch.GetOutcome(1)).Should().Be((EventOutcome.Stored, EventOutcome.Joined));
+        batch.Joins.Should().ContainSingle().Which.Feedback.Id.Should().Be(label.Id, "the expired flag was not adopted");
+        var statistics = await writer.GetStatisticsAsync(None);
+        (statistics.OrphansPending, statistics.OrphansExpired, statistics.FeedbackJoined, statistics.LabelledPredictions).Should().Be((0L, 1L, 1L, 1L));
+        (await _schema.ScalarAsync("SELECT count(*) FROM {schema}.feedback;")).Should().Be(1L);
+    }
+
     /// <summary>Begins a transaction that inserts a row with the feedback's key and holds it: an append of that feedback waits in its COPY.</summary>
     private async Task<NpgsqlTransaction> HoldKeyAsync(NpgsqlConnection connection, Feedback feedback)
     {
