@@ -25,8 +25,9 @@ namespace FeedbackLoop;
 /// <c>new FeedbackLoopBuilder("churn").WithSchema(...).Build()</c>.
 /// </summary>
 /// <remarks>
-/// Defaults: a binary task, in-memory store and registry, L2 logistic regression (<see cref="Learners.LogisticRegression"/>;
-/// a multiclass or regression loop names its own trainer), ADWIN on the error stream reporting increases only, no
+/// Defaults: a binary task, in-memory store and registry, the task's built-in learner (L2 logistic regression,
+/// <see cref="Learners.LogisticRegression"/>; softmax regression for multiclass, <see cref="Learners.SoftmaxRegression"/>;
+/// ridge regression for regression, <see cref="Learners.RidgeRegression"/>), ADWIN on the error stream reporting increases only, no
 /// feature monitors, <c>Retrain.OnDrift().Or(Retrain.EveryNewLabels(5_000))</c>, and
 /// <see cref="Gates.SignificantlyMoreAccurateThanChampion"/> for classifiers (<see cref="Gates.NoWorseThanChampion"/> on
 /// RMSE for regression). Not thread-safe; configure it from one thread.
@@ -418,11 +419,6 @@ public sealed class FeedbackLoopBuilder
                 $"RetrainWhen(...): the policy reads the rolling {metric.Name}, which a {_task} loop does not compute (it computes {string.Join(", ", rolling.Select(m => m.Name))}).");
         }
 
-        if (_training is null && _task.Kind != ModelTaskKind.Binary)
-        {
-            failures.Add($"No trainer for the {_task} task: the built-in learner is binary logistic regression; call UseTrainer(...) or UseLearner(...).");
-        }
-
         foreach (var (name, _) in _featureMonitors)
         {
             if (!_schema.TryGetFeature(name, out var feature))
@@ -441,7 +437,7 @@ public sealed class FeedbackLoopBuilder
     internal IFeedbackLoop Build(IServiceProvider services, FeedbackLoopOptions options)
     {
         var schema = _schema!;
-        var (trainer, loader) = _training?.Invoke(services) ?? DefaultLearner();
+        var (trainer, loader) = _training?.Invoke(services) ?? DefaultLearner(_task);
         var monitored = _featureMonitors.Select(m => (Feature: schema.GetFeature(m.Name), m.Factory)).ToList();
         if (_allFeatures is { } all)
         {
@@ -511,10 +507,18 @@ public sealed class FeedbackLoopBuilder
             context.Owned));
     }
 
-    private static (IModelTrainer, IModelArtifactLoader?) DefaultLearner()
+    /// <summary>The built-in learner of the task: logistic regression, softmax regression or ridge regression.</summary>
+    private static (IModelTrainer, IModelArtifactLoader?) DefaultLearner(ModelTask task)
     {
-        var learner = Learners.LogisticRegression();
-        return (learner, learner);
+        return task.Kind switch
+        {
+            ModelTaskKind.Multiclass => Both(Learners.SoftmaxRegression()),
+            ModelTaskKind.Regression => Both(Learners.RidgeRegression()),
+            _ => Both(Learners.LogisticRegression()),
+        };
+
+        static (IModelTrainer, IModelArtifactLoader?) Both<TLearner>(TLearner learner)
+            where TLearner : IModelTrainer, IModelArtifactLoader => (learner, learner);
     }
 
     private static (IEventStore, ILabelledWindowSource) InMemoryStore(FeedbackLoopOptions options, FeatureSchema schema)

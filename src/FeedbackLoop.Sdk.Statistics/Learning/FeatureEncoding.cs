@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using System.Globalization;
 using FeedbackLoop.Models;
+using MathNet.Numerics.LinearAlgebra;
 
 namespace FeedbackLoop.Learning;
 
@@ -181,6 +182,52 @@ internal sealed class FeatureEncoding
         return new FeatureEncoding(schema, means, scales, lowerFences, upperFences, lists);
     }
 
+    /// <summary>Checks that a model of this encoding can score <paramref name="features"/>, without allocating.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="features"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="features"/> follows another schema.</exception>
+    public void CheckSchema(FeatureVector features)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        if (!SameSchema(features.Schema, Schema))
+        {
+            throw new ArgumentException(
+                $"The feature vector follows schema [{features.Schema}] but the model was trained on [{Schema}].", nameof(features));
+        }
+    }
+
+    /// <summary>Encodes every row of a training set (of this encoding's schema) into a dense design matrix.</summary>
+    /// <returns>The n × <see cref="ColumnCount"/> matrix, or <see langword="null"/> when there is no column (only categoricals, all missing), so the model is its intercept alone.</returns>
+    public Matrix<double>? DesignMatrix(TrainingSet data)
+    {
+        if (ColumnCount == 0)
+        {
+            return null;
+        }
+
+        var x = Matrix<double>.Build.Dense(data.Count, ColumnCount);
+        var row = new double[ColumnCount];
+        var numeric = new double[Schema.NumericCount];
+        var categorical = new string?[Schema.CategoricalCount];
+        for (var i = 0; i < data.Count; i++)
+        {
+            data.CopyRow(i, numeric, categorical);
+            Encode(numeric, categorical, row);
+            x.SetRow(i, row);
+        }
+
+        return x;
+    }
+
+    /// <summary>Names the features that had training values beyond their fences, for a model's description; empty when none had.</summary>
+    public static string WinsorisedNote(FeatureSchema schema, int[] winsorised)
+    {
+        var clipped = schema.NumericFeatures
+            .Where(f => winsorised[f.Ordinal] > 0)
+            .Select(f => string.Create(CultureInfo.InvariantCulture, $"'{f.Name}' {winsorised[f.Ordinal]}"))
+            .ToList();
+        return clipped.Count == 0 ? string.Empty : $"; values winsorised to their fences: {string.Join(", ", clipped)}";
+    }
+
     /// <summary>Writes the encoded row of <paramref name="features"/> into <paramref name="row"/> (length <see cref="ColumnCount"/>).</summary>
     public void Encode(FeatureVector features, Span<double> row) => Encode(features.Numeric, features.Categorical, row);
 
@@ -251,4 +298,30 @@ internal sealed class FeatureEncoding
     /// <summary>clamp((clip(x) - mean) / scale, ±StandardisedBound): finite for finite x, an overflow to ±∞ clamped with its sign.</summary>
     private double Standardise(int k, double x) =>
         Math.Clamp((Math.Clamp(x, _lowerFences[k], _upperFences[k]) - _means[k]) / _scales[k], -StandardisedBound, StandardisedBound);
+
+    /// <summary>Compares feature by feature without allocating (FeatureSchema.Equals enumerates).</summary>
+    private static bool SameSchema(FeatureSchema a, FeatureSchema b)
+    {
+        if (ReferenceEquals(a, b))
+        {
+            return true;
+        }
+
+        var x = a.Features;
+        var y = b.Features;
+        if (x.Count != y.Count)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < x.Count; i++)
+        {
+            if (!x[i].Equals(y[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 }

@@ -49,12 +49,6 @@ namespace FeedbackLoop.Learning;
 /// </remarks>
 public sealed class LogisticRegressionLearner : IModelTrainer, IModelArtifactLoader
 {
-    /// <summary>L-BFGS history length: scipy's L-BFGS-B default (maxcor = 10), which scikit-learn's "lbfgs" solver uses.</summary>
-    private const int LbfgsMemory = 10;
-
-    /// <summary>Relative parameter change below which MathNet's L-BFGS stops for lack of progress.</summary>
-    private const double ParameterTolerance = 1e-12;
-
     /// <summary>Initializes a new learner.</summary>
     /// <param name="l2">The L2 penalty strength on the weights; finite and non-negative. Default 1e-3.</param>
     /// <param name="maxIterations">The L-BFGS iteration limit; at least 1. Default 500.</param>
@@ -62,21 +56,7 @@ public sealed class LogisticRegressionLearner : IModelTrainer, IModelArtifactLoa
     /// <exception cref="ArgumentOutOfRangeException">An argument is out of range.</exception>
     public LogisticRegressionLearner(double l2 = 1e-3, int maxIterations = 500, double gradientTolerance = 1e-8)
     {
-        if (!(l2 >= 0.0) || !double.IsFinite(l2))
-        {
-            throw new ArgumentOutOfRangeException(nameof(l2), l2, "The L2 penalty must be finite and non-negative.");
-        }
-
-        if (maxIterations < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(maxIterations), maxIterations, "The iteration limit must be at least 1.");
-        }
-
-        if (!(gradientTolerance > 0.0) || !double.IsFinite(gradientTolerance))
-        {
-            throw new ArgumentOutOfRangeException(nameof(gradientTolerance), gradientTolerance, "The gradient tolerance must be finite and positive.");
-        }
-
+        LearnerArguments.CheckLbfgs(l2, maxIterations, gradientTolerance);
         L2 = l2;
         MaxIterations = maxIterations;
         GradientTolerance = gradientTolerance;
@@ -132,13 +112,7 @@ public sealed class LogisticRegressionLearner : IModelTrainer, IModelArtifactLoa
     /// <returns>The <see cref="LogisticRegressionModel"/>.</returns>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="FormatException">As for <see cref="Load(ReadOnlySpan{byte}, FeatureSchema)"/>.</exception>
-    public IPredictor Load(Stream artifact, FeatureSchema schema)
-    {
-        ArgumentNullException.ThrowIfNull(artifact);
-        using var buffer = new MemoryStream();
-        artifact.CopyTo(buffer);
-        return Load(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), schema);
-    }
+    public IPredictor Load(Stream artifact, FeatureSchema schema) => LearnerArguments.LoadStream(artifact, schema, Load);
 
     private LogisticRegressionModel Train(TrainingSet data, CancellationToken cancellationToken, out string description)
     {
@@ -194,18 +168,7 @@ public sealed class LogisticRegressionLearner : IModelTrainer, IModelArtifactLoa
 
         var encoding = FeatureEncoding.Fit(data, out var winsorised, cancellationToken);
         var d = encoding.ColumnCount;
-        // With no column at all (only categoricals, all missing) the model is the intercept alone.
-        var x = d > 0 ? Matrix<double>.Build.Dense(n, d) : null;
-        var row = new double[d];
-        var numeric = new double[schema.NumericCount];
-        var categorical = new string?[schema.CategoricalCount];
-        for (var i = 0; x is not null && i < n; i++)
-        {
-            data.CopyRow(i, numeric, categorical);
-            encoding.Encode(numeric, categorical, row);
-            x.SetRow(i, row);
-        }
-
+        var x = encoding.DesignMatrix(data);
         var fit = Minimise(x, d, y, data.Weights.ToArray(), positiveWeight / negativeWeight, cancellationToken);
         cancellationToken.ThrowIfCancellationRequested();
         var weights = fit.Point.SubVector(0, d).ToArray();
@@ -217,23 +180,19 @@ public sealed class LogisticRegressionLearner : IModelTrainer, IModelArtifactLoa
 
         description = string.Create(
             CultureInfo.InvariantCulture,
-            $"L2-regularised logistic regression (l2 = {L2:G6}, L-BFGS): {d} weights + intercept from {schema.NumericCount} numeric and {schema.CategoricalCount} categorical features, {n} examples ({positives} positive); {fit.Outcome}; objective {fit.Value:G10}, gradient norm {fit.GradientNorm:G3}, {fit.Evaluations} objective evaluations{Winsorised(schema, winsorised)}.");
+            $"L2-regularised logistic regression (l2 = {L2:G6}, L-BFGS): {d} weights + intercept from {schema.NumericCount} numeric and {schema.CategoricalCount} categorical features, {n} examples ({positives} positive); {fit.Outcome}; objective {fit.Value:G10}, gradient norm {fit.GradientNorm:G3}, {fit.Evaluations} objective evaluations{FeatureEncoding.WinsorisedNote(schema, winsorised)}.");
         return new LogisticRegressionModel(encoding, weights, intercept, LogisticRegressionModel.DefaultThreshold);
     }
 
-    private FitResult Minimise(Matrix<double>? x, int d, double[] y, double[] weights, double positiveOdds, CancellationToken cancellationToken)
+    private LbfgsResult Minimise(Matrix<double>? x, int d, double[] y, double[] weights, double positiveOdds, CancellationToken cancellationToken)
     {
         var n = y.Length;
         var totalWeight = weights.Sum();
-        var evaluations = 0;
-        var bestValue = double.PositiveInfinity;
-        Vector<double>? bestPoint = null;
 
         // θ = (w, b); returns J(θ) and ∇J(θ).
         (double Value, Vector<double> Gradient) Evaluate(Vector<double> theta)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            evaluations++;
             var w = theta.SubVector(0, d);
             var b = theta[d];
             var z = x is not null ? x * w : Vector<double>.Build.Dense(n);
@@ -254,74 +213,12 @@ public sealed class LogisticRegressionLearner : IModelTrainer, IModelArtifactLoa
             }
 
             gradient[d] = residual.Sum();
-            if (value < bestValue)
-            {
-                bestValue = value;
-                bestPoint = theta.Clone();
-            }
-
             return (value, gradient);
         }
 
         // Start from w = 0 and the intercept that is optimal for it, the log-odds of the (weighted) positive rate.
         var start = Vector<double>.Build.Dense(d + 1);
         start[d] = Math.Log(positiveOdds);
-        var minimizer = new LimitedMemoryBfgsMinimizer(GradientTolerance, ParameterTolerance, 0.0, LbfgsMemory, MaxIterations);
-        string? stopReason = null;
-        var iterationLimit = string.Create(CultureInfo.InvariantCulture, $"reached the iteration limit ({MaxIterations})");
-        try
-        {
-            var result = minimizer.FindMinimum(ObjectiveFunction.Gradient(Evaluate), start);
-            if (result.Iterations >= MaxIterations)
-            {
-                stopReason = iterationLimit;
-            }
-        }
-        catch (MaximumIterationsException)
-        {
-            stopReason = iterationLimit;
-        }
-        catch (OptimizationException e)
-        {
-            stopReason = $"L-BFGS stopped early ({e.Message.TrimEnd('.')})";
-        }
-
-        if (bestPoint is null)
-        {
-            throw new InvalidOperationException("L-BFGS did not evaluate a finite objective; the training data may be degenerate.");
-        }
-
-        var (bestJ, bestGradient) = Evaluate(bestPoint);
-        var gradientNorm = bestGradient.L2Norm();
-        var converged = gradientNorm < GradientTolerance || RelativeGradient(bestPoint, bestGradient, bestJ) < GradientTolerance;
-        var outcome = converged
-            ? "converged"
-            : $"did NOT converge: {stopReason ?? "L-BFGS made no further progress"} before the gradient norm fell below {GradientTolerance.ToString("G3", CultureInfo.InvariantCulture)}; the best point found is used";
-        return new FitResult(bestPoint, bestJ, gradientNorm, evaluations, outcome);
+        return Lbfgs.Minimise(Evaluate, start, MaxIterations, GradientTolerance);
     }
-
-    /// <summary>Names the features that had training values beyond their fences, for the description; empty when none had.</summary>
-    private static string Winsorised(FeatureSchema schema, int[] winsorised)
-    {
-        var clipped = schema.NumericFeatures
-            .Where(f => winsorised[f.Ordinal] > 0)
-            .Select(f => string.Create(CultureInfo.InvariantCulture, $"'{f.Name}' {winsorised[f.Ordinal]}"))
-            .ToList();
-        return clipped.Count == 0 ? string.Empty : $"; values winsorised to their fences: {string.Join(", ", clipped)}";
-    }
-
-    /// <summary>MathNet's relative gradient stopping criterion (MinimizerBase.ExitCriteriaSatisfied): max |gᵢ|·max(|θᵢ|, 1) / max(|J|, 1).</summary>
-    private static double RelativeGradient(Vector<double> theta, Vector<double> gradient, double value)
-    {
-        var normaliser = Math.Max(Math.Abs(value), 1.0);
-        var relative = 0.0;
-        for (var i = 0; i < theta.Count; i++)
-        {
-            relative = Math.Max(relative, Math.Abs(gradient[i]) * Math.Max(Math.Abs(theta[i]), 1.0) / normaliser);
-        }
-
-        return relative;
-    }
-
-    private sealed record FitResult(Vector<double> Point, double Value, double GradientNorm, int Evaluations, string Outcome);
 }

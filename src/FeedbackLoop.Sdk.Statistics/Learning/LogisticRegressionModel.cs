@@ -71,13 +71,7 @@ public sealed class LogisticRegressionModel : IPredictor
     /// <exception cref="ArgumentException"><paramref name="features"/> follows another schema.</exception>
     public PredictionOutput Predict(FeatureVector features)
     {
-        ArgumentNullException.ThrowIfNull(features);
-        if (!SameSchema(features.Schema, Schema))
-        {
-            throw new ArgumentException(
-                $"The feature vector follows schema [{features.Schema}] but the model was trained on [{Schema}].", nameof(features));
-        }
-
+        Encoding.CheckSchema(features);
         var z = Encoding.LinearPredictor(features, _weights, Intercept);
         return PredictionOutput.Binary(SpecialFunctions.Logistic(z), Threshold);
     }
@@ -87,30 +81,4 @@ public sealed class LogisticRegressionModel : IPredictor
     public byte[] ToArtifact() => LogisticRegressionArtifact.Write(this);
 
     internal ReadOnlySpan<double> WeightSpan => _weights;
-
-    /// <summary>Compares feature by feature without allocating (FeatureSchema.Equals enumerates).</summary>
-    private static bool SameSchema(FeatureSchema a, FeatureSchema b)
-    {
-        if (ReferenceEquals(a, b))
-        {
-            return true;
-        }
-
-        var x = a.Features;
-        var y = b.Features;
-        if (x.Count != y.Count)
-        {
-            return false;
-        }
-
-        for (var i = 0; i < x.Count; i++)
-        {
-            if (!x[i].Equals(y[i]))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
 }
