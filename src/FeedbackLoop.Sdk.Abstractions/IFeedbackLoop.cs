@@ -144,6 +144,27 @@ public interface IFeedbackLoop : IDisposable, IAsyncDisposable
     Task<ModelVersion> PromoteAsync(TrainedModel model, AliasChange change, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Writes the loop's labelled window as CSV, for a model that is retrained outside the process (in Python, say, and
+    /// served as ONNX): train on the file, then hand the new model to <see cref="PromoteAsync"/>. Everything recorded
+    /// before the call is written.
+    /// </summary>
+    /// <param name="destination">A writable stream; it is left open, written from its current position.</param>
+    /// <param name="query">Which labelled predictions to write; <see langword="null"/> for the window a cycle trains on (the newest <c>TrainingWindowSize</c>).</param>
+    /// <param name="cancellationToken">Cancels the export.</param>
+    /// <returns>The number of rows written after the header.</returns>
+    /// <remarks>
+    /// RFC 4180 CSV in UTF-8 with CRLF line ends, oldest prediction first. The header is <c>prediction_id</c>,
+    /// <c>predicted_at</c> (ISO 8601 UTC), <c>model_version</c>, one column per feature with the schema's names in
+    /// declaration order, <c>label</c> (<c>1</c>/<c>0</c> for binary, the class for multiclass, the value for
+    /// regression) and <c>labelled_at</c>. Numbers are in invariant round-trip form; a missing value is an empty field.
+    /// </remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="destination"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="destination"/> is not writable.</exception>
+    /// <exception cref="InvalidOperationException">A feature is named like one of the export's own columns.</exception>
+    /// <exception cref="ObjectDisposedException">The loop is disposed.</exception>
+    Task<int> ExportLabelledWindowAsync(Stream destination, LabelledWindowQuery? query, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Loads a registered version of the loop's model for scoring outside the loop — to compare versions on the same
     /// inputs, score a candidate in the shadow, or build a report — with the checks a rollback makes (the registry's
     /// SHA-256, the schema fingerprint, the task). Nothing is recorded and the champion keeps serving.

@@ -520,6 +520,20 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
         }
     }
 
+    public async Task<int> ExportLabelledWindowAsync(Stream destination, LabelledWindowQuery? query, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        ArgumentNullException.ThrowIfNull(destination);
+        if (!destination.CanWrite)
+        {
+            throw new ArgumentException("The destination stream is not writable.", nameof(destination));
+        }
+
+        await _pipeline.FlushAsync(cancellationToken).ConfigureAwait(false);
+        var examples = _window.ReadLabelledAsync(query ?? new LabelledWindowQuery { MaxCount = _options.TrainingWindowSize }, cancellationToken);
+        return await LabelledWindowCsv.WriteAsync(examples, Schema, Task, destination, cancellationToken).ConfigureAwait(false);
+    }
+
     public async Task<IPredictor> LoadVersionAsync(int version, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
