@@ -715,7 +715,7 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
                     await copy.WriteAsync(number, NpgsqlDbType.Double, cancellationToken).ConfigureAwait(false);
                     await copy.WriteAsync(category, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
                     await copy.WriteAsync(prediction.Output.Score, NpgsqlDbType.Double, cancellationToken).ConfigureAwait(false);
-                    await copy.WriteAsync(prediction.Output.Probabilities.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Double, cancellationToken).ConfigureAwait(false);
+                    await copy.WriteAsync(prediction.Output.Values.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Double, cancellationToken).ConfigureAwait(false);
                     var segmented = prediction.Segments.Count > 0;
                     await copy.WriteAsync(segmented ? prediction.Segments.Keys.ToArray() : [], NpgsqlDbType.Array | NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
                     await copy.WriteAsync(segmented ? prediction.Segments.Values.ToArray() : [], NpgsqlDbType.Array | NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);

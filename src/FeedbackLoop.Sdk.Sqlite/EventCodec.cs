@@ -29,9 +29,9 @@ internal static class EventCodec
         writer.Clear();
         writer.Label(output.Label);
         writer.Double(output.Score);
-        var probabilities = output.Probabilities;
-        writer.Int(probabilities.Length);
-        foreach (var p in probabilities)
+        var values = output.Values;
+        writer.Int(values.Length);
+        foreach (var p in values)
         {
             writer.Double(p);
         }

@@ -29,8 +29,8 @@ public abstract partial class EventStoreConformanceTests
 
     /// <summary>
     /// Outputs and labels of every task come back as they were recorded: a binary label with the score it was decided
-    /// from (a host threshold), a class with its per-class probabilities or without, a regression value, and
-    /// categorical and numeric labels.
+    /// from (a host threshold), a class with its per-class probabilities or without, a regression value with its
+    /// prediction interval or without, and categorical and numeric labels.
     /// </summary>
     /// <returns>A task that completes when the test is done.</returns>
     [Fact]
@@ -44,6 +44,7 @@ public abstract partial class EventStoreConformanceTests
             (PredictionOutput.Multiclass(classes, [0.125, 0.375, 0.5]), Label.Categorical("b")),
             (PredictionOutput.FromLabel(Label.Categorical("c")), Label.Categorical("c")),
             (PredictionOutput.Regression(-12.5), Label.Numeric(3.75)),
+            (PredictionOutput.Regression(7.5, 6.0, 9.25), Label.Numeric(8.0)),
         ];
         var predictions = cases.Select((c, i) => session.Prediction(T0.AddHours(i), output: c.Output)).ToList();
         await session.AppendAsync(predictions.Select(p => Event(p)).ToArray());
@@ -53,6 +54,7 @@ public abstract partial class EventStoreConformanceTests
 
         Assert.Equal(cases.Select(c => c.Output), window.Select(e => e.Prediction.Output));
         Assert.Equal([0.125, 0.375, 0.5], window[1].Prediction.Output.Probabilities.ToArray());
+        Assert.Equal((6.0, 9.25), window[4].Prediction.Output.Interval);
         Assert.Equal(cases.Select(c => c.Label), window.Select(e => e.Label));
     }
 

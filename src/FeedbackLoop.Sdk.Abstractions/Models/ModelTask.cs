@@ -116,7 +116,7 @@ public sealed class ModelTask : IEquatable<ModelTask>
     /// <summary>
     /// Checks that a model's output fits this task: a label it <see cref="Accepts(Label, out string)"/>; for binary a
     /// score that is a probability or NaN; for multiclass per-class probabilities (when given) that follow the classes
-    /// and sum to 1; no score or probabilities for regression.
+    /// and sum to 1; for regression no score, and an interval (when given) of finite bounds around the value.
     /// </summary>
     /// <param name="output">The output.</param>
     /// <param name="problem">Why it does not fit, or empty.</param>
@@ -129,7 +129,7 @@ public sealed class ModelTask : IEquatable<ModelTask>
             return false;
         }
 
-        var probabilities = output.Probabilities;
+        var probabilities = output.Values;
         problem = Kind switch
         {
             ModelTaskKind.Binary when !double.IsNaN(output.Score) && !(output.Score >= 0.0 && output.Score <= 1.0) =>
@@ -138,7 +138,8 @@ public sealed class ModelTask : IEquatable<ModelTask>
             ModelTaskKind.Multiclass when !probabilities.IsEmpty && probabilities.Length != _classes.Length =>
                 string.Create(CultureInfo.InvariantCulture, $"the output has {probabilities.Length} probabilities for the task's {_classes.Length} classes"),
             ModelTaskKind.Multiclass => ProbabilityProblem(probabilities) ?? string.Empty,
-            ModelTaskKind.Regression when !double.IsNaN(output.Score) || !probabilities.IsEmpty => "a regression output carries its value only, no score or probabilities",
+            ModelTaskKind.Regression when !double.IsNaN(output.Score) => "a regression output carries its value and an interval, no score",
+            ModelTaskKind.Regression => IntervalProblem(output.Value, probabilities) ?? string.Empty,
             ModelTaskKind.Binary when !probabilities.IsEmpty => "a binary output carries one score, not per-class probabilities",
             _ => string.Empty,
         };
@@ -171,6 +172,16 @@ public sealed class ModelTask : IEquatable<ModelTask>
     {
         ModelTaskKind.Multiclass => $"multiclass[{string.Join(", ", _classes)}]",
         _ => Kind.ToString().ToLowerInvariant(),
+    };
+
+    /// <summary>Why the values of a regression output are not an interval around its value, or <see langword="null"/> when they are (or are empty).</summary>
+    internal static string? IntervalProblem(double value, ReadOnlySpan<double> bounds) => bounds switch
+    {
+        [] => null,
+        [var lower, var upper] when double.IsFinite(lower) && double.IsFinite(upper) && lower <= value && value <= upper => null,
+        [var lower, var upper] => string.Create(
+            CultureInfo.InvariantCulture, $"the interval [{lower}, {upper}] is not finite bounds around the value {value}"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"a regression output carries an interval of 2 bounds, not {bounds.Length} values"),
     };
 
     /// <summary>Why per-class probabilities are not a distribution, or <see langword="null"/> when they are (or are empty).</summary>

@@ -70,7 +70,7 @@ internal sealed class RollingOutcomes(ModelTask task, int capacity)
         {
             WriteLabel(writer, _actual[i]);
             WriteLabel(writer, _predicted[i].Label);
-            writer.Write(_predicted[i].Score).Write(_predicted[i].Probabilities);
+            writer.Write(_predicted[i].Score).Write(_predicted[i].Values);
         }
     }
 

@@ -117,8 +117,8 @@ public class ModelTaskTests
     [InlineData("multiclass", "0.9", "0.2 0.3 0.5", "*a multiclass output carries per-class probabilities, not a score*")]
     [InlineData("multiclass", "NaN", "0.2 0.3 0.6", "*the probabilities sum to 1.1, not 1*")]
     [InlineData("multiclass", "NaN", "0.2 1.3 -0.5", "*the probability of class 1 is 1.3, not in [0, 1]*")]
-    [InlineData("regression", "0.5", "", "*a regression output carries its value only*")]
-    [InlineData("regression", "NaN", "1", "*a regression output carries its value only*")]
+    [InlineData("regression", "0.5", "", "*a regression output carries its value and an interval, no score*")]
+    [InlineData("regression", "NaN", "1", "*an interval of 2 bounds, not 1 values*")]
     public void Accepts_RestoredOutputsThatDoNotFit_SaysWhy(string task, string score, string probabilities, string message)
     {
         var (modelTask, label) = task switch
@@ -144,5 +144,43 @@ public class ModelTaskTests
         ];
 
         outputs.Select(o => PredictionOutput.Restore(o.Label, o.Score, o.Probabilities)).Should().Equal(outputs);
+    }
+
+    [Fact]
+    public void RegressionOutput_WithInterval_KeepsItAsValuesAndNotAsProbabilities()
+    {
+        var output = PredictionOutput.Regression(7.5, 6.0, 9.25);
+
+        output.Value.Should().Be(7.5);
+        output.Interval.Should().Be((6.0, 9.25));
+        output.Probabilities.IsEmpty.Should().BeTrue();
+        output.Values.ToArray().Should().Equal(6.0, 9.25);
+        output.ToString().Should().Be("7.5 [6, 9.25]");
+        PredictionOutput.Restore(output.Label, output.Score, output.Values).Should().Be(output);
+        PredictionOutput.Regression(7.5).Interval.Should().BeNull();
+        PredictionOutput.Regression(7.5).Should().NotBe(output);
+        ModelTask.Regression.Accepts(output, out var problem).Should().BeTrue(problem);
+    }
+
+    [Theory]
+    [InlineData(7.5, 8.0, 9.0)]
+    [InlineData(7.5, 6.0, 7.0)]
+    [InlineData(7.5, double.NaN, 9.0)]
+    [InlineData(7.5, 6.0, double.PositiveInfinity)]
+    [InlineData(7.5, double.NegativeInfinity, 9.0)]
+    public void RegressionOutput_IntervalThatIsNotFiniteBoundsAroundTheValue_Throws(double value, double lower, double upper) =>
+        FluentActions.Invoking(() => PredictionOutput.Regression(value, lower, upper))
+            .Should().Throw<ArgumentOutOfRangeException>().WithMessage("*is not finite bounds around the value 7.5*");
+
+    [Theory]
+    [InlineData(new[] { 8.0, 9.0 }, "*interval [8, 9] is not finite bounds around the value 7.5*")]
+    [InlineData(new[] { 6.0, 7.0, 8.0 }, "*interval of 2 bounds, not 3 values*")]
+    [InlineData(new[] { 6.0 }, "*interval of 2 bounds, not 1 values*")]
+    public void Accepts_RestoredRegressionOutputWithoutAnIntervalAroundTheValue_SaysWhy(double[] values, string message)
+    {
+        var output = PredictionOutput.Restore(Label.Numeric(7.5), double.NaN, values);
+
+        ModelTask.Regression.Accepts(output, out var problem).Should().BeFalse();
+        problem.Should().Match(message);
     }
 }

@@ -56,6 +56,7 @@ public class RollingOutcomesTests
             (tickets, Label.Categorical("mid"), PredictionOutput.Multiclass(tickets, [0.2, 0.3, 0.5])),
             (tickets, Label.Categorical("low"), PredictionOutput.FromLabel(Label.Categorical("low"))),
             (ModelTask.Regression, Label.Numeric(3.25), PredictionOutput.Regression(-1.5)),
+            (ModelTask.Regression, Label.Numeric(3.25), PredictionOutput.Regression(-1.5, -4.0, 0.25)),
         ];
 
         foreach (var (task, actual, output) in cases)
@@ -96,7 +97,7 @@ public class RollingOutcomesTests
     [InlineData("infinite label", "*a saved label is not finite*")]
     [InlineData("undefined kind", "*the label kind 9 is not defined*")]
     [InlineData("binary with probabilities", "*rolling outcome 0 does not fit*one score, not per-class probabilities*")]
-    [InlineData("regression with a score", "*rolling outcome 0 does not fit*value only*")]
+    [InlineData("regression with a score", "*rolling outcome 0 does not fit*an interval, no score*")]
     public void ReadFrom_CraftedOutcomes_AreRefusedAsCorrupt(string crafted, string message)
     {
         var task = crafted switch
