@@ -1,8 +1,6 @@
-using FeedbackLoop.Models;
-
 namespace FeedbackLoop.Learning;
 
-/// <summary>The argument checks the built-in learners' constructors share, and reading a whole artifact stream.</summary>
+/// <summary>The argument checks the built-in learners' constructors share.</summary>
 internal static class LearnerArguments
 {
     /// <summary>Checks the L-BFGS settings of a penalised likelihood learner.</summary>
@@ -23,16 +21,5 @@ internal static class LearnerArguments
         {
             throw new ArgumentOutOfRangeException(nameof(gradientTolerance), gradientTolerance, "The gradient tolerance must be finite and positive.");
         }
-    }
-
-    /// <summary>Reads a stream to its end and hands its bytes to <paramref name="load"/>.</summary>
-    /// <exception cref="ArgumentNullException"><paramref name="artifact"/> or <paramref name="schema"/> is null.</exception>
-    public static IPredictor LoadStream(Stream artifact, FeatureSchema schema, Func<ReadOnlySpan<byte>, FeatureSchema, IPredictor> load)
-    {
-        ArgumentNullException.ThrowIfNull(artifact);
-        ArgumentNullException.ThrowIfNull(schema);
-        using var buffer = new MemoryStream();
-        artifact.CopyTo(buffer);
-        return load(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), schema);
     }
 }

@@ -2,7 +2,6 @@ using System.Globalization;
 using FeedbackLoop.Models;
 using MathNet.Numerics;
 using MathNet.Numerics.LinearAlgebra;
-using MathNet.Numerics.Optimization;
 
 namespace FeedbackLoop.Learning;
 
@@ -45,9 +44,8 @@ namespace FeedbackLoop.Learning;
 /// bit-identical predictions. Version 1, written before the fences existed, has no fences and is still read, as a model
 /// that clips nothing: it scores every input it scored before bit for bit, and writing it again gives version 2.
 /// </para>
-/// <para>Immutable and thread-safe: one learner may train and load concurrently.</para>
 /// </remarks>
-public sealed class LogisticRegressionLearner : IModelTrainer, IModelArtifactLoader
+public sealed class LogisticRegressionLearner : LinearLearner
 {
     /// <summary>Initializes a new learner.</summary>
     /// <param name="l2">The L2 penalty strength on the weights; finite and non-negative. Default 1e-3.</param>
@@ -74,49 +72,16 @@ public sealed class LogisticRegressionLearner : IModelTrainer, IModelArtifactLoa
     /// <value>Default 1e-8.</value>
     public double GradientTolerance { get; }
 
-    /// <summary>Trains a model on the labelled window.</summary>
-    /// <param name="data">The examples; labels must be binary, and both classes must be present.</param>
-    /// <param name="cancellationToken">Cancels training; it is checked before, during and after the optimisation.</param>
-    /// <returns>A completed task holding the model, its artifact and a description that says whether L-BFGS converged.</returns>
-    /// <exception cref="ArgumentNullException"><paramref name="data"/> is null.</exception>
-    /// <exception cref="ArgumentException">The set is not for a binary task, fewer than 2 examples, a single class, or an example that does not fit the schema.</exception>
-    /// <exception cref="InvalidOperationException">The optimisation ended on a non-finite point.</exception>
-    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    /// <remarks>Training runs synchronously on the calling thread; the returned task is already complete.</remarks>
-    public Task<TrainedModel> TrainAsync(TrainingSet data, CancellationToken cancellationToken)
+    private protected override TrainedModel Train(TrainingSet data, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(data);
-        cancellationToken.ThrowIfCancellationRequested();
-        var model = Train(data, cancellationToken, out var description);
-        cancellationToken.ThrowIfCancellationRequested();
-        return Task.FromResult(new TrainedModel(model, model.ToArtifact(), description));
+        var model = Fit(data, cancellationToken, out var description);
+        return new TrainedModel(model, model.ToArtifact(), description);
     }
 
-    /// <summary>Restores a model from the artifact <see cref="LogisticRegressionModel.ToArtifact"/> wrote.</summary>
-    /// <param name="artifact">The artifact bytes.</param>
-    /// <param name="schema">The schema the model must have been trained on (feature names, kinds and order).</param>
-    /// <returns>The <see cref="LogisticRegressionModel"/>.</returns>
-    /// <exception cref="ArgumentNullException"><paramref name="schema"/> is null.</exception>
-    /// <exception cref="FormatException">The artifact is corrupt or truncated, has another magic or a format version other than
-    /// 1 or 2, or was trained on another schema; the message says which.</exception>
-    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822:Mark members as static", Justification = "An instance member beside the IModelArtifactLoader overload, so callers load through the learner they trained with.")]
-    public IPredictor Load(ReadOnlySpan<byte> artifact, FeatureSchema schema)
-    {
-        ArgumentNullException.ThrowIfNull(schema);
-        return LogisticRegressionArtifact.Read(artifact, schema);
-    }
+    private protected override IPredictor Read(ReadOnlySpan<byte> artifact, FeatureSchema schema) => LogisticRegressionArtifact.Read(artifact, schema);
 
-    /// <summary>Restores a model from a stream holding the artifact <see cref="LogisticRegressionModel.ToArtifact"/> wrote (read to its end).</summary>
-    /// <param name="artifact">The stream, positioned at the artifact's start.</param>
-    /// <param name="schema">The schema the model must have been trained on.</param>
-    /// <returns>The <see cref="LogisticRegressionModel"/>.</returns>
-    /// <exception cref="ArgumentNullException">An argument is null.</exception>
-    /// <exception cref="FormatException">As for <see cref="Load(ReadOnlySpan{byte}, FeatureSchema)"/>.</exception>
-    public IPredictor Load(Stream artifact, FeatureSchema schema) => LearnerArguments.LoadStream(artifact, schema, Load);
-
-    private LogisticRegressionModel Train(TrainingSet data, CancellationToken cancellationToken, out string description)
+    private LogisticRegressionModel Fit(TrainingSet data, CancellationToken cancellationToken, out string description)
     {
-        ArgumentNullException.ThrowIfNull(data);
         var schema = data.Schema;
         var n = data.Count;
         if (data.Task.Kind != ModelTaskKind.Binary)

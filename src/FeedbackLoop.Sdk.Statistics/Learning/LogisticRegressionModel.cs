@@ -76,7 +76,7 @@ public sealed class LogisticRegressionModel : IPredictor
         return PredictionOutput.Binary(SpecialFunctions.Logistic(z), Threshold);
     }
 
-    /// <summary>Serialises the model to the artifact that <see cref="LogisticRegressionLearner.Load(ReadOnlySpan{byte}, FeatureSchema)"/> restores.</summary>
+    /// <summary>Serialises the model to the artifact that <see cref="LinearLearner.Load(ReadOnlySpan{byte}, FeatureSchema)"/> restores.</summary>
     /// <returns>The artifact bytes (binary format version 2, described in <see cref="LogisticRegressionLearner"/>).</returns>
     public byte[] ToArtifact() => LogisticRegressionArtifact.Write(this);
 

@@ -23,9 +23,8 @@ namespace FeedbackLoop.Learning;
 /// format version 1, whose parameters are the int32 weight count and float64 weights and the float64 intercept. Loading
 /// it gives bit-identical predictions.
 /// </para>
-/// <para>Immutable and thread-safe: one learner may train and load concurrently.</para>
 /// </remarks>
-public sealed class RidgeRegressionLearner : IModelTrainer, IModelArtifactLoader
+public sealed class RidgeRegressionLearner : LinearLearner
 {
     /// <summary>Initializes a new learner.</summary>
     /// <param name="alpha">The penalty α on the squared norm of the weights; finite and positive (0 would leave the one-hot columns' system singular). Default 1.0, scikit-learn's.</param>
@@ -44,45 +43,15 @@ public sealed class RidgeRegressionLearner : IModelTrainer, IModelArtifactLoader
     /// <value>Default 1.0.</value>
     public double Alpha { get; }
 
-    /// <summary>Trains a model on the labelled window.</summary>
-    /// <param name="data">The examples of a regression task, with positive total weight.</param>
-    /// <param name="cancellationToken">Cancels training; it is checked before and after the solve.</param>
-    /// <returns>A completed task holding the model, its artifact and a description.</returns>
-    /// <exception cref="ArgumentNullException"><paramref name="data"/> is null.</exception>
-    /// <exception cref="ArgumentException">The set is not for a regression task, has fewer than 2 examples or no weight, or an example that does not fit the schema.</exception>
-    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    /// <remarks>Training runs synchronously on the calling thread; the returned task is already complete.</remarks>
-    public Task<TrainedModel> TrainAsync(TrainingSet data, CancellationToken cancellationToken)
+    private protected override TrainedModel Train(TrainingSet data, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(data);
-        cancellationToken.ThrowIfCancellationRequested();
-        var model = Train(data, cancellationToken, out var description);
-        cancellationToken.ThrowIfCancellationRequested();
-        return Task.FromResult(new TrainedModel(model, model.ToArtifact(), description));
+        var model = Fit(data, cancellationToken, out var description);
+        return new TrainedModel(model, model.ToArtifact(), description);
     }
 
-    /// <summary>Restores a model from the artifact <see cref="RidgeRegressionModel.ToArtifact"/> wrote.</summary>
-    /// <param name="artifact">The artifact bytes.</param>
-    /// <param name="schema">The schema the model must have been trained on (feature names, kinds and order).</param>
-    /// <returns>The <see cref="RidgeRegressionModel"/>.</returns>
-    /// <exception cref="ArgumentNullException"><paramref name="schema"/> is null.</exception>
-    /// <exception cref="FormatException">The artifact is corrupt or truncated, of another model kind or format version, or was trained on another schema; the message says which.</exception>
-    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822:Mark members as static", Justification = "An instance member beside the IModelArtifactLoader overload, so callers load through the learner they trained with.")]
-    public IPredictor Load(ReadOnlySpan<byte> artifact, FeatureSchema schema)
-    {
-        ArgumentNullException.ThrowIfNull(schema);
-        return RidgeRegressionModel.Read(artifact, schema);
-    }
+    private protected override IPredictor Read(ReadOnlySpan<byte> artifact, FeatureSchema schema) => RidgeRegressionModel.Read(artifact, schema);
 
-    /// <summary>Restores a model from a stream holding the artifact <see cref="RidgeRegressionModel.ToArtifact"/> wrote (read to its end).</summary>
-    /// <param name="artifact">The stream, positioned at the artifact's start.</param>
-    /// <param name="schema">The schema the model must have been trained on.</param>
-    /// <returns>The <see cref="RidgeRegressionModel"/>.</returns>
-    /// <exception cref="ArgumentNullException">An argument is null.</exception>
-    /// <exception cref="FormatException">As for <see cref="Load(ReadOnlySpan{byte}, FeatureSchema)"/>.</exception>
-    public IPredictor Load(Stream artifact, FeatureSchema schema) => LearnerArguments.LoadStream(artifact, schema, Load);
-
-    private RidgeRegressionModel Train(TrainingSet data, CancellationToken cancellationToken, out string description)
+    private RidgeRegressionModel Fit(TrainingSet data, CancellationToken cancellationToken, out string description)
     {
         var n = data.Count;
         if (data.Task.Kind != ModelTaskKind.Regression)

@@ -58,7 +58,7 @@ public sealed class RidgeRegressionModel : IPredictor
         return PredictionOutput.Regression(Math.Clamp(value, -double.MaxValue, double.MaxValue));
     }
 
-    /// <summary>Serialises the model to the artifact that <see cref="RidgeRegressionLearner.Load(ReadOnlySpan{byte}, FeatureSchema)"/> restores.</summary>
+    /// <summary>Serialises the model to the artifact that <see cref="LinearLearner.Load(ReadOnlySpan{byte}, FeatureSchema)"/> restores.</summary>
     /// <returns>The artifact bytes (format version 1, described on <see cref="RidgeRegressionLearner"/>).</returns>
     public byte[] ToArtifact() => Format.Write(Encoding, writer =>
     {

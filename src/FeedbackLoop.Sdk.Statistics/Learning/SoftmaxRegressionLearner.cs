@@ -35,9 +35,8 @@ namespace FeedbackLoop.Learning;
 /// count D; then per class a byte (1 trained, 0 not) and, for a trained class, D float64 weights and the float64
 /// intercept. Loading it gives bit-identical predictions.
 /// </para>
-/// <para>Immutable and thread-safe: one learner may train and load concurrently.</para>
 /// </remarks>
-public sealed class SoftmaxRegressionLearner : IModelTrainer, IModelArtifactLoader
+public sealed class SoftmaxRegressionLearner : LinearLearner
 {
     /// <summary>Initializes a new learner.</summary>
     /// <param name="l2">The L2 penalty strength on the weights; finite and non-negative. Default 1e-3.</param>
@@ -64,46 +63,15 @@ public sealed class SoftmaxRegressionLearner : IModelTrainer, IModelArtifactLoad
     /// <value>Default 1e-8.</value>
     public double GradientTolerance { get; }
 
-    /// <summary>Trains a model on the labelled window.</summary>
-    /// <param name="data">The examples of a multiclass task; at least two classes must have examples with weight.</param>
-    /// <param name="cancellationToken">Cancels training; it is checked before, during and after the optimisation.</param>
-    /// <returns>A completed task holding the model, its artifact and a description that says whether L-BFGS converged.</returns>
-    /// <exception cref="ArgumentNullException"><paramref name="data"/> is null.</exception>
-    /// <exception cref="ArgumentException">The set is not for a multiclass task, has fewer than 2 examples or fewer than two classes with weight, or an example that does not fit the schema.</exception>
-    /// <exception cref="InvalidOperationException">The optimisation ended on a non-finite point.</exception>
-    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    /// <remarks>Training runs synchronously on the calling thread; the returned task is already complete.</remarks>
-    public Task<TrainedModel> TrainAsync(TrainingSet data, CancellationToken cancellationToken)
+    private protected override TrainedModel Train(TrainingSet data, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(data);
-        cancellationToken.ThrowIfCancellationRequested();
-        var model = Train(data, cancellationToken, out var description);
-        cancellationToken.ThrowIfCancellationRequested();
-        return Task.FromResult(new TrainedModel(model, model.ToArtifact(), description));
+        var model = Fit(data, cancellationToken, out var description);
+        return new TrainedModel(model, model.ToArtifact(), description);
     }
 
-    /// <summary>Restores a model from the artifact <see cref="SoftmaxRegressionModel.ToArtifact"/> wrote.</summary>
-    /// <param name="artifact">The artifact bytes.</param>
-    /// <param name="schema">The schema the model must have been trained on (feature names, kinds and order).</param>
-    /// <returns>The <see cref="SoftmaxRegressionModel"/>; its task holds the classes it was trained for.</returns>
-    /// <exception cref="ArgumentNullException"><paramref name="schema"/> is null.</exception>
-    /// <exception cref="FormatException">The artifact is corrupt or truncated, of another model kind or format version, or was trained on another schema; the message says which.</exception>
-    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822:Mark members as static", Justification = "An instance member beside the IModelArtifactLoader overload, so callers load through the learner they trained with.")]
-    public IPredictor Load(ReadOnlySpan<byte> artifact, FeatureSchema schema)
-    {
-        ArgumentNullException.ThrowIfNull(schema);
-        return SoftmaxRegressionModel.Read(artifact, schema);
-    }
+    private protected override IPredictor Read(ReadOnlySpan<byte> artifact, FeatureSchema schema) => SoftmaxRegressionModel.Read(artifact, schema);
 
-    /// <summary>Restores a model from a stream holding the artifact <see cref="SoftmaxRegressionModel.ToArtifact"/> wrote (read to its end).</summary>
-    /// <param name="artifact">The stream, positioned at the artifact's start.</param>
-    /// <param name="schema">The schema the model must have been trained on.</param>
-    /// <returns>The <see cref="SoftmaxRegressionModel"/>.</returns>
-    /// <exception cref="ArgumentNullException">An argument is null.</exception>
-    /// <exception cref="FormatException">As for <see cref="Load(ReadOnlySpan{byte}, FeatureSchema)"/>.</exception>
-    public IPredictor Load(Stream artifact, FeatureSchema schema) => LearnerArguments.LoadStream(artifact, schema, Load);
-
-    private SoftmaxRegressionModel Train(TrainingSet data, CancellationToken cancellationToken, out string description)
+    private SoftmaxRegressionModel Fit(TrainingSet data, CancellationToken cancellationToken, out string description)
     {
         var task = data.Task;
         var n = data.Count;

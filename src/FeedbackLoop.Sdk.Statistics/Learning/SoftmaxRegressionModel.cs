@@ -103,7 +103,7 @@ public sealed class SoftmaxRegressionModel : IPredictor
         }
     }
 
-    /// <summary>Serialises the model to the artifact that <see cref="SoftmaxRegressionLearner.Load(ReadOnlySpan{byte}, FeatureSchema)"/> restores.</summary>
+    /// <summary>Serialises the model to the artifact that <see cref="LinearLearner.Load(ReadOnlySpan{byte}, FeatureSchema)"/> restores.</summary>
     /// <returns>The artifact bytes (format version 1, described on <see cref="SoftmaxRegressionLearner"/>).</returns>
     public byte[] ToArtifact() => Format.Write(Encoding, writer =>
     {
