@@ -1,6 +1,7 @@
 using FeedbackLoop.Models;
 using FeedbackLoop.Onnx;
 using FeedbackLoop.Tests.Onnx;
+using FeedbackLoop.Tests.TestSupport;
 
 namespace FeedbackLoop.Tests;
 
@@ -128,6 +129,22 @@ public sealed class OnnxPredictorTests
                 together[t][i].Should().Be(alone[(i + (t * 37)) % inputs.Length]);
             }
         }
+    }
+
+    [Fact]
+    public void Predict_SteadyState_AllocatesNothingBeyondTheOutput()
+    {
+        var schema = TestModels.Numeric(3);
+        using var binary = Predictor(OnnxModel.FromBytes(TestModels.Binary(BinaryWeights, BinaryBias), schema, ModelTask.Binary));
+        var task = ModelTask.Multiclass("red", "green", "blue");
+        using var multiclass = Predictor(OnnxModel.FromBytes(TestModels.Softmax(3, 3, [1f, -1f, 0.5f, 0.2f, 0.3f, -0.7f, 0f, 1f, 2f], [0.1f, 0f, -0.2f]), schema, task));
+        var input = FeatureVector.Create(schema, [0.5, -0.5, 1.5]);
+
+        var binaryBytes = Allocations.OnCurrentThread(() => binary.Predict(input));
+        var multiclassBytes = Allocations.OnCurrentThread(() => multiclass.Predict(input));
+
+        binaryBytes.Should().Be(0, "the pooled tensors are bound to the session once and a binary output is a struct");
+        multiclassBytes.Should().BeLessThanOrEqualTo(24 + (3 * 8) + 8, "only the output's copy of the three probabilities is allocated");
     }
 
     [Fact]
