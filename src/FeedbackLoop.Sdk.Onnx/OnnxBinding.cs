@@ -81,6 +81,20 @@ internal sealed class OnnxBinding
                 : OnnxInputLayout.PerFeature;
         }
 
+        if (layout == OnnxInputLayout.Vector && options.InputNames.Count > 0)
+        {
+            throw new ArgumentException(
+                $"InputNames are set, but the model has one float input ({Names(inputs.Keys)}), so the vector layout feeds it all the numeric features; set InputLayout = PerFeature to feed one input per feature.",
+                nameof(options));
+        }
+
+        if (layout == OnnxInputLayout.PerFeature && options.VectorInputName is not null)
+        {
+            throw new ArgumentException(
+                $"VectorInputName is set, but the model's inputs ({Names(inputs.Keys)}) take one feature each; set InputLayout = Vector to feed one input all the numeric features.",
+                nameof(options));
+        }
+
         string[] inputNames = layout == OnnxInputLayout.Vector
             ? [options.VectorInputName ?? (inputs.Count == 1 ? inputs.Keys.Single() : throw new InvalidOnnxModelException(
                 $"The vector layout feeds one input, but the model has {inputs.Count} ({Names(inputs.Keys)}); set VectorInputName or use the per-feature layout."))]

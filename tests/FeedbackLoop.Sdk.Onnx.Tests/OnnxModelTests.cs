@@ -151,6 +151,17 @@ public sealed class OnnxModelTests
     }
 
     [Fact]
+    public void FromBytes_InputNamesForAModelThatAutoResolvesToTheVectorLayout_ThrowsArgumentException()
+    {
+        var options = new OnnxModelOptions();
+        options.InputNames.Add("x0", "X");
+
+        var act = () => OnnxModel.FromBytes(TestModels.Binary(Weights, 0f), TestModels.Numeric(3), ModelTask.Binary, options);
+
+        act.Should().Throw<ArgumentException>().WithMessage("InputNames are set, but the model has one float input ('X')*InputLayout = PerFeature*");
+    }
+
+    [Fact]
     public void FromBytes_OutputNameTheModelLacks_ThrowsListingItsOutputs()
     {
         var act = () => OnnxModel.FromBytes(TestModels.Binary(Weights, 0f), TestModels.Numeric(3), ModelTask.Binary, new OnnxModelOptions { OutputName = "probs" });
