@@ -1,0 +1,11 @@
+using FeedbackLoop.Models;
+
+namespace FeedbackLoop.Onnx;
+
+/// <summary>The trainer of a loop whose ONNX model is retrained outside the process: it refuses, saying what to do instead.</summary>
+internal sealed class ExternalOnnxTrainer(string loopName) : IModelTrainer
+{
+    public Task<TrainedModel> TrainAsync(TrainingSet data, CancellationToken cancellationToken) =>
+        Task.FromException<TrainedModel>(new InvalidOperationException(
+            $"Loop '{loopName}' serves an ONNX model that is retrained outside the process: export the labelled window ({data?.Count ?? 0} rows are ready), train the new model there, and promote it with OnnxModel.FromFile(...) and PromoteAsync."));
+}
