@@ -144,6 +144,33 @@ public interface IFeedbackLoop : IDisposable, IAsyncDisposable
     Task<ModelVersion> PromoteAsync(TrainedModel model, AliasChange change, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Judges a model trained outside the loop the way a cycle judges its own candidates, and promotes it only if the
+    /// loop's gate passes. It runs as one cycle (numbered, observed and reported like the others, the host's cycle
+    /// stages included): observe, read the holdout, gate the candidate against the champion, register it as the
+    /// challenger, promote it. Unlike <see cref="PromoteAsync"/>, which is the host's decision, a candidate the gate
+    /// rejects stays registered as the challenger and the champion keeps serving.
+    /// </summary>
+    /// <param name="candidate">The model: its predictor ready, its artifact loadable by the loop's artifact loader.</param>
+    /// <param name="change">Who submits it and why; kept in the version's lineage and the cycle's reason.</param>
+    /// <param name="holdout">
+    /// The labelled predictions to judge both models on; <see langword="null"/> for the newest ones a cycle holds out
+    /// (<c>HoldoutFraction</c> of <c>TrainingWindowSize</c>). To judge fairly, pick labels the candidate was not trained
+    /// on, such as the predictions made after the export it was trained from (<c>From</c> = the export's time).
+    /// </param>
+    /// <param name="cancellationToken">Cancels the cycle.</param>
+    /// <returns>
+    /// The cycle's report: <see cref="CycleOutcome.Promoted"/>, <see cref="CycleOutcome.Rejected"/>,
+    /// <see cref="CycleOutcome.Deferred"/> when no labelled prediction matches the holdout, <see cref="CycleOutcome.NotLeader"/>
+    /// on an instance of a shared loop that does not lead, or <see cref="CycleOutcome.Failed"/>. A rejected challenge
+    /// leaves the labels and drift signals to the loop's own next retrain; a promoted one consumes them, as a promoted
+    /// candidate of the loop's does. The candidate is not refitted after the gate: the loop did not train it.
+    /// </returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentException">The model performs another task, or its artifact does not load back (no loader, or a model of another task): it could not be restored after a restart or rolled back to.</exception>
+    /// <exception cref="ObjectDisposedException">The loop is disposed.</exception>
+    Task<CycleReport> ChallengeAsync(TrainedModel candidate, AliasChange change, LabelledWindowQuery? holdout, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Writes the loop's labelled window as CSV, for a model that is retrained outside the process (in Python, say, and
     /// served as ONNX): train on the file, then hand the new model to <see cref="PromoteAsync"/>. Everything recorded
     /// before the call is written.

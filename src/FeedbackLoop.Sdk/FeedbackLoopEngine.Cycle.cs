@@ -20,24 +20,26 @@ internal sealed partial class FeedbackLoopEngine
 
     private static readonly CycleObservation EmptyObservation = new(0, 0, 0, 0, 0, 0, 0, new Dictionary<string, double>(), []);
 
-    private ICycleStage[] CreateStages(IReadOnlyList<ICycleStage> hostStages) =>
+    /// <summary>
+    /// A cycle's stages around those that produce its candidate: decide, window and train for the loop's own cycles, the
+    /// holdout of a challenge for a candidate the host submits.
+    /// </summary>
+    private ICycleStage[] CreateStages(params ICycleStage[] candidate) =>
     [
         .. _coordinator is null ? Array.Empty<ICycleStage>() : [new Stage("lead", LeadAsync)],
         new Stage("observe", ObserveAsync),
-        new Stage("decide", DecideAsync),
-        new Stage("window", ReadWindowAsync),
-        new Stage("train", TrainAsync),
+        .. candidate,
         new Stage("gate", GateAsync),
-        .. hostStages,
+        .. _hostStages,
         new Stage("register", RegisterAsync),
         new Stage("promote", PromoteCandidateAsync),
     ];
 
-    private async Task<CycleReport> ExecuteCycleAsync(long cycle, CancellationToken cancellationToken)
+    private async Task<CycleReport> ExecuteCycleAsync(long cycle, ICycleStage[] stages, Action<CycleContext>? prepare, CancellationToken cancellationToken)
     {
         try
         {
-            return await RunStagesAsync(cycle, cancellationToken).ConfigureAwait(false);
+            return await RunStagesAsync(cycle, stages, prepare, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -46,7 +48,7 @@ internal sealed partial class FeedbackLoopEngine
         }
     }
 
-    private async Task<CycleReport> RunStagesAsync(long cycle, CancellationToken cancellationToken)
+    private async Task<CycleReport> RunStagesAsync(long cycle, ICycleStage[] stages, Action<CycleContext>? prepare, CancellationToken cancellationToken)
     {
         // The cycle sees every event recorded before it.
         await _pipeline.FlushAsync(cancellationToken).ConfigureAwait(false);
@@ -56,8 +58,9 @@ internal sealed partial class FeedbackLoopEngine
         {
             Champion = champion?.Predictor,
         };
+        prepare?.Invoke(context);
 
-        foreach (var stage in _stages)
+        foreach (var stage in stages)
         {
             if (context.IsFinished)
             {
@@ -95,11 +98,13 @@ internal sealed partial class FeedbackLoopEngine
     /// <summary>
     /// The one place a cycle changes the loop's state, from its final report: a candidate that was judged (promoted or
     /// rejected) consumes the labels and drift signals the cycle observed and starts the policy's clock; a cycle that
-    /// failed or deferred leaves them for the next one.
+    /// failed or deferred leaves them for the next one. A challenge (a candidate the loop did not train: no training
+    /// examples) consumes them only when its candidate is promoted: a rejected one leaves them to the loop's own retrain.
     /// </summary>
     private void Commit(CycleReport report)
     {
-        if (report.Outcome is CycleOutcome.Promoted or CycleOutcome.Rejected)
+        var challenge = report.TrainingExamples == 0;
+        if (report.Outcome == CycleOutcome.Promoted || (report.Outcome == CycleOutcome.Rejected && !challenge))
         {
             _lastTrainedAt = report.StartedAt;
             _monitors.ConsumeLabels(report.Observed.LabelsSinceLastTraining);
@@ -119,7 +124,7 @@ internal sealed partial class FeedbackLoopEngine
             // often still under way for the first labels after its signal, and the last retry then trains on a full
             // window that has left most of them behind, rather than serving a model of the transition for another window.
             var examples = report.TrainingExamples + report.HoldoutExamples;
-            if (_options.TrainSinceDrift && examples < _options.TrainingWindowSize
+            if (!challenge && _options.TrainSinceDrift && examples < _options.TrainingWindowSize
                 && TrainingDrift(report.Observed.DriftSignals) is { } drift)
             {
                 _monitors.RetryAfter(drift, Math.Min(examples, _options.TrainingWindowSize / 2));
@@ -191,6 +196,21 @@ internal sealed partial class FeedbackLoopEngine
         context.Report = context.Report with { TrainingExamples = context.Training.Count, HoldoutExamples = holdoutCount };
     }
 
+    /// <summary>A challenge's holdout: the labelled predictions the host names, or the newest ones a cycle holds out.</summary>
+    private async ValueTask ReadHoldoutAsync(CycleContext context, LabelledWindowQuery? query, CancellationToken cancellationToken)
+    {
+        var count = Math.Max(1, (int)Math.Round(_options.TrainingWindowSize * _options.HoldoutFraction));
+        var holdout = await ReadAllAsync(query ?? new LabelledWindowQuery { MaxCount = count }, cancellationToken).ConfigureAwait(false);
+        if (holdout.Count == 0)
+        {
+            context.Finish(CycleOutcome.Deferred, "deferred: no labelled prediction to judge the challenger on");
+            return;
+        }
+
+        context.Holdout = holdout;
+        context.Report = context.Report with { HoldoutExamples = holdout.Count };
+    }
+
     private async ValueTask TrainAsync(CycleContext context, CancellationToken cancellationToken)
     {
         context.Candidate = await TrainOnAsync(context, context.Training, cancellationToken).ConfigureAwait(false);
@@ -225,7 +245,7 @@ internal sealed partial class FeedbackLoopEngine
         // gate judged the recipe on data the candidate had not seen, and the served model then learns from the newest
         // labels too (as scikit-learn's search estimators refit on all the data after choosing). Host stages have seen
         // the judged candidate; the registered model and its lineage are the refitted one.
-        var refitted = _options.RefitAfterGate && report.Gate!.Passed;
+        var refitted = _options.RefitAfterGate && report.Gate!.Passed && context.Training.Count > 0;
         if (refitted)
         {
             context.Candidate = await TrainOnAsync(context, [.. context.Training, .. context.Holdout], cancellationToken).ConfigureAwait(false);
@@ -278,17 +298,9 @@ internal sealed partial class FeedbackLoopEngine
     {
         var model = await _trainer.TrainAsync(data, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException("The trainer returned no model.");
-        if (TaskProblem(model.Predictor) is { } problem)
-        {
-            throw new InvalidOperationException($"The trainer returned a model that cannot serve: {problem}.");
-        }
-
-        if (_loader is not null && TaskProblem(Load(_loader, model.Artifact)) is { } loaded)
-        {
-            throw new InvalidOperationException($"The trained model's artifact loads back as a model that cannot serve: {loaded}.");
-        }
-
-        return model;
+        return CandidateProblem(model) is { } problem
+            ? throw new InvalidOperationException($"The trainer returned a model that cannot be a candidate: {problem}.")
+            : model;
     }
 
     /// <summary>
@@ -336,16 +348,24 @@ internal sealed partial class FeedbackLoopEngine
     private static Dictionary<string, string> Lineage(ModelVersion? parent, RetrainDecision decision, CycleContext context, bool refitted)
     {
         var (training, holdout) = (context.Training, context.Holdout);
-        var learned = refitted ? holdout[^1] : training[^1];
         var lineage = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["reason"] = decision.Reason,
-            ["training.examples"] = Invariant($"{training.Count + (refitted ? holdout.Count : 0)}"),
-            ["training.from"] = Invariant($"{training[0].Prediction.Timestamp:O}"),
-            ["training.to"] = Invariant($"{learned.Prediction.Timestamp:O}"),
             ["holdout.examples"] = Invariant($"{holdout.Count}"),
             ["gate"] = context.Report.Gate!.ToString(),
         };
+        if (training.Count == 0)
+        {
+            lineage["promotion"] = "challenge";
+        }
+        else
+        {
+            var learned = refitted ? holdout[^1] : training[^1];
+            lineage["training.examples"] = Invariant($"{training.Count + (refitted ? holdout.Count : 0)}");
+            lineage["training.from"] = Invariant($"{training[0].Prediction.Timestamp:O}");
+            lineage["training.to"] = Invariant($"{learned.Prediction.Timestamp:O}");
+        }
+
         if (refitted)
         {
             lineage["gated.examples"] = Invariant($"{training.Count}");

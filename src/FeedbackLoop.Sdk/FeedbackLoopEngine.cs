@@ -44,6 +44,7 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
     // Alias moves and hot-swaps take this lock, not the cycle's: a rollback never waits behind a training.
     private readonly SemaphoreSlim _swapLock = new(1, 1);
     private readonly ICycleStage[] _stages;
+    private readonly IReadOnlyList<ICycleStage> _hostStages;
     private readonly ConcurrentDictionary<int, IPredictor> _predictors = new();
 
     // Alias moves' notifications, queued in the order of the moves and published by one thread at a time.
@@ -97,7 +98,8 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
             _logger);
         _pipeline = new EventPipeline(
             Name, _options.Events, _store, _coordinator is null ? _monitors : null, components.Sinks, components.BatchedSinks, _failures, _instruments, _time, _logger, StartAsync);
-        _stages = CreateStages(components.CycleStages);
+        _hostStages = components.CycleStages;
+        _stages = CreateStages(new Stage("decide", DecideAsync), new Stage("window", ReadWindowAsync), new Stage("train", TrainAsync));
     }
 
     public string Name { get; }
@@ -191,9 +193,40 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
         return Volatile.Read(ref _cycleDue).Task.WaitAsync(cancellationToken);
     }
 
-    public async Task<CycleReport> RunCycleAsync(CancellationToken cancellationToken)
+    public Task<CycleReport> RunCycleAsync(CancellationToken cancellationToken) => RunAsync(nameof(RunCycleAsync), _stages, null, cancellationToken);
+
+    public Task<CycleReport> ChallengeAsync(TrainedModel candidate, AliasChange change, LabelledWindowQuery? holdout, CancellationToken cancellationToken)
     {
-        RefuseInsideOwnCallback(nameof(RunCycleAsync), LoopCallback.Consumer, LoopCallback.Cycle);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        ArgumentNullException.ThrowIfNull(candidate);
+        ArgumentNullException.ThrowIfNull(change);
+        string? problem;
+        try
+        {
+            problem = CandidateProblem(candidate);
+        }
+        catch (FormatException e)
+        {
+            throw new ArgumentException($"The challenger cannot be judged: its artifact does not load back ({e.Message.TrimEnd('.')}).", nameof(candidate), e);
+        }
+
+        if (problem is not null)
+        {
+            throw new ArgumentException($"The challenger cannot be judged: {problem}.", nameof(candidate));
+        }
+
+        var stages = CreateStages(new Stage("holdout", (context, token) => ReadHoldoutAsync(context, holdout, token)));
+        return RunAsync(nameof(ChallengeAsync), stages, context =>
+        {
+            context.Candidate = candidate;
+            context.Report = context.Report with { Decision = RetrainDecision.Retrain($"challenge by {change.Actor}: {change.Reason}") };
+        }, cancellationToken);
+    }
+
+    /// <summary>Runs one cycle of <paramref name="stages"/> under the cycle lock, <paramref name="prepare"/> setting up its context first.</summary>
+    private async Task<CycleReport> RunAsync(string caller, ICycleStage[] stages, Action<CycleContext>? prepare, CancellationToken cancellationToken)
+    {
+        RefuseInsideOwnCallback(caller, LoopCallback.Consumer, LoopCallback.Cycle);
         await StartAsync(cancellationToken).ConfigureAwait(false);
         await _cycleLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -211,7 +244,7 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
             using var activity = LoopInstruments.ActivitySource.StartActivity(FeedbackLoopTelemetry.CycleActivity);
             activity?.SetTag(FeedbackLoopTelemetry.LoopTag, Name);
             var start = _time.GetTimestamp();
-            var report = await ExecuteCycleAsync(cycle, cancellationToken).ConfigureAwait(false) with { Duration = _time.GetElapsedTime(start) };
+            var report = await ExecuteCycleAsync(cycle, stages, prepare, cancellationToken).ConfigureAwait(false) with { Duration = _time.GetElapsedTime(start) };
 
             // The report's number: a shared loop's cycle is renumbered after the state another leader saved.
             activity?.SetTag("feedbackloop.cycle.number", report.Cycle);
@@ -564,6 +597,24 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
     }
 
     /// <summary>Why a predictor cannot serve this loop (it performs another task), or <see langword="null"/>.</summary>
+    /// <summary>
+    /// Why a model cannot become this loop's candidate, or <see langword="null"/>: it performs another task, or (with a
+    /// loader) its artifact does not load back as a model of the loop's task, so it could not be rolled back to or reloaded
+    /// after a restart.
+    /// </summary>
+    /// <exception cref="FormatException">The loader refuses the artifact.</exception>
+    private string? CandidateProblem(TrainedModel model)
+    {
+        if (TaskProblem(model.Predictor) is { } problem)
+        {
+            return problem;
+        }
+
+        return _loader is not null && TaskProblem(Load(_loader, model.Artifact)) is { } loaded
+            ? $"its artifact loads back as a model that cannot serve: {loaded}"
+            : null;
+    }
+
     private string? TaskProblem(IPredictor predictor)
     {
         ArgumentNullException.ThrowIfNull(predictor);
