@@ -32,7 +32,15 @@ internal sealed class FeatureRow : DataViewRow
             var ordinal = k;
             _getters[_numeric.Length + k] = (ValueGetter<ReadOnlyMemory<char>>)((ref ReadOnlyMemory<char> value) => value = _categorical[ordinal]);
         }
+
+        for (var k = columns.FeatureCount; k < _getters.Length; k++)
+        {
+            _getters[k] = (Delegate)typeof(FeatureRow).GetMethod(nameof(DefaultGetter), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
+                .MakeGenericMethod(Schema[k].Type.RawType).Invoke(null, null)!;
+        }
     }
+
+    private static ValueGetter<T> DefaultGetter<T>() => (ref T value) => value = default!;
 
     // Mappers cache derived values by position (as PredictionEngine's input row does, each new input is a new position).
     public override long Position => _position;

@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Text.Json;
 using Microsoft.ML;
+using Microsoft.ML.Data;
 
 namespace FeedbackLoop.MLNet;
 
@@ -62,30 +63,41 @@ internal static class MLNetArtifact
         }
 #pragma warning restore CA1031
 
-        var columns = MLNetColumns.For(schema);
-        CheckInput(saved, columns);
-        return new MLNetModel(model, columns, Output(model, saved!, columns, classOrder));
+        CheckInput(saved, schema);
+        var columns = MLNetColumns.For(schema, saved);
+        return new MLNetModel(model, columns, Output(model, columns, classOrder));
     }
 
-    /// <summary>Reads a model's output layout on the loop's columns.</summary>
-    /// <exception cref="FormatException">The model cannot score the loop's columns, or its output is not one the loop serves.</exception>
-    internal static ModelOutput Output(ITransformer model, DataViewSchema? saved, MLNetColumns columns, IReadOnlyList<string>? classOrder)
+    /// <summary>
+    /// Reads a model's output layout on the loop's columns, and checks that its score reads no input but the loop's
+    /// features (a column of its saved input schema that is not a feature may be present — a label its pipeline keys —
+    /// but not read by the score: ML.NET's <c>GetDependencies</c> says which inputs the outputs need).
+    /// </summary>
+    /// <exception cref="FormatException">The model cannot score the loop's columns, its score reads a column that is not a feature, or its output is not one the loop serves.</exception>
+    internal static ModelOutput Output(ITransformer model, MLNetColumns columns, IReadOnlyList<string>? classOrder)
     {
-        DataViewSchema output;
+        IRowToRowMapper mapper;
 #pragma warning disable CA1031 // Any failure to bind the model to the loop's columns is a model that does not fit the schema.
         try
         {
-            output = model.GetOutputSchema(columns.Input);
+            mapper = model.GetRowToRowMapper(columns.Input);
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
-            var extra = saved?.Where(c => !c.IsHidden && !columns.Schema.TryGetFeature(c.Name, out _)).Select(c => $"'{c.Name}'").ToList() ?? [];
-            var hint = extra.Count > 0 ? $" (its input schema has columns that are not features of the loop: {string.Join(", ", extra)})" : string.Empty;
-            throw new FormatException($"The model cannot score the loop's features [{columns.Schema}]{hint}: {exception.Message}", exception);
+            throw new FormatException($"The model cannot score the loop's features [{columns.Schema}]: {exception.Message}", exception);
         }
 #pragma warning restore CA1031
 
-        return ModelOutput.Of(output, classOrder);
+        var output = ModelOutput.Of(mapper.OutputSchema, classOrder);
+        var outputs = new[] { ModelOutput.Score, ModelOutput.Probability, ModelOutput.PredictedLabel }
+            .Select(mapper.OutputSchema.GetColumnOrNull).OfType<DataViewSchema.Column>();
+        if (mapper.GetDependencies(outputs).FirstOrDefault(c => c.Index >= columns.FeatureCount) is { Name: not null } read)
+        {
+            throw new FormatException(
+                $"The model's score reads the input column '{read.Name}', which is not a feature of the loop's schema [{columns.Schema}]; it cannot score the loop's inputs.");
+        }
+
+        return output;
     }
 
     private static string[]? ReadClasses(Stream stream)
@@ -101,14 +113,14 @@ internal static class MLNetArtifact
     }
 
     /// <summary>Checks that the saved input schema has every feature's column, named exactly as the feature, of the type the loop feeds.</summary>
-    private static void CheckInput(DataViewSchema? saved, MLNetColumns columns)
+    private static void CheckInput(DataViewSchema? saved, FeatureSchema schema)
     {
         if (saved is null)
         {
             throw new FormatException("The ML.NET model file was saved without its input schema; save it with MLContext.Model.Save(model, inputSchema, ...) so the loop can check it against its features.");
         }
 
-        foreach (var feature in columns.Schema.Features)
+        foreach (var feature in schema.Features)
         {
             var numeric = feature.Kind == FeatureKind.Numeric;
             if (saved.GetColumnOrNull(feature.Name) is not { } column)

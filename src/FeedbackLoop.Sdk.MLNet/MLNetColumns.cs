@@ -11,7 +11,7 @@ namespace FeedbackLoop.MLNet;
 /// </summary>
 internal sealed class MLNetColumns
 {
-    private MLNetColumns(FeatureSchema schema)
+    private MLNetColumns(FeatureSchema schema, DataViewSchema? saved)
     {
         Schema = schema;
         Numeric = [.. schema.NumericFeatures.Select(f => f.Name)];
@@ -19,7 +19,8 @@ internal sealed class MLNetColumns
         Label = Free(schema, "Label");
         Weight = Free(schema, "Weight");
         Features = Free(schema, "Features");
-        Input = BuildInput(schema, Numeric, Categorical);
+        Extra = saved is null ? [] : [.. saved.Where(c => !c.IsHidden && !schema.TryGetFeature(c.Name, out _)).DistinctBy(c => c.Name)];
+        Input = BuildInput(Numeric, Categorical, Extra);
     }
 
     public FeatureSchema Schema { get; }
@@ -36,10 +37,20 @@ internal sealed class MLNetColumns
 
     public string Features { get; }
 
-    /// <summary>Gets the schema a model reads when scoring: the features only, numeric columns first, then categorical ones.</summary>
+    /// <summary>
+    /// Gets the columns of a model's saved input schema that are not features (typically the label a host's pipeline
+    /// keys with MapValueToKey, which ML.NET then requires at scoring although the score does not read it): scoring
+    /// gives them their default value, as a PredictionEngine does for an input class's unset label.
+    /// </summary>
+    public DataViewSchema.Column[] Extra { get; }
+
+    /// <summary>Gets the schema a model reads when scoring: numeric features, then categorical ones, then <see cref="Extra"/>.</summary>
     public DataViewSchema Input { get; }
 
-    public static MLNetColumns For(FeatureSchema schema) => new(schema);
+    /// <summary>Gets the index of the first <see cref="Extra"/> column in <see cref="Input"/>.</summary>
+    public int FeatureCount => Numeric.Length + Categorical.Length;
+
+    public static MLNetColumns For(FeatureSchema schema, DataViewSchema? saved = null) => new(schema, saved);
 
     private static string Free(FeatureSchema schema, string name)
     {
@@ -51,10 +62,15 @@ internal sealed class MLNetColumns
         return name;
     }
 
-    private static DataViewSchema BuildInput(FeatureSchema schema, string[] numeric, string[] categorical)
+    private static DataViewSchema BuildInput(string[] numeric, string[] categorical, DataViewSchema.Column[] extra)
     {
         var builder = new DataViewSchema.Builder();
         AddFeatures(builder, numeric, categorical);
+        foreach (var column in extra)
+        {
+            builder.AddColumn(column.Name, column.Type, column.Annotations);
+        }
+
         return builder.ToSchema();
     }
 

@@ -27,10 +27,12 @@ namespace FeedbackLoop.MLNet;
 public sealed class MLNetModel : IPredictor
 {
     private readonly ScorerPool _scorers;
+    private readonly MLNetColumns _columns;
 
     internal MLNetModel(ITransformer transformer, MLNetColumns columns, ModelOutput output)
     {
         Transformer = transformer;
+        _columns = columns;
         Schema = columns.Schema;
         Task = output.Task;
         HasProbabilities = output.Task.Kind == ModelTaskKind.Multiclass || output.HasProbability;
@@ -92,7 +94,8 @@ public sealed class MLNetModel : IPredictor
     /// <summary>
     /// Wraps an ML.NET model trained outside the loop, for <see cref="IFeedbackLoop.PromoteAsync"/>: checks that it
     /// scores the loop's features (one column per feature, named as the feature: <c>Single</c> numeric, text categorical)
-    /// and saves it, with the loop's feature columns as its input schema, as the artifact.
+    /// and saves it, with the loop's feature columns (and the non-feature columns of <paramref name="inputSchema"/>) as
+    /// its input schema, as the artifact.
     /// </summary>
     /// <param name="transformer">The trained model, for example <c>pipeline.Fit(data)</c>.</param>
     /// <param name="schema">The loop's schema (<see cref="IFeedbackLoop.Schema"/>).</param>
@@ -101,19 +104,24 @@ public sealed class MLNetModel : IPredictor
     /// whose score slots name the same classes in another order (a label keyed by <c>MapValueToKey</c> in order of
     /// appearance), the model is served in the task's order and the order is kept in the artifact.
     /// </param>
+    /// <param name="inputSchema">
+    /// The schema of the data the model was trained on (<c>data.Schema</c>), when its pipeline needs columns at scoring
+    /// that are not features (a label it keys with <c>MapValueToKey</c>): they are given their default value, as a
+    /// <c>PredictionEngine</c> gives an input class's unset label, and the score must not read them. Optional.
+    /// </param>
     /// <param name="description">The version's description; by default "ML.NET model trained outside the loop" and the task.</param>
     /// <returns>The model and its artifact.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="transformer"/> or <paramref name="schema"/> is null.</exception>
-    /// <exception cref="ArgumentException">The model does not score the loop's features, performs another task than <paramref name="task"/>, or is not a classifier or regressor the loop serves; the message says why.</exception>
-    public static TrainedModel FromTransformer(ITransformer transformer, FeatureSchema schema, ModelTask? task = null, string? description = null)
+    /// <exception cref="ArgumentException">The model does not score the loop's features (it needs a column neither they nor <paramref name="inputSchema"/> give, or its score reads a column that is not a feature), performs another task than <paramref name="task"/>, or is not a classifier or regressor the loop serves; the message says why.</exception>
+    public static TrainedModel FromTransformer(ITransformer transformer, FeatureSchema schema, ModelTask? task = null, DataViewSchema? inputSchema = null, string? description = null)
     {
         ArgumentNullException.ThrowIfNull(transformer);
         ArgumentNullException.ThrowIfNull(schema);
-        var columns = MLNetColumns.For(schema);
+        var columns = MLNetColumns.For(schema, inputSchema);
         ModelOutput output;
         try
         {
-            output = MLNetArtifact.Output(transformer, null, columns, null);
+            output = MLNetArtifact.Output(transformer, columns, null);
         }
         catch (FormatException exception)
         {
@@ -151,12 +159,12 @@ public sealed class MLNetModel : IPredictor
 
         var output = new ModelOutput(loaded.Task, loaded.HasProbabilities, loaded.Task.Kind == ModelTaskKind.Multiclass ? SlotClasses(loaded) : null);
         var (served, order) = Reconcile(output, task, nameof(task));
-        var model = order is null ? loaded : new MLNetModel(loaded.Transformer, MLNetColumns.For(schema), served);
+        var model = order is null ? loaded : new MLNetModel(loaded.Transformer, loaded._columns, served);
         return new TrainedModel(model, order is null ? file : MLNetArtifact.WithClasses(file, order), description ?? $"ML.NET model file {Path.GetFileName(path)} ({served.Task})");
     }
 
     private static string[] SlotClasses(MLNetModel model) =>
-        MLNetArtifact.Output(model.Transformer, null, MLNetColumns.For(model.Schema), null).SlotClasses!;
+        MLNetArtifact.Output(model.Transformer, model._columns, null).SlotClasses!;
 
     /// <summary>Checks a model's task against the loop's; a multiclass model of the same classes in another order is served in the loop's order.</summary>
     private static (ModelOutput Served, string[]? ClassOrder) Reconcile(ModelOutput output, ModelTask? task, string parameter)

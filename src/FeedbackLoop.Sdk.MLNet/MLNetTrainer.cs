@@ -103,7 +103,7 @@ public sealed class MLNetTrainer : IModelTrainer, IModelArtifactLoader
         ModelOutput output;
         try
         {
-            output = MLNetArtifact.Output(model, view.Schema, columns, null);
+            output = MLNetArtifact.Output(model, columns, null);
         }
         catch (FormatException exception)
         {
