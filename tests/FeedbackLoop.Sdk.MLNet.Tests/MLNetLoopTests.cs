@@ -72,6 +72,26 @@ public class MLNetLoopTests
         reloaded.Task.Should().Be(task, "the champion's ML.NET model file loads back as a model of the loop's task");
     }
 
+    [Fact]
+    public async Task Restart_ChampionIsAnMLNetModelFile_TheLoopBuiltAgainServesItIdentically()
+    {
+        var traffic = new TaskTraffic(TaskTraffic.Regions);
+        var registry = new InMemoryModelRegistry(_time);
+        var inputs = Enumerable.Range(0, 20).Select(_ => traffic.Next().Features).ToArray();
+        PredictionOutput[] before;
+        await using (var first = Builder(traffic, registry).UseMLNet().Build())
+        {
+            await first.SeedAsync(traffic.Take(300), Seed, None);
+            before = [.. inputs.Select(x => first.Predict(x).Output)];
+        }
+
+        await using var second = Builder(traffic, registry).UseMLNet().Build();
+        await second.StartAsync(None);
+
+        second.Champion!.Version.Should().Be(1);
+        inputs.Select(x => second.Predict(x).Output).Should().Equal(before);
+    }
+
     private FeedbackLoopBuilder Builder(TaskTraffic traffic, IModelRegistry registry) =>
         new FeedbackLoopBuilder("mlnet").WithSchema(traffic.Schema).ForTask(traffic.Task).UseTimeProvider(_time).UseRegistry(registry)
             .RetrainWhen(Retrain.OnDrift())

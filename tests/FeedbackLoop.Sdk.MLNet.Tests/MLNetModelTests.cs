@@ -63,6 +63,31 @@ public class MLNetModelTests
         model.Task.Should().Be(task);
     }
 
+    [Theory]
+    [InlineData("FastTree")]
+    [InlineData("LightGbm")]
+    [InlineData("Linear")]
+    public async Task TrainAsync_WindowWithoutOneOfTheClasses_StillScoresEveryDeclaredClass(string family)
+    {
+        var traffic = new TaskTraffic(TaskTraffic.Regions);
+        var all = traffic.Take(600);
+        var withoutHigh = TrainingSet.CreateBuilder(all.Schema, all.Task);
+        for (var i = 0; i < all.Count; i++)
+        {
+            if (all.Labels[i].AsCategory() != "high")
+            {
+                withoutHigh.Add(all.Row(i), all.Labels[i]);
+            }
+        }
+
+        var model = (await new MLNetTrainer(Pipelines.Named(family)).TrainAsync(withoutHigh.Build(), None)).Predictor;
+        var output = model.Predict(FeatureVector.Create(traffic.Schema, [0.1, 0.1, 0.5, 0.5]));
+
+        model.Task.Should().Be(TaskTraffic.Regions);
+        output.Label.Should().Be(Label.Categorical("low"));
+        output.Probabilities.ToArray().Should().HaveCount(3).And.Subject.Sum().Should().BeApproximately(1.0, 1e-12);
+    }
+
     [Fact]
     public async Task TrainAsync_UncalibratedBinaryTrainer_IsPlattCalibratedByDefault()
     {
