@@ -18,6 +18,7 @@ public static class MLNetFeedbackLoopBuilderExtensions
     /// </param>
     /// <param name="configure">Sets the seed, calibration and default trainer; optional.</param>
     /// <returns>The builder.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">The options name no defined default trainer (checked here, when the loop is configured).</exception>
     public static FeedbackLoopBuilder UseMLNet(
         this FeedbackLoopBuilder builder,
         Func<MLNetPipelineContext, IEstimator<ITransformer>>? pipeline = null,

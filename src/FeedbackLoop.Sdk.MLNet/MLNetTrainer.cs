@@ -46,10 +46,16 @@ public sealed class MLNetTrainer : IModelTrainer, IModelArtifactLoader
     /// <see langword="null"/> for <see cref="MLNetPipelineContext.DefaultPipeline"/>.
     /// </param>
     /// <param name="options">The options (copied); the defaults when <see langword="null"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><see cref="MLNetOptions.DefaultTrainer"/> is not a defined trainer.</exception>
     public MLNetTrainer(Func<MLNetPipelineContext, IEstimator<ITransformer>>? pipeline = null, MLNetOptions? options = null)
     {
         _pipeline = pipeline;
         options ??= new MLNetOptions();
+        if (!Enum.IsDefined(options.DefaultTrainer))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.DefaultTrainer, $"MLNetOptions.DefaultTrainer must be {string.Join(" or ", Enum.GetNames<MLNetDefaultTrainer>())}.");
+        }
+
         Seed = options.Seed;
         Calibrate = options.Calibrate;
         DefaultTrainer = options.DefaultTrainer;

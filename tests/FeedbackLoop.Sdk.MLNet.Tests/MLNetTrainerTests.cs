@@ -69,6 +69,14 @@ public class MLNetTrainerTests
         await train.Should().ThrowAsync<OperationCanceledException>();
     }
 
+    [Fact]
+    public void UseMLNet_UndefinedDefaultTrainer_FailsWhenTheLoopIsConfigured()
+    {
+        var configure = () => new FeedbackLoopBuilder("bad").UseMLNet(configure: o => o.DefaultTrainer = (MLNetDefaultTrainer)7);
+
+        configure.Should().Throw<ArgumentOutOfRangeException>().WithMessage("MLNetOptions.DefaultTrainer must be LightGbm or FastTree.*");
+    }
+
     internal static double Accuracy(IPredictor model, TrainingSet test)
     {
         var right = 0;
