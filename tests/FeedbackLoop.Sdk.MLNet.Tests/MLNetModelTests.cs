@@ -4,6 +4,7 @@ using FeedbackLoop.Registry;
 using FeedbackLoop.Simulation;
 using FeedbackLoop.Tests.TestSupport;
 using Microsoft.ML;
+using Microsoft.ML.Data;
 
 namespace FeedbackLoop.Tests;
 
@@ -175,8 +176,19 @@ public class MLNetModelTests
         var traffic = new TaskTraffic(TaskTraffic.Regions);
         var (host, data) = HostModels.Multiclass(traffic.Take(400));
         await using var loop = new FeedbackLoopBuilder("regions").WithSchema(traffic.Schema).ForTask(traffic.Task).UseMLNet().Build();
+        var slots = default(VBuffer<ReadOnlyMemory<char>>);
+        host.GetOutputSchema(data.Schema)["Score"].GetSlotNames(ref slots);
 
-        var version = await loop.PromoteAsync(MLNetModel.FromTransformer(host, loop.Schema, loop.Task, data.Schema), Host, None);
+        var model = MLNetModel.FromTransformer(host, loop.Schema, loop.Task, data.Schema);
+        var version = await loop.PromoteAsync(model, Host, None);
+
+        slots.DenseValues().Select(s => s.ToString()).Should().NotEqual(loop.Task.Classes, "MapValueToKey keyed the classes in order of appearance");
+        using (var zip = new System.IO.Compression.ZipArchive(new MemoryStream(model.Artifact.ToArray())))
+        {
+            zip.GetEntry("FeedbackLoop/Classes.json").Should().NotBeNull("the declared order travels with the model file");
+        }
+
+        new MLContext().Model.Load(new MemoryStream(model.Artifact.ToArray()), out _).Should().NotBeNull("ML.NET ignores the extra entry");
 
         version.Description.Should().Be("ML.NET model trained outside the loop (multiclass[low, mid, high])");
         var test = traffic.Take(200);
