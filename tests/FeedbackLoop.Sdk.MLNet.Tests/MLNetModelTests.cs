@@ -152,6 +152,52 @@ public class MLNetModelTests
     }
 
     [Fact]
+    public async Task TrainAsync_CategoricalFeaturesOnly_AreLearned()
+    {
+        var stream = new StaggerStream(seed: 4, concepts: [1], driftPoints: []);
+        var set = TrainingSet.CreateBuilder(stream.Schema, ModelTask.Binary);
+        for (var i = 0; i < 600; i++)
+        {
+            var sample = stream.Next();
+            set.Add(sample.Features, sample.Label);
+        }
+
+        var all = set.Build();
+        var trained = await new MLNetTrainer().TrainAsync(all, None);
+
+        trained.Description.Should().Contain("0 numeric and 3 categorical features");
+        MLNetTrainerTests.Accuracy(trained.Predictor, all).Should().Be(1.0, "STAGGER's concepts are exact functions of the three categories");
+    }
+
+    [Theory]
+    [InlineData("FastTree")]
+    [InlineData("LightGbm")]
+    [InlineData("Linear")]
+    public async Task TrainAsync_MissingNumericValues_AreLearnedAndScored(string family)
+    {
+        var schema = FeatureSchema.CreateBuilder().Numeric("a", allowMissing: true).Numeric("b").Build();
+        var random = new Random(9);
+        TrainingSet Draw(int count)
+        {
+            var set = TrainingSet.CreateBuilder(schema, ModelTask.Regression);
+            for (var i = 0; i < count; i++)
+            {
+                var (a, b) = (random.NextDouble(), random.NextDouble());
+                set.Add(FeatureVector.Create(schema, [random.NextDouble() < 0.2 ? double.NaN : a, b]), Label.Numeric(b * 4));
+            }
+
+            return set.Build();
+        }
+
+        var model = (await new MLNetTrainer(Pipelines.Named(family)).TrainAsync(Draw(500), None)).Predictor;
+        var test = Draw(200);
+
+        var errors = Enumerable.Range(0, test.Count).Select(i => Math.Abs(model.Predict(test.Row(i)).Value - test.Labels[i].AsDouble())).ToList();
+        errors.Should().OnlyContain(e => double.IsFinite(e));
+        errors.Average().Should().BeLessThan(0.3);
+    }
+
+    [Fact]
     public async Task TrainAsync_FeaturesNamedLikeMLNetsColumns_GetOtherLabelWeightAndFeatureColumns()
     {
         var schema = FeatureSchema.CreateBuilder().Numeric("Label").Numeric("Features").Categorical("Weight", allowMissing: true).Build();

@@ -27,7 +27,11 @@ public static class Pipelines
         };
     }
 
-    /// <summary>L-BFGS logistic regression (binary), SDCA maximum entropy (multiclass) and SDCA (regression), on normalised features.</summary>
+    /// <summary>
+    /// L-BFGS logistic regression (binary), SDCA maximum entropy (multiclass) and SDCA (regression), on normalised
+    /// features. SDCA regression is given an L2 penalty: the one ML.NET picks by itself on a few hundred rows can be so
+    /// small that it diverges (scores in the thousands for a target in [0, 4]).
+    /// </summary>
     public static IEstimator<ITransformer> Linear(MLNetPipelineContext p)
     {
         var trainers = p.Context;
@@ -35,7 +39,7 @@ public static class Pipelines
         {
             ModelTaskKind.Binary => p.Featurize(normalize: true).Append(trainers.BinaryClassification.Trainers.LbfgsLogisticRegression(p.LabelColumn, p.FeaturesColumn, p.WeightColumn)),
             ModelTaskKind.Multiclass => p.Featurize(normalize: true).Append(trainers.MulticlassClassification.Trainers.SdcaMaximumEntropy(p.LabelColumn, p.FeaturesColumn, p.WeightColumn)),
-            _ => p.Featurize(normalize: true).Append(trainers.Regression.Trainers.Sdca(p.LabelColumn, p.FeaturesColumn, p.WeightColumn)),
+            _ => p.Featurize(normalize: true).Append(trainers.Regression.Trainers.Sdca(p.LabelColumn, p.FeaturesColumn, p.WeightColumn, l2Regularization: 0.01f)),
         };
     }
 }
