@@ -10,7 +10,7 @@ public sealed class MLNetOptions
 
     /// <summary>
     /// Gets or sets whether a binary pipeline whose trainer gives no calibrated probability (no <c>Probability</c>
-    /// column: for example <c>SdcaNonCalibrated</c>, <c>AveragedPerceptron</c>, <c>LinearSvm</c>) is calibrated with Platt
+    /// column: FastForest, <c>SdcaNonCalibrated</c>, <c>SgdNonCalibrated</c>, <c>AveragedPerceptron</c>, <c>LinearSvm</c>) is calibrated with Platt
     /// scaling, fitted on the training window, so that the model's outputs carry probabilities the loop's log-loss, AUC
     /// and calibration metrics can read. Without it such a model outputs labels only.
     /// </summary>

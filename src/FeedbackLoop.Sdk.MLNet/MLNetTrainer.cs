@@ -17,11 +17,11 @@ namespace FeedbackLoop.MLNet;
 /// multiclass or regression trainer for a binary, multiclass or regression loop) and score from the features alone.
 /// </para>
 /// <para>
-/// <b>Probabilities.</b> ML.NET's binary trainers that give calibrated probabilities (a <c>Probability</c> column)
-/// are FastTree, LightGbm, FastForest, GAM, SDCA logistic regression (<c>SdcaLogisticRegression</c>), L-BFGS logistic
-/// regression and other <c>*LogisticRegression</c> trainers; <c>SdcaNonCalibrated</c>, <c>AveragedPerceptron</c>,
-/// <c>LinearSvm</c>, <c>SgdNonCalibrated</c>, <c>FieldAwareFactorizationMachine</c> and the one-class trainers give a raw score
-/// only. For those, the trainer appends a Platt calibrator fitted on the training window unless
+/// <b>Probabilities.</b> Of ML.NET's binary trainers, FastTree, LightGbm, GAM, <c>SdcaLogisticRegression</c>,
+/// <c>LbfgsLogisticRegression</c>, <c>SgdCalibrated</c>, <c>FieldAwareFactorizationMachine</c> and <c>Prior</c> give
+/// calibrated probabilities (a <c>Probability</c> column); FastForest, <c>SdcaNonCalibrated</c>,
+/// <c>SgdNonCalibrated</c>, <c>AveragedPerceptron</c> and <c>LinearSvm</c> give a raw score only (checked on ML.NET
+/// 5.0.1). For those, the trainer appends a Platt calibrator fitted on the training window unless
 /// <see cref="MLNetOptions.Calibrate"/> is off; the description of every binary model says which case it is.
 /// ML.NET's multiclass trainers all give a probability per class.
 /// </para>

@@ -89,6 +89,29 @@ public class MLNetModelTests
         output.Probabilities.ToArray().Should().HaveCount(3).And.Subject.Sum().Should().BeApproximately(1.0, 1e-12);
     }
 
+    [Theory]
+    [InlineData("FastTree", "trainer")]
+    [InlineData("LightGbm", "trainer")]
+    [InlineData("Gam", "trainer")]
+    [InlineData("SdcaLogisticRegression", "trainer")]
+    [InlineData("LbfgsLogisticRegression", "trainer")]
+    [InlineData("SgdCalibrated", "trainer")]
+    [InlineData("FastForest", "adapter")]
+    [InlineData("SdcaNonCalibrated", "adapter")]
+    [InlineData("SgdNonCalibrated", "adapter")]
+    [InlineData("AveragedPerceptron", "adapter")]
+    [InlineData("LinearSvm", "adapter")]
+    public async Task TrainAsync_EachBinaryTrainer_GivesProbabilities(string trainer, string calibratedBy)
+    {
+        var traffic = new TaskTraffic(ModelTask.Binary);
+        var trained = await new MLNetTrainer(p => p.Featurize(normalize: true).Append(Binary(p, trainer))).TrainAsync(traffic.Take(300), None);
+        var test = traffic.Take(100);
+
+        trained.Description.Should().Contain(calibratedBy == "trainer" ? "probabilities calibrated by the trainer" : "probabilities Platt-calibrated by the adapter");
+        ((MLNetModel)trained.Predictor).HasProbabilities.Should().BeTrue();
+        Enumerable.Range(0, test.Count).Select(i => trained.Predictor.Predict(test.Row(i)).Score).Should().OnlyContain(s => s >= 0 && s <= 1);
+    }
+
     [Fact]
     public async Task TrainAsync_UncalibratedBinaryTrainer_IsPlattCalibratedByDefault()
     {
@@ -266,6 +289,26 @@ public class MLNetModelTests
         {
             File.Delete(path);
         }
+    }
+
+    private static IEstimator<ITransformer> Binary(MLNetPipelineContext p, string trainer)
+    {
+        var binary = p.Context.BinaryClassification.Trainers;
+        string label = p.LabelColumn, features = p.FeaturesColumn;
+        return trainer switch
+        {
+            "FastTree" => binary.FastTree(label, features),
+            "LightGbm" => binary.LightGbm(label, features),
+            "Gam" => binary.Gam(label, features),
+            "SdcaLogisticRegression" => binary.SdcaLogisticRegression(label, features),
+            "LbfgsLogisticRegression" => binary.LbfgsLogisticRegression(label, features),
+            "SgdCalibrated" => binary.SgdCalibrated(label, features),
+            "FastForest" => binary.FastForest(label, features),
+            "SdcaNonCalibrated" => binary.SdcaNonCalibrated(label, features),
+            "SgdNonCalibrated" => binary.SgdNonCalibrated(label, features),
+            "AveragedPerceptron" => binary.AveragedPerceptron(label, features),
+            _ => binary.LinearSvm(label, features),
+        };
     }
 
     private static ModelTask Task(string name) => name switch
