@@ -7,5 +7,5 @@ internal sealed class ExternalOnnxTrainer(string loopName) : IModelTrainer
 {
     public Task<TrainedModel> TrainAsync(TrainingSet data, CancellationToken cancellationToken) =>
         Task.FromException<TrainedModel>(new InvalidOperationException(
-            $"Loop '{loopName}' serves an ONNX model that is retrained outside the process: export the labelled window ({data?.Count ?? 0} rows are ready), train the new model there, and promote it with OnnxModel.FromFile(...) and PromoteAsync."));
+            $"Loop '{loopName}' serves an ONNX model that is retrained outside the process: export the labelled window (ExportLabelledWindowAsync; {data?.Count ?? 0} rows are ready), train the new model there, and hand it to the gate with OnnxModel.FromFile(...) and ChallengeAsync (or promote it with PromoteAsync)."));
 }

@@ -22,7 +22,7 @@ namespace FeedbackLoop.Onnx;
 /// <para>
 /// Holds native memory: <see cref="Dispose"/> releases it once the calls in flight have returned, and later calls
 /// throw <see cref="ObjectDisposedException"/>. A predictor the host does not dispose is released by the session's
-/// finalizer; a loop does not dispose the predictors it serves (see docs/models-onnx.md).
+/// finalizer; a loop does not dispose the predictors it serves (see docs/models.md).
 /// </para>
 /// </remarks>
 public sealed class OnnxPredictor : IPredictor, IDisposable
