@@ -168,6 +168,23 @@ public class TaskLoopTests
     }
 
     [Fact]
+    public async Task RegressionLoop_OutputWithAnIntervalAroundItsValue_IsRecordedWithIt_AndOneThatIsNot_IsRefused()
+    {
+        await using var loop = Regression().Build();
+        var id = PredictionId.New();
+
+        loop.RecordPrediction(new Prediction(id, "demand", "1", default, Events.Vector(), PredictionOutput.Regression(5, 4, 7)));
+        loop.RecordFeedback(Feedback.GroundTruth(id, Label.Numeric(6)));
+        loop.Invoking(l => l.RecordPrediction(new Prediction(PredictionId.New(), "demand", "1", default, Events.Vector(), PredictionOutput.Restore(Label.Numeric(5), double.NaN, [6, 7]))))
+            .Should().Throw<InvalidLabelException>().WithMessage("*interval [6, 7] is not finite bounds around the value 5*");
+        loop.Invoking(l => l.RecordPrediction(new Prediction(PredictionId.New(), "demand", "1", default, Events.Vector(), PredictionOutput.Restore(Label.Numeric(5), double.NaN, [1, 2, 3]))))
+            .Should().Throw<InvalidLabelException>().WithMessage("*interval of 2 bounds, not 3 values*");
+
+        using var csv = new MemoryStream();
+        (await loop.ExportLabelledWindowAsync(csv, null, None)).Should().Be(1, "only the output that fits was recorded");
+    }
+
+    [Fact]
     public void Build_GateOrPolicyThatDoesNotFitTheTask_FailsListingEveryProblem()
     {
         var build = () => new FeedbackLoopBuilder("demand").WithSchema(Events.TwoNumbers).ForTask(ModelTask.Regression)
