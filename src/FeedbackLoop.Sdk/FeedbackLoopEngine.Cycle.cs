@@ -35,11 +35,11 @@ internal sealed partial class FeedbackLoopEngine
         new Stage("promote", PromoteCandidateAsync),
     ];
 
-    private async Task<CycleReport> ExecuteCycleAsync(long cycle, ICycleStage[] stages, Action<CycleContext>? prepare, CancellationToken cancellationToken)
+    private async Task<CycleReport> ExecuteCycleAsync(long cycle, ICycleStage[] stages, Challenge? challenge, CancellationToken cancellationToken)
     {
         try
         {
-            return await RunStagesAsync(cycle, stages, prepare, cancellationToken).ConfigureAwait(false);
+            return await RunStagesAsync(cycle, stages, challenge, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -48,7 +48,7 @@ internal sealed partial class FeedbackLoopEngine
         }
     }
 
-    private async Task<CycleReport> RunStagesAsync(long cycle, ICycleStage[] stages, Action<CycleContext>? prepare, CancellationToken cancellationToken)
+    private async Task<CycleReport> RunStagesAsync(long cycle, ICycleStage[] stages, Challenge? challenge, CancellationToken cancellationToken)
     {
         // The cycle sees every event recorded before it.
         await _pipeline.FlushAsync(cancellationToken).ConfigureAwait(false);
@@ -58,7 +58,11 @@ internal sealed partial class FeedbackLoopEngine
         {
             Champion = champion?.Predictor,
         };
-        prepare?.Invoke(context);
+        if (challenge is not null)
+        {
+            context.Candidate = challenge.Candidate;
+            context.Report = context.Report with { Decision = RetrainDecision.Retrain(challenge.Reason) };
+        }
 
         foreach (var stage in stages)
         {
@@ -87,7 +91,7 @@ internal sealed partial class FeedbackLoopEngine
             return report;
         }
 
-        Commit(report);
+        Commit(report, challenge is not null);
 
         // The commit has happened (a promotion may be live): its state is saved even if the cycle's token is cancelled
         // now, and before a shared loop's lead is released.
@@ -98,12 +102,11 @@ internal sealed partial class FeedbackLoopEngine
     /// <summary>
     /// The one place a cycle changes the loop's state, from its final report: a candidate that was judged (promoted or
     /// rejected) consumes the labels and drift signals the cycle observed and starts the policy's clock; a cycle that
-    /// failed or deferred leaves them for the next one. A challenge (a candidate the loop did not train: no training
-    /// examples) consumes them only when its candidate is promoted: a rejected one leaves them to the loop's own retrain.
+    /// failed or deferred leaves them for the next one. A challenge (a candidate the loop did not train) consumes them
+    /// only when its candidate is promoted: a rejected one leaves them to the loop's own retrain.
     /// </summary>
-    private void Commit(CycleReport report)
+    private void Commit(CycleReport report, bool challenge)
     {
-        var challenge = report.TrainingExamples == 0;
         if (report.Outcome == CycleOutcome.Promoted || (report.Outcome == CycleOutcome.Rejected && !challenge))
         {
             _lastTrainedAt = report.StartedAt;
@@ -190,17 +193,20 @@ internal sealed partial class FeedbackLoopEngine
         }
 
         // The newest examples are held out: the gate then asks which model is better on the data the loop sees now.
-        var holdoutCount = Math.Clamp((int)Math.Round(window.Count * _options.HoldoutFraction), 1, window.Count - 1);
+        var holdoutCount = Math.Min(HoldoutCount(window.Count), window.Count - 1);
         context.Training = window[..^holdoutCount];
         context.Holdout = window[^holdoutCount..];
         context.Report = context.Report with { TrainingExamples = context.Training.Count, HoldoutExamples = holdoutCount };
     }
 
+    /// <summary>How many of a window's newest examples the gate judges on: <c>HoldoutFraction</c> of them, at least one.</summary>
+    private int HoldoutCount(int window) => Math.Max(1, (int)Math.Round(window * _options.HoldoutFraction));
+
     /// <summary>A challenge's holdout: the labelled predictions the host names, or the newest ones a cycle holds out.</summary>
     private async ValueTask ReadHoldoutAsync(CycleContext context, LabelledWindowQuery? query, CancellationToken cancellationToken)
     {
-        var count = Math.Max(1, (int)Math.Round(_options.TrainingWindowSize * _options.HoldoutFraction));
-        var holdout = await ReadAllAsync(query ?? new LabelledWindowQuery { MaxCount = count }, cancellationToken).ConfigureAwait(false);
+        var holdout = await ReadAllAsync(query ?? new LabelledWindowQuery { MaxCount = HoldoutCount(_options.TrainingWindowSize) }, cancellationToken)
+            .ConfigureAwait(false);
         if (holdout.Count == 0)
         {
             context.Finish(CycleOutcome.Deferred, "deferred: no labelled prediction to judge the challenger on");
@@ -380,6 +386,9 @@ internal sealed partial class FeedbackLoopEngine
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>A model the host submits to a cycle's gate (<see cref="ChallengeAsync"/>), and the reason the cycle reports.</summary>
+    private sealed record Challenge(TrainedModel Candidate, string Reason);
 
     /// <summary>A built-in stage: a named step of the engine.</summary>
     private sealed class Stage(string name, Func<CycleContext, CancellationToken, ValueTask> execute) : ICycleStage

@@ -200,14 +200,26 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         ArgumentNullException.ThrowIfNull(candidate);
         ArgumentNullException.ThrowIfNull(change);
+        if (holdout is { MaxCount: < 1 })
+        {
+            throw new ArgumentOutOfRangeException(nameof(holdout), holdout.MaxCount, "The holdout query must allow at least one example (MaxCount).");
+        }
+
+        if (_loader is null)
+        {
+            throw new ArgumentException(
+                $"Loop '{Name}' has no artifact loader, so a challenger could not be restored after a restart or rolled back to; configure one with UseTrainer(trainer, loader) or a package's Use... method.",
+                nameof(candidate));
+        }
+
         string? problem;
         try
         {
             problem = CandidateProblem(candidate);
         }
-        catch (FormatException e)
+        catch (Exception e) when (e is not (OperationCanceledException or OutOfMemoryException))
         {
-            throw new ArgumentException($"The challenger cannot be judged: its artifact does not load back ({e.Message.TrimEnd('.')}).", nameof(candidate), e);
+            throw new ArgumentException($"The challenger cannot be judged: its artifact does not load back ({e.GetType().Name}: {e.Message.TrimEnd('.')}).", nameof(candidate), e);
         }
 
         if (problem is not null)
@@ -216,15 +228,11 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
         }
 
         var stages = CreateStages(new Stage("holdout", (context, token) => ReadHoldoutAsync(context, holdout, token)));
-        return RunAsync(nameof(ChallengeAsync), stages, context =>
-        {
-            context.Candidate = candidate;
-            context.Report = context.Report with { Decision = RetrainDecision.Retrain($"challenge by {change.Actor}: {change.Reason}") };
-        }, cancellationToken);
+        return RunAsync(nameof(ChallengeAsync), stages, new Challenge(candidate, $"challenge by {change.Actor}: {change.Reason}"), cancellationToken);
     }
 
-    /// <summary>Runs one cycle of <paramref name="stages"/> under the cycle lock, <paramref name="prepare"/> setting up its context first.</summary>
-    private async Task<CycleReport> RunAsync(string caller, ICycleStage[] stages, Action<CycleContext>? prepare, CancellationToken cancellationToken)
+    /// <summary>Runs one cycle of <paramref name="stages"/> under the cycle lock: the loop's own, or one judging a <paramref name="challenge"/>.</summary>
+    private async Task<CycleReport> RunAsync(string caller, ICycleStage[] stages, Challenge? challenge, CancellationToken cancellationToken)
     {
         RefuseInsideOwnCallback(caller, LoopCallback.Consumer, LoopCallback.Cycle);
         await StartAsync(cancellationToken).ConfigureAwait(false);
@@ -244,7 +252,7 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
             using var activity = LoopInstruments.ActivitySource.StartActivity(FeedbackLoopTelemetry.CycleActivity);
             activity?.SetTag(FeedbackLoopTelemetry.LoopTag, Name);
             var start = _time.GetTimestamp();
-            var report = await ExecuteCycleAsync(cycle, stages, prepare, cancellationToken).ConfigureAwait(false) with { Duration = _time.GetElapsedTime(start) };
+            var report = await ExecuteCycleAsync(cycle, stages, challenge, cancellationToken).ConfigureAwait(false) with { Duration = _time.GetElapsedTime(start) };
 
             // The report's number: a shared loop's cycle is renumbered after the state another leader saved.
             activity?.SetTag("feedbackloop.cycle.number", report.Cycle);
@@ -562,6 +570,7 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
             throw new ArgumentException("The destination stream is not writable.", nameof(destination));
         }
 
+        RefuseInsideOwnCallback(nameof(ExportLabelledWindowAsync), LoopCallback.Consumer);
         await _pipeline.FlushAsync(cancellationToken).ConfigureAwait(false);
         var examples = _window.ReadLabelledAsync(query ?? new LabelledWindowQuery { MaxCount = _options.TrainingWindowSize }, cancellationToken);
         return await LabelledWindowCsv.WriteAsync(examples, Schema, Task, destination, cancellationToken).ConfigureAwait(false);
@@ -596,7 +605,6 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
         return TaskProblem(loaded) is { } problem ? throw new InvalidOperationException($"{version}: {problem}") : loaded;
     }
 
-    /// <summary>Why a predictor cannot serve this loop (it performs another task), or <see langword="null"/>.</summary>
     /// <summary>
     /// Why a model cannot become this loop's candidate, or <see langword="null"/>: it performs another task, or (with a
     /// loader) its artifact does not load back as a model of the loop's task, so it could not be rolled back to or reloaded
@@ -610,11 +618,24 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
             return problem;
         }
 
-        return _loader is not null && TaskProblem(Load(_loader, model.Artifact)) is { } loaded
-            ? $"its artifact loads back as a model that cannot serve: {loaded}"
-            : null;
+        if (_loader is null)
+        {
+            return null;
+        }
+
+        // The model loaded back is only looked at: one that holds native memory (an ONNX session) is released at once.
+        var loaded = Load(_loader, model.Artifact);
+        try
+        {
+            return TaskProblem(loaded) is { } loadedProblem ? $"its artifact loads back as a model that cannot serve: {loadedProblem}" : null;
+        }
+        finally
+        {
+            (loaded as IDisposable)?.Dispose();
+        }
     }
 
+    /// <summary>Why a predictor cannot serve this loop (it performs another task), or <see langword="null"/>.</summary>
     private string? TaskProblem(IPredictor predictor)
     {
         ArgumentNullException.ThrowIfNull(predictor);

@@ -101,11 +101,39 @@ public sealed class ChallengeTests
         await using var refusing = LoopHarness.Builder(_time).UseTrainer(_trainer, new RefusingLoader()).Build();
         await refusing.Invoking(l => l.ChallengeAsync(new ThresholdModel(0.5).ToTrainedModel(), Python, null, None))
             .Should().ThrowAsync<ArgumentException>().WithParameterName("candidate")
-            .WithMessage("The challenger cannot be judged: its artifact does not load back (not a model this loop can restore).*");
+            .WithMessage("The challenger cannot be judged: its artifact does not load back (FormatException: not a model this loop can restore).*");
         await loop.Invoking(l => l.ChallengeAsync(null!, Python, null, None)).Should().ThrowAsync<ArgumentNullException>();
         await loop.Invoking(l => l.ChallengeAsync(new ThresholdModel(0.5).ToTrainedModel(), null!, null, None)).Should().ThrowAsync<ArgumentNullException>();
         (await _registry.ListVersionsAsync("test", None)).Should().BeEmpty();
         (await loop.RunCycleAsync(None)).Cycle.Should().Be(1, "no cycle ran for the refused challengers");
+    }
+
+    [Fact]
+    public async Task Challenge_LoopWithoutALoaderOrAHoldoutOfNoExample_IsRefused()
+    {
+        await using var noLoader = LoopHarness.Builder(_time).UseTrainer(_trainer).Build();
+        await using var loop = Loop().Build();
+
+        await noLoader.Invoking(l => l.ChallengeAsync(new ThresholdModel(0.5).ToTrainedModel(), Python, null, None))
+            .Should().ThrowAsync<ArgumentException>().WithMessage("Loop 'test' has no artifact loader, so a challenger could not be restored*");
+        await loop.Invoking(l => l.ChallengeAsync(new ThresholdModel(0.5).ToTrainedModel(), Python, new LabelledWindowQuery { MaxCount = 0 }, None))
+            .Should().ThrowAsync<ArgumentOutOfRangeException>().WithParameterName("holdout");
+    }
+
+    [Fact]
+    public async Task Challenge_LoaderFailingInAnyWay_IsAnArgumentErrorAndTheModelItLoadedBackIsDisposed()
+    {
+        var throwing = new DisposableLoader(fail: true);
+        var loading = new DisposableLoader(fail: false);
+        await using var failing = LoopHarness.Builder(_time).UseTrainer(_trainer, throwing).Build();
+        await using var loop = LoopHarness.Builder(_time).UseTrainer(_trainer, loading).Build();
+
+        await failing.Invoking(l => l.ChallengeAsync(new ThresholdModel(0.5).ToTrainedModel(), Python, null, None))
+            .Should().ThrowAsync<ArgumentException>().WithMessage("*does not load back (InvalidDataException: mapping column 2*");
+        var report = await loop.ChallengeAsync(new ThresholdModel(0.5).ToTrainedModel(), Python, null, None);
+
+        report.Outcome.Should().Be(CycleOutcome.Deferred);
+        loading.Loaded.Should().ContainSingle().Which.Disposed.Should().BeTrue("the model loaded back only to check it holds native memory in real loaders");
     }
 
     [Fact]
@@ -121,6 +149,34 @@ public sealed class ChallengeTests
         .RetrainWhen(Retrain.EveryNewLabels(100))
         .PromoteWhen(Gates.SignificantlyMoreAccurateThanChampion())
         .Configure(o => o.TrainingWindowSize = 1_000);
+
+    private sealed class DisposableLoader(bool fail) : IModelArtifactLoader
+    {
+        public List<DisposableThreshold> Loaded { get; } = [];
+
+        public IPredictor Load(Stream artifact, FeatureSchema schema)
+        {
+            if (fail)
+            {
+                throw new InvalidDataException("mapping column 2 of 2");
+            }
+
+            var model = new DisposableThreshold();
+            Loaded.Add(model);
+            return model;
+        }
+    }
+
+    private sealed class DisposableThreshold : IPredictor, IDisposable
+    {
+        public bool Disposed { get; private set; }
+
+        public ModelTask Task => ModelTask.Binary;
+
+        public PredictionOutput Predict(FeatureVector features) => PredictionOutput.Binary(0.5);
+
+        public void Dispose() => Disposed = true;
+    }
 
     private sealed class RefusingLoader : IModelArtifactLoader
     {

@@ -43,14 +43,20 @@ public class ReentrantCallTests
     {
         var sink = new CallingSink();
         await using var loop = LoopHarness.Builder(_time).AddBatchedSink(sink).Build();
-        sink.Calls = [() => loop.FlushAsync(None).GetAwaiter().GetResult(), () => loop.Dispose()];
+        sink.Calls =
+        [
+            () => loop.FlushAsync(None).GetAwaiter().GetResult(),
+            () => loop.ExportLabelledWindowAsync(new MemoryStream(), null, None).GetAwaiter().GetResult(),
+            () => loop.Dispose(),
+        ];
         await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), new AliasChange("host", "initial"), None);
 
         LoopHarness.Traffic(loop, _time, 10);
         await loop.FlushAsync(None).WaitAsync(Deadline);
 
         sink.Refusals.Should().NotBeEmpty().And.OnlyContain(m => m.Contains("from inside loop 'test''s own event consumer"));
-        sink.Refusals.Should().Contain(m => m.StartsWith("FlushAsync")).And.Contain(m => m.StartsWith("Dispose"));
+        sink.Refusals.Should().Contain(m => m.StartsWith("FlushAsync")).And.Contain(m => m.StartsWith("ExportLabelledWindowAsync"))
+            .And.Contain(m => m.StartsWith("Dispose"));
         (await loop.GetStatisticsAsync(None)).Store.FeedbackJoined.Should().Be(10);
     }
 

@@ -114,7 +114,7 @@ public readonly struct PredictionOutput : IEquatable<PredictionOutput>
         var label = Label.Numeric(value);
         if (ModelTask.IntervalProblem(value, [lower, upper]) is { } problem)
         {
-            throw new ArgumentOutOfRangeException(nameof(lower), problem);
+            throw new ArgumentOutOfRangeException(double.IsFinite(lower) && lower <= value ? nameof(upper) : nameof(lower), problem);
         }
 
         return new PredictionOutput(label, double.NaN, [lower, upper]);

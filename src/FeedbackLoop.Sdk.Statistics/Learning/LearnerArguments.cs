@@ -1,3 +1,5 @@
+using FeedbackLoop.Models;
+
 namespace FeedbackLoop.Learning;
 
 /// <summary>The argument checks the built-in learners' constructors share.</summary>
@@ -21,5 +23,30 @@ internal static class LearnerArguments
         {
             throw new ArgumentOutOfRangeException(nameof(gradientTolerance), gradientTolerance, "The gradient tolerance must be finite and positive.");
         }
+    }
+
+    /// <summary>
+    /// The example weights divided by the largest of them, so that no sum of them can overflow (two weights of 1e308 are
+    /// valid). An objective normalised by the total weight has the same minimiser on the scaled weights; ridge regression,
+    /// whose objective is not normalised, divides its penalty by the same <paramref name="largest"/>.
+    /// </summary>
+    /// <param name="data">The training set.</param>
+    /// <param name="largest">The largest weight (1 when every weight is 0, which leaves them as they are).</param>
+    /// <returns>The scaled weights, in [0, 1].</returns>
+    public static double[] ScaledWeights(TrainingSet data, out double largest)
+    {
+        var weights = data.Weights.ToArray();
+        largest = weights.Length == 0 ? 0.0 : weights.Max();
+        if (!(largest > 0.0))
+        {
+            largest = 1.0;
+        }
+
+        for (var i = 0; i < weights.Length; i++)
+        {
+            weights[i] /= largest;
+        }
+
+        return weights;
     }
 }

@@ -27,9 +27,9 @@ public abstract class LinearLearner : IModelTrainer, IModelArtifactLoader
     {
         ArgumentNullException.ThrowIfNull(data);
         cancellationToken.ThrowIfCancellationRequested();
-        var model = Train(data, cancellationToken);
+        var model = Fit(data, cancellationToken, out var description);
         cancellationToken.ThrowIfCancellationRequested();
-        return Task.FromResult(model);
+        return Task.FromResult(new TrainedModel(model, model.ToArtifact(), description));
     }
 
     /// <summary>Restores a model from the artifact its <c>ToArtifact</c> wrote.</summary>
@@ -59,9 +59,16 @@ public abstract class LinearLearner : IModelTrainer, IModelArtifactLoader
         return Read(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), schema);
     }
 
-    /// <summary>Fits a model to a non-null training set and returns it with its artifact and description.</summary>
-    private protected abstract TrainedModel Train(TrainingSet data, CancellationToken cancellationToken);
+    /// <summary>Fits a model to a non-null training set; <paramref name="description"/> says how the fit went.</summary>
+    private protected abstract ILinearModel Fit(TrainingSet data, CancellationToken cancellationToken, out string description);
 
     /// <summary>Reads a model of this learner's kind from its artifact.</summary>
     private protected abstract IPredictor Read(ReadOnlySpan<byte> artifact, FeatureSchema schema);
+}
+
+/// <summary>A model of a <see cref="LinearLearner"/>: it scores, and writes the artifact its learner reads.</summary>
+internal interface ILinearModel : IPredictor
+{
+    /// <summary>Serialises the model to its artifact.</summary>
+    byte[] ToArtifact();
 }

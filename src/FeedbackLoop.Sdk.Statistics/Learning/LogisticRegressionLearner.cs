@@ -72,15 +72,9 @@ public sealed class LogisticRegressionLearner : LinearLearner
     /// <value>Default 1e-8.</value>
     public double GradientTolerance { get; }
 
-    private protected override TrainedModel Train(TrainingSet data, CancellationToken cancellationToken)
-    {
-        var model = Fit(data, cancellationToken, out var description);
-        return new TrainedModel(model, model.ToArtifact(), description);
-    }
-
     private protected override IPredictor Read(ReadOnlySpan<byte> artifact, FeatureSchema schema) => LogisticRegressionArtifact.Read(artifact, schema);
 
-    private LogisticRegressionModel Fit(TrainingSet data, CancellationToken cancellationToken, out string description)
+    private protected override ILinearModel Fit(TrainingSet data, CancellationToken cancellationToken, out string description)
     {
         var schema = data.Schema;
         var n = data.Count;
@@ -95,6 +89,7 @@ public sealed class LogisticRegressionLearner : LinearLearner
                 string.Create(CultureInfo.InvariantCulture, $"Logistic regression needs at least 2 examples; got {n}."), nameof(data));
         }
 
+        var exampleWeights = LearnerArguments.ScaledWeights(data, out _);
         var y = new double[n];
         var positives = 0;
         double positiveWeight = 0.0, negativeWeight = 0.0;
@@ -105,11 +100,11 @@ public sealed class LogisticRegressionLearner : LinearLearner
             {
                 y[i] = 1.0;
                 positives++;
-                positiveWeight += data.Weights[i];
+                positiveWeight += exampleWeights[i];
             }
             else
             {
-                negativeWeight += data.Weights[i];
+                negativeWeight += exampleWeights[i];
             }
         }
 
@@ -134,7 +129,7 @@ public sealed class LogisticRegressionLearner : LinearLearner
         var encoding = FeatureEncoding.Fit(data, out var winsorised, cancellationToken);
         var d = encoding.ColumnCount;
         var x = encoding.DesignMatrix(data);
-        var fit = Minimise(x, d, y, data.Weights.ToArray(), positiveWeight / negativeWeight, cancellationToken);
+        var fit = Minimise(x, d, y, exampleWeights, positiveWeight / negativeWeight, cancellationToken);
         cancellationToken.ThrowIfCancellationRequested();
         var weights = fit.Point.SubVector(0, d).ToArray();
         var intercept = fit.Point[d];

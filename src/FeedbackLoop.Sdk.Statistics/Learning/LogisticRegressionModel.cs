@@ -27,7 +27,7 @@ namespace FeedbackLoop.Learning;
 /// </para>
 /// <para>Immutable and thread-safe: <see cref="Predict"/> may be called concurrently, and it does not allocate.</para>
 /// </remarks>
-public sealed class LogisticRegressionModel : IPredictor
+public sealed class LogisticRegressionModel : IPredictor, ILinearModel
 {
     /// <summary>The decision threshold on the probability that the learner writes (format versions 1 and 2).</summary>
     internal const double DefaultThreshold = 0.5;

@@ -43,15 +43,9 @@ public sealed class RidgeRegressionLearner : LinearLearner
     /// <value>Default 1.0.</value>
     public double Alpha { get; }
 
-    private protected override TrainedModel Train(TrainingSet data, CancellationToken cancellationToken)
-    {
-        var model = Fit(data, cancellationToken, out var description);
-        return new TrainedModel(model, model.ToArtifact(), description);
-    }
-
     private protected override IPredictor Read(ReadOnlySpan<byte> artifact, FeatureSchema schema) => RidgeRegressionModel.Read(artifact, schema);
 
-    private RidgeRegressionModel Fit(TrainingSet data, CancellationToken cancellationToken, out string description)
+    private protected override ILinearModel Fit(TrainingSet data, CancellationToken cancellationToken, out string description)
     {
         var n = data.Count;
         if (data.Task.Kind != ModelTaskKind.Regression)
@@ -64,7 +58,9 @@ public sealed class RidgeRegressionLearner : LinearLearner
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"Ridge regression needs at least 2 examples; got {n}."), nameof(data));
         }
 
-        var v = data.Weights.ToArray();
+        // Σ vᵢ(yᵢ - b - w·xᵢ)² + α‖w‖² divided by the largest weight: the same minimiser, with sums that cannot overflow.
+        var v = LearnerArguments.ScaledWeights(data, out var largestWeight);
+        var alpha = Alpha / largestWeight;
         var totalWeight = v.Sum();
         if (!(totalWeight > 0.0))
         {
@@ -92,7 +88,7 @@ public sealed class RidgeRegressionLearner : LinearLearner
             var sqrtV = Vector<double>.Build.Dense(n, i => Math.Sqrt(v[i]));
             var xc = Matrix<double>.Build.Dense(n, d, (i, j) => (x[i, j] - xMeans[j]) * sqrtV[i]);
             var yc = Vector<double>.Build.Dense(n, i => (y[i] - yMean) * sqrtV[i]);
-            var gram = xc.TransposeThisAndMultiply(xc) + (Alpha * Matrix<double>.Build.DenseIdentity(d));
+            var gram = xc.TransposeThisAndMultiply(xc) + (alpha * Matrix<double>.Build.DenseIdentity(d));
             cancellationToken.ThrowIfCancellationRequested();
             var w = gram.Cholesky().Solve(xc.TransposeThisAndMultiply(yc));
             intercept = yMean - xMeans.DotProduct(w);

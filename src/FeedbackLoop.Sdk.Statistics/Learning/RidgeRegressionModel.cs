@@ -15,7 +15,7 @@ namespace FeedbackLoop.Learning;
 /// </para>
 /// <para>Immutable and thread-safe: <see cref="Predict"/> may be called concurrently, and it does not allocate.</para>
 /// </remarks>
-public sealed class RidgeRegressionModel : IPredictor
+public sealed class RidgeRegressionModel : IPredictor, ILinearModel
 {
     private static readonly LinearModelArtifact Format = new("ridge regression", "FLRG", version: 1);
 

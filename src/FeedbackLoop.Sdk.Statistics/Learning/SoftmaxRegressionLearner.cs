@@ -63,15 +63,9 @@ public sealed class SoftmaxRegressionLearner : LinearLearner
     /// <value>Default 1e-8.</value>
     public double GradientTolerance { get; }
 
-    private protected override TrainedModel Train(TrainingSet data, CancellationToken cancellationToken)
-    {
-        var model = Fit(data, cancellationToken, out var description);
-        return new TrainedModel(model, model.ToArtifact(), description);
-    }
-
     private protected override IPredictor Read(ReadOnlySpan<byte> artifact, FeatureSchema schema) => SoftmaxRegressionModel.Read(artifact, schema);
 
-    private SoftmaxRegressionModel Fit(TrainingSet data, CancellationToken cancellationToken, out string description)
+    private protected override ILinearModel Fit(TrainingSet data, CancellationToken cancellationToken, out string description)
     {
         var task = data.Task;
         var n = data.Count;
@@ -86,12 +80,13 @@ public sealed class SoftmaxRegressionLearner : LinearLearner
         }
 
         // The classes with weight, in the task's order; a multiclass training set holds declared classes only (TrainingSetBuilder checks).
+        var exampleWeights = LearnerArguments.ScaledWeights(data, out _);
         var classWeight = new double[task.Classes.Count];
         var declared = new int[n];
         for (var i = 0; i < n; i++)
         {
             declared[i] = task.IndexOf(data.Labels[i].AsCategory());
-            classWeight[declared[i]] += data.Weights[i];
+            classWeight[declared[i]] += exampleWeights[i];
         }
 
         var trained = Enumerable.Range(0, classWeight.Length).Where(k => classWeight[k] > 0.0).ToArray();
@@ -115,7 +110,7 @@ public sealed class SoftmaxRegressionLearner : LinearLearner
         var d = encoding.ColumnCount;
         var x = encoding.DesignMatrix(data);
         var shares = trained.Select(k => classWeight[k]).ToArray();
-        var fit = Minimise(x, d, y, data.Weights.ToArray(), shares, cancellationToken);
+        var fit = Minimise(x, d, y, exampleWeights, shares, cancellationToken);
         cancellationToken.ThrowIfCancellationRequested();
         if (!fit.Point.All(double.IsFinite))
         {

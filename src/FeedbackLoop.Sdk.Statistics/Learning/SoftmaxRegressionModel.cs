@@ -18,11 +18,12 @@ namespace FeedbackLoop.Learning;
 /// <para>
 /// For any finite input of its schema <see cref="Predict"/> returns a probability distribution over the classes: the
 /// encoded values are bounded as for <see cref="LogisticRegressionModel"/>, the softmax is computed relative to the largest
-/// zₖ, and if a crafted artifact's weights make some zₖ overflow to +∞, those classes share the probability equally.
+/// zₖ, and if a crafted artifact's weights make some zₖ overflow to +∞, those classes share the probability equally (if
+/// every trained class's zₖ overflows to -∞, the trained classes share it).
 /// </para>
 /// <para>Immutable and thread-safe: <see cref="Predict"/> may be called concurrently; it allocates only the output's copy of the probabilities.</para>
 /// </remarks>
-public sealed class SoftmaxRegressionModel : IPredictor
+public sealed class SoftmaxRegressionModel : IPredictor, ILinearModel
 {
     /// <summary>The most classes whose linear predictors are kept on the stack while scoring.</summary>
     private const int StackClasses = 128;
@@ -82,8 +83,14 @@ public sealed class SoftmaxRegressionModel : IPredictor
             var sum = 0.0;
             for (var k = 0; k < classes; k++)
             {
-                // exp(z - max) for finite max; with a +∞ max, the classes at +∞ share the probability.
-                z[k] = double.IsPositiveInfinity(max) ? (z[k] == max ? 1.0 : 0.0) : Math.Exp(z[k] - max);
+                // exp(z - max) for a finite max; with a +∞ max the classes at +∞ share the probability, and with a -∞ max
+                // (every trained class's predictor overflowed downwards) the trained classes share it.
+                z[k] = max switch
+                {
+                    double.PositiveInfinity => z[k] == max ? 1.0 : 0.0,
+                    double.NegativeInfinity => double.IsFinite(_intercepts[k]) ? 1.0 : 0.0,
+                    _ => Math.Exp(z[k] - max),
+                };
                 sum += z[k];
             }
 

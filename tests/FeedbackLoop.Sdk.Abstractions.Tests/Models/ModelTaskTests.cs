@@ -172,6 +172,14 @@ public class ModelTaskTests
         FluentActions.Invoking(() => PredictionOutput.Regression(value, lower, upper))
             .Should().Throw<ArgumentOutOfRangeException>().WithMessage("*is not finite bounds around the value 7.5*");
 
+    [Fact]
+    public void RegressionOutput_BadBound_IsNamed()
+    {
+        FluentActions.Invoking(() => PredictionOutput.Regression(7.5, 8.0, 9.0)).Should().Throw<ArgumentOutOfRangeException>().WithParameterName("lower");
+        FluentActions.Invoking(() => PredictionOutput.Regression(7.5, 6.0, 7.0)).Should().Throw<ArgumentOutOfRangeException>().WithParameterName("upper");
+        FluentActions.Invoking(() => PredictionOutput.Regression(7.5, 6.0, double.NaN)).Should().Throw<ArgumentOutOfRangeException>().WithParameterName("upper");
+    }
+
     [Theory]
     [InlineData(new[] { 8.0, 9.0 }, "*interval [8, 9] is not finite bounds around the value 7.5*")]
     [InlineData(new[] { 6.0, 7.0, 8.0 }, "*interval of 2 bounds, not 3 values*")]

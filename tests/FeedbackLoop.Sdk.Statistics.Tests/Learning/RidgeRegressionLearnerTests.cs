@@ -57,6 +57,26 @@ public sealed class RidgeRegressionLearnerTests
     }
 
     [Fact]
+    public async Task TrainAsync_WeightsAndPenaltyNearTheDoubleRange_SameModelAsBothScaledDown()
+    {
+        // Σ vᵢ rᵢ² + α‖w‖² has the same minimiser when every weight and α are divided by one factor; weights of 1e308
+        // would overflow the sums, so the learner divides by the largest weight.
+        var reference = RidgeCase("weighted");
+        var schema = reference.Schema();
+        var huge = TrainingSet.CreateBuilder(schema, ModelTask.Regression);
+        for (var i = 0; i < reference.Labels.Count; i++)
+        {
+            huge.Add(reference.Row(schema, i), Label.Numeric(reference.Labels[i]), reference.Weights[i] * 1e307);
+        }
+
+        var plain = (RidgeRegressionModel)(await new RidgeRegressionLearner(reference.Alpha).TrainAsync(reference.TrainingData(), CancellationToken.None)).Predictor;
+        var scaled = (RidgeRegressionModel)(await new RidgeRegressionLearner(reference.Alpha * 1e307).TrainAsync(huge.Build(), CancellationToken.None)).Predictor;
+
+        scaled.Weights.Should().Equal(plain.Weights, (a, e) => Math.Abs(a - e) <= 1e-9 * Math.Max(1.0, Math.Abs(e)));
+        scaled.Intercept.Should().BeApproximately(plain.Intercept, 1e-9 * Math.Abs(plain.Intercept));
+    }
+
+    [Fact]
     public async Task Predict_ExtremeInputs_ReturnsAFiniteValue()
     {
         var reference = RidgeCase("mixed");

@@ -89,6 +89,53 @@ public sealed class SoftmaxRegressionLearnerTests
     }
 
     [Fact]
+    public async Task TrainAsync_WeightsNearTheDoubleRange_SameModelAsTheSameWeightsScaledDown()
+    {
+        // Weights of 1e308 sum past the double range; the objective divides by the total weight, so scaling them all by
+        // one factor changes nothing, and the learner trains on them divided by the largest.
+        var reference = SoftmaxCase("weighted");
+        var schema = reference.Schema();
+        var huge = TrainingSet.CreateBuilder(schema, reference.Task);
+        var small = TrainingSet.CreateBuilder(schema, reference.Task);
+        for (var i = 0; i < reference.Labels.Count; i++)
+        {
+            huge.Add(reference.Row(schema, i), Label.Categorical(reference.Labels[i]), reference.Weights[i] / 3.0 * 1e308);
+            small.Add(reference.Row(schema, i), Label.Categorical(reference.Labels[i]), reference.Weights[i] / 3.0);
+        }
+
+        var learner = new SoftmaxRegressionLearner(reference.L2);
+        var fromHuge = (SoftmaxRegressionModel)(await learner.TrainAsync(huge.Build(), CancellationToken.None)).Predictor;
+        var fromSmall = (SoftmaxRegressionModel)(await learner.TrainAsync(small.Build(), CancellationToken.None)).Predictor;
+
+        fromHuge.Intercepts.Should().Equal(fromSmall.Intercepts, (a, e) => Math.Abs(a - e) <= 1e-9 || a == e);
+        fromHuge.Weights[0].Should().Equal(fromSmall.Weights[0], (a, e) => Math.Abs(a - e) <= 1e-9);
+    }
+
+    [Fact]
+    public async Task Predict_EveryTrainedClassOverflowingDownwards_TheTrainedClassesShareTheProbability()
+    {
+        // A crafted artifact: every trained class weighs the first feature -1e308, so an input far above its mean makes
+        // every linear predictor -∞; the classes the model was trained on share the probability, the untrained one gets 0.
+        var reference = SoftmaxCase("weighted");
+        var schema = reference.Schema();
+        var model = (SoftmaxRegressionModel)(await new SoftmaxRegressionLearner(reference.L2).TrainAsync(reference.TrainingData(), CancellationToken.None)).Predictor;
+        var body = model.ToArtifact()[..^32];
+        const int Columns = 3;
+        var classBlock = 1 + ((Columns + 1) * sizeof(double));
+        var parameters = body.Length - (3 * classBlock) - 1;
+        for (var k = 0; k < 3; k++)
+        {
+            BitConverter.GetBytes(-1e308).CopyTo(body, parameters + (k * classBlock) + 1);
+        }
+
+        var crafted = new SoftmaxRegressionLearner().Load(Seal(body), schema);
+
+        var output = crafted.Predict(FeatureVector.Create(schema, [1e300, 0.0, 7.25]));
+
+        output.Probabilities.ToArray().Should().Equal(1 / 3.0, 1 / 3.0, 1 / 3.0, 0.0);
+    }
+
+    [Fact]
     public async Task Load_Artifact_RestoresBitIdenticalPredictions()
     {
         var reference = SoftmaxCase("mixed");
