@@ -3,6 +3,8 @@ using System.Globalization;
 using System.Text;
 using FeedbackLoop.Drift;
 using FeedbackLoop.Learning;
+using FeedbackLoop.MLNet;
+using FeedbackLoop.Models;
 using FeedbackLoop.Retraining;
 using FeedbackLoop.Simulation;
 using FeedbackLoop.Simulation.Prequential;
@@ -11,8 +13,10 @@ namespace FeedbackLoop.Benchmarks;
 
 /// <summary>
 /// Regenerates the tables and charts of docs/loop-effectiveness.md:
-/// <c>dotnet run -c Release --project benchmarks/FeedbackLoop.Sdk.Benchmarks -- loop-effectiveness [seeds] [chart folder]</c>.
-/// Every stream × label delay × seed is one prequential replay of every strategy on the same samples.
+/// <c>dotnet run -c Release --project benchmarks/FeedbackLoop.Sdk.Benchmarks -- loop-effectiveness [seeds] [chart folder] [task seeds] [binary|tasks|all]</c>.
+/// Every stream × label delay × seed is one prequential replay of every strategy on the same samples. The binary streams
+/// run at label delays 0 and 500 with <c>seeds</c> seeds (default 5); the multiclass and regression streams at delay 500
+/// with <c>task seeds</c> seeds (default 3), to keep the whole run within minutes on two cores.
 /// </summary>
 internal static class LoopEffectivenessReport
 {
@@ -47,10 +51,56 @@ internal static class LoopEffectivenessReport
     // "loop (DDM, drift only)" is the loop's defaults before this page earned new ones, kept for the comparison.
     private static readonly string[] Order = ["static", "periodic-5000", "loop (DDM, drift only)", "loop (defaults)", "oracle"];
 
+    /// <summary>
+    /// The multiclass and regression streams, drifting at the same positions: a random RBF stream whose centroids are
+    /// replaced at once (two seeds through <see cref="ConceptDriftStream"/>, MOA's way of an abrupt RBF change) or start
+    /// moving (incremental); Friedman #1 with Ikonomovska et al.'s three drifts, the global ones changing at 30,000 and
+    /// (back, or on to a third concept) at 45,000, the local one at 30,000, 40,000 and 50,000.
+    /// </summary>
+    private static readonly (string Name, bool MLNet, Func<int, IDriftingStream> Create)[] TaskStreams =
+    [
+        ("RBF 3 classes, abrupt (new centroids)", true, seed => new ConceptDriftStream(new RandomRbfStream(seed), new RandomRbfStream(seed + 1_000), History + Change, 1, seed)),
+        ("RBF 3 classes, incremental (centroids move 1e-4 a sample)", false, seed => new RandomRbfStream(seed, speed: 1e-4, driftStart: History + Change)),
+        ("Friedman, global recurring abrupt", true, seed => new FriedmanStream(seed, FriedmanDrift.GlobalRecurringAbrupt, [History + Change, History + 45_000])),
+        ("Friedman, global slow gradual (5,000)", false, seed => new FriedmanStream(seed, FriedmanDrift.GlobalSlowGradual, [History + Change, History + 45_000], transition: 5_000)),
+        ("Friedman, local expanding abrupt", false, seed => new FriedmanStream(seed, FriedmanDrift.LocalExpandingAbrupt, [History + Change, History + 40_000, History + 50_000])),
+    ];
+
+    /// <summary>The task streams' strategies, each with the periodic and oracle strategies it is compared with.</summary>
+    private static readonly (string Strategy, string Periodic, string Oracle)[] TaskOrder =
+    [
+        ("static", "periodic-5000", "oracle"),
+        ("periodic-5000", "periodic-5000", "oracle"),
+        ("loop (defaults)", "periodic-5000", "oracle"),
+        ("oracle", "periodic-5000", "oracle"),
+    ];
+
+    private static readonly (string Strategy, string Periodic, string Oracle)[] MLNetOrder =
+    [
+        ("periodic-5000 (LightGbm)", "periodic-5000 (LightGbm)", "oracle (LightGbm)"),
+        ("loop (UseMLNet)", "periodic-5000 (LightGbm)", "oracle (LightGbm)"),
+        ("oracle (LightGbm)", "periodic-5000 (LightGbm)", "oracle (LightGbm)"),
+    ];
+
     public static async Task RunAsync(string[] args)
     {
         var seeds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5;
-        var charts = args.Length > 2 ? args[2] : null;
+        var charts = args.Length > 2 && args[2] != "-" ? args[2] : null;
+        var taskSeeds = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 3;
+        var part = args.Length > 4 ? args[4] : "all";
+        if (part is "all" or "binary")
+        {
+            await BinaryAsync(seeds, charts);
+        }
+
+        if (part is "all" or "tasks")
+        {
+            await TasksAsync(taskSeeds);
+        }
+    }
+
+    private static async Task BinaryAsync(int seeds, string? charts)
+    {
         var watch = Stopwatch.StartNew();
         var jobs = (from stream in Streams from delay in Delays from seed in Enumerable.Range(1, seeds) select (stream, delay, seed)).ToList();
         var results = new System.Collections.Concurrent.ConcurrentDictionary<(string Stream, int Delay, int Seed), PrequentialResult>();
@@ -112,6 +162,98 @@ internal static class LoopEffectivenessReport
                 CultureInfo.InvariantCulture,
                 $"| {strategy} | {Spread(s.Select(x => x.BeforeChange))} | {Spread(s.Select(x => x.AfterChanges))} | {Spread(s.Select(x => x.Last))} | {s.Average(x => x.ToOracle):0.000} ({s.Min(x => x.ToOracle):0.000}) | {gaps.Average():+0.0;-0.0;0.0} ({gaps.Min():+0.0;-0.0;0.0}) | {Mean(s.Select(x => x.DetectionDelays[0]))} | {Mean(s.Select(x => x.Recoveries[0]))} | {s.Average(x => x.FalseAlarms):0.0} | {s.Average(x => x.PromotionsBeforeChange):0.0} | {s.Average(x => x.FalseAlarmPromotions):0.0} | {Worst(s.Select(x => x.WorstPromotionBeforeChange))} | {s.Average(x => x.Trainings):0.0} | {s.Average(x => x.LabelsUsed):N0} | {s.Average(x => x.TrainingTime.TotalSeconds):0.00} |"));
         }
+    }
+
+    private static async Task TasksAsync(int seeds)
+    {
+        const int Delay = 500;
+        var watch = Stopwatch.StartNew();
+        var jobs = (from stream in TaskStreams from seed in Enumerable.Range(1, seeds) select (stream, seed)).ToList();
+        var results = new System.Collections.Concurrent.ConcurrentDictionary<(string Stream, int Seed), PrequentialResult>();
+        await Parallel.ForEachAsync(jobs, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, async (job, token) =>
+        {
+            var options = new PrequentialOptions { History = History, Predictions = 60_000, LabelDelay = Delay, CycleEvery = 1_000, Seed = job.seed };
+            var probe = job.stream.Create(job.seed);
+            results[(job.stream.Name, job.seed)] = await PrequentialEvaluation.RunAsync(job.stream.Create(job.seed), TaskStrategies(probe.Schema, probe.Task, job.stream.MLNet), options, token);
+        });
+
+        Console.WriteLine();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{jobs.Count} multiclass and regression replays ({TaskStreams.Length} streams × label delay {Delay} × {seeds} seeds) of 2,000 history + 60,000 predictions, a cycle every 1,000 predictions, in {watch.Elapsed.TotalMinutes:0.0} min on {Environment.ProcessorCount} cores."));
+        foreach (var (name, mlnet, _) in TaskStreams)
+        {
+            var runs = Enumerable.Range(1, seeds).Select(seed => results[(name, seed)]).ToList();
+            TaskTable(name, runs, mlnet ? [.. TaskOrder, .. MLNetOrder] : TaskOrder);
+        }
+    }
+
+    /// <summary>The built-in learner of the task (the strategies' default, and the loop's), and optionally ML.NET's LightGbm for the same three ways of retraining.</summary>
+    private static List<PrequentialStrategy> TaskStrategies(FeatureSchema schema, ModelTask task, bool mlnet)
+    {
+        List<PrequentialStrategy> strategies =
+        [
+            PrequentialStrategy.Static(),
+            PrequentialStrategy.Periodic(everyLabels: 5_000, window: 5_000),
+            PrequentialStrategy.Loop("loop (defaults)", clock => new FeedbackLoopBuilder("replay").WithSchema(schema).ForTask(task).UseTimeProvider(clock).Build()),
+            PrequentialStrategy.Oracle(),
+        ];
+        if (mlnet)
+        {
+            strategies.Add(PrequentialStrategy.Periodic(new MLNetTrainer(), everyLabels: 5_000, window: 5_000, name: "periodic-5000 (LightGbm)"));
+            strategies.Add(PrequentialStrategy.Loop("loop (UseMLNet)", clock => new FeedbackLoopBuilder("replay").WithSchema(schema).ForTask(task).UseMLNet().UseTimeProvider(clock).Build()));
+            strategies.Add(PrequentialStrategy.Oracle(new MLNetTrainer(), name: "oracle (LightGbm)"));
+        }
+
+        return strategies;
+    }
+
+    private static void TaskTable(string stream, List<PrequentialResult> runs, (string Strategy, string Periodic, string Oracle)[] order)
+    {
+        var regression = !runs[0].HigherIsBetter;
+        var metric = regression ? "mean absolute error (lower is better)" : "accuracy in %";
+        var worst = regression ? "worst 10,000 after the change vs periodic, MAE(periodic) − MAE, mean (min)" : "worst 10,000 after the change vs periodic, mean (min)";
+        Console.WriteLine();
+        Console.WriteLine($"**{stream}** (mean ± sd over {runs.Count} seeds; {metric})");
+        Console.WriteLine();
+        Console.WriteLine($"| strategy | before change | after change | last 10,000 | to oracle, mean (min) | {worst} | detection delay | recovery | false alarms | promotions before change | worst promotion before change, mean (min) | retrains | labels used | training s |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var (strategy, periodic, oracle) in order)
+        {
+            var s = runs.Select(r => r.Summarize(strategy, oracle)).ToList();
+            var gaps = runs.Select(r => r.WorstWindowAfterChange(strategy, periodic)).ToList();
+            Console.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"| {strategy} | {Value(s.Select(x => x.BeforeChange), regression)} | {Value(s.Select(x => x.AfterChanges), regression)} | {Value(s.Select(x => x.Last), regression)} | {s.Average(x => x.ToOracle):0.000} ({s.Min(x => x.ToOracle):0.000}) | {Difference(gaps, regression)} | {Mean(s.Select(x => x.DetectionDelays[0]))} | {Mean(s.Select(x => x.Recoveries[0]))} | {s.Average(x => x.FalseAlarms):0.0} | {s.Average(x => x.PromotionsBeforeChange):0.0} | {WorstGain(s.Select(x => x.WorstPromotionBeforeChange), regression)} | {s.Average(x => x.Trainings):0.0} | {s.Average(x => x.LabelsUsed):N0} | {s.Average(x => x.TrainingTime.TotalSeconds):0.00} |"));
+        }
+    }
+
+    /// <summary>Mean ± sd: accuracy in % for a classification, the mean absolute error itself for a regression.</summary>
+    private static string Value(IEnumerable<double> values, bool regression)
+    {
+        if (!regression)
+        {
+            return Spread(values);
+        }
+
+        var v = values.ToList();
+        var mean = v.Average();
+        var sd = Math.Sqrt(v.Sum(x => (x - mean) * (x - mean)) / Math.Max(1, v.Count - 1));
+        return string.Create(CultureInfo.InvariantCulture, $"{mean:0.000} ± {sd:0.000}");
+    }
+
+    /// <summary>Mean (min) of differences oriented so that higher is better: accuracy points, or MAE units for a regression.</summary>
+    private static string Difference(List<double> differences, bool regression) => regression
+        ? string.Create(CultureInfo.InvariantCulture, $"{differences.Average():+0.000;-0.000;0.000} ({differences.Min():+0.000;-0.000;0.000})")
+        : string.Create(CultureInfo.InvariantCulture, $"{100 * differences.Average():+0.0;-0.0;0.0} ({100 * differences.Min():+0.0;-0.0;0.0})");
+
+    private static string WorstGain(IEnumerable<double> gains, bool regression)
+    {
+        if (!regression)
+        {
+            return Worst(gains);
+        }
+
+        var found = gains.Where(g => !double.IsNaN(g)).ToList();
+        return found.Count == 0 ? "–" : string.Create(CultureInfo.InvariantCulture, $"{found.Average():+0.000;-0.000;0.000} ({found.Min():+0.000;-0.000;0.000})");
     }
 
     private static string Spread(IEnumerable<double> values)

@@ -45,7 +45,7 @@ Console.WriteLine("|-------------------------------|--------------:|------------
 foreach (var (name, from, to) in new[] { ("before drift", 0, DriftAt), ("after drift", DriftAt, Predictions), ("last 10,000", Predictions - 10_000, Predictions) })
 {
     Console.WriteLine(Invariant(
-        $"| {$"{name} (#{from:N0}-{to:N0})",-29} | {PrequentialResult.Accuracy(never, from, to),13:P1} | {PrequentialResult.Accuracy(loop, from, to),16:P1} |"));
+        $"| {$"{name} (#{from:N0}-{to:N0})",-29} | {PrequentialResult.Metric(never, from, to),13:P1} | {PrequentialResult.Metric(loop, from, to),16:P1} |"));
 }
 
 Console.WriteLine();
@@ -100,7 +100,7 @@ await using (var durable = new FeedbackLoopBuilder("hyperplane")
     var served = replay.Take((int)before.Predictions).ToList();
     var next = replay.Take(5_000).ToList();
     var pending = served.Skip(Math.Max(0, served.Count - 500)).ToList();
-    var ids = new Queue<(PredictionId Id, bool Label)>();
+    var ids = new Queue<(PredictionId Id, Label Label)>();
     var first = served.Count - pending.Count;
     for (var i = 0; i < pending.Count; i++)
     {
@@ -112,7 +112,7 @@ await using (var durable = new FeedbackLoopBuilder("hyperplane")
     for (var i = 0; i < next.Count; i++)
     {
         var prediction = durable.Predict(next[i].Features, id: QuickStartIds.For(served.Count + i));
-        correct += prediction.Output.Label == Label.Binary(next[i].Label) ? 1 : 0;
+        correct += prediction.Output.Label == next[i].Label ? 1 : 0;
         ids.Enqueue((prediction.Id, next[i].Label));
         if (ids.Count > 500)
         {

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using FeedbackLoop.Models;
 
 namespace FeedbackLoop.Simulation;
 
@@ -77,6 +78,10 @@ public sealed class AgrawalStream : IDriftingStream
     /// <inheritdoc />
     /// <value>Numeric <c>salary</c>, <c>commission</c>, <c>age</c>, <c>hvalue</c>, <c>hyears</c>, <c>loan</c>; categorical <c>elevel</c>, <c>car</c>, <c>zipcode</c>.</value>
     public FeatureSchema Schema { get; }
+
+    /// <inheritdoc />
+    /// <value><see cref="ModelTask.Binary"/>.</value>
+    public ModelTask Task => ModelTask.Binary;
 
     /// <inheritdoc />
     public IReadOnlyList<long> DriftPoints => _functions.DriftPoints;

@@ -1,5 +1,6 @@
 using System.Collections.ObjectModel;
 using System.Diagnostics.CodeAnalysis;
+using FeedbackLoop.Models;
 
 namespace FeedbackLoop.Simulation;
 
@@ -29,13 +30,13 @@ public sealed class ConceptDriftStream : IDriftingStream
 
     /// <summary>Creates a gradual drift from <paramref name="from"/> to <paramref name="to"/>.</summary>
     /// <param name="from">The stream before the drift.</param>
-    /// <param name="to">The stream after the drift; must have a schema with the same features as <paramref name="from"/>'s.</param>
+    /// <param name="to">The stream after the drift; must have a schema with the same features as <paramref name="from"/>'s, and the same task.</param>
     /// <param name="position">The index at which half the samples come from <paramref name="to"/>; positive.</param>
     /// <param name="width">The length of the change, in samples; at least 1.</param>
     /// <param name="seed">The seed of the choice between the streams.</param>
     /// <exception cref="ArgumentNullException"><paramref name="from"/> or <paramref name="to"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="position"/> is not positive or <paramref name="width"/> is less than 1.</exception>
-    /// <exception cref="ArgumentException">The two streams' schemas have different features.</exception>
+    /// <exception cref="ArgumentException">The two streams' schemas have different features, or the streams have different tasks (another kind, or other classes or the same classes in another order).</exception>
     public ConceptDriftStream(IDriftingStream from, IDriftingStream to, long position, long width, int seed)
     {
         ArgumentNullException.ThrowIfNull(from);
@@ -48,6 +49,11 @@ public sealed class ConceptDriftStream : IDriftingStream
         if (!from.Schema.Features.Select(f => (f.Name, f.Kind)).SequenceEqual(to.Schema.Features.Select(f => (f.Name, f.Kind))))
         {
             throw new ArgumentException("The two streams must have the same features, in the same order and of the same kinds.", nameof(to));
+        }
+
+        if (!from.Task.Equals(to.Task))
+        {
+            throw new ArgumentException($"The two streams must have the same task; got {from.Task} and {to.Task}.", nameof(to));
         }
 
         _driftPoints = StreamArguments.DriftPoints([position], nameof(position));
@@ -72,6 +78,10 @@ public sealed class ConceptDriftStream : IDriftingStream
 
     /// <inheritdoc />
     public FeatureSchema Schema => From.Schema;
+
+    /// <inheritdoc />
+    /// <value><see cref="From"/>'s task, which is <see cref="To"/>'s.</value>
+    public ModelTask Task => From.Task;
 
     /// <inheritdoc />
     public IReadOnlyList<long> DriftPoints => _driftPoints;

@@ -93,7 +93,7 @@ public static class DetectorEvaluation
             LabelledSample sample = stream.Next();
             ReadOnlySpan<double> x = sample.Features.Numeric;
             bool predicted = x[0] + x[1] <= StaleModelThreshold;
-            errors[i] = predicted == sample.Label ? 0.0 : 1.0;
+            errors[i] = predicted == sample.Label.AsBoolean() ? 0.0 : 1.0;
         }
 
         return errors;

@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using FeedbackLoop.Models;
 
 namespace FeedbackLoop.Simulation;
 
@@ -17,6 +18,9 @@ public interface IDriftingStream
 {
     /// <summary>Gets the schema every sample's <see cref="LabelledSample.Features"/> follows; the same instance for every sample.</summary>
     FeatureSchema Schema { get; }
+
+    /// <summary>Gets the task the stream's labels are for; every sample's <see cref="LabelledSample.Label"/> is accepted by it (<see cref="ModelTask.Accepts(Label, out string)"/>).</summary>
+    ModelTask Task { get; }
 
     /// <summary>
     /// Gets the indexes, strictly increasing and positive, at which a new concept becomes active: the sample at index

@@ -2,7 +2,11 @@ namespace FeedbackLoop.Simulation;
 
 /// <summary>One sample drawn from an <see cref="IDriftingStream"/>: its features, its (possibly noisy) label and where it sits in the stream.</summary>
 /// <param name="Features">The inputs, laid out by the stream's <see cref="IDriftingStream.Schema"/>.</param>
-/// <param name="Label">The binary label, after label noise has been applied.</param>
+/// <param name="Label">
+/// The label, of the kind the stream's <see cref="IDriftingStream.Task"/> takes (<see cref="LabelKind.Binary"/>,
+/// <see cref="LabelKind.Categorical"/> with one of the task's classes, or <see cref="LabelKind.Numeric"/>), after any label
+/// noise has been applied.
+/// </param>
 /// <param name="Index">The 0-based position of the sample in the stream.</param>
 /// <param name="Concept">
 /// The 0-based position, in the stream's sequence of concepts, of the concept that generated the label: 0 before
@@ -13,4 +17,4 @@ namespace FeedbackLoop.Simulation;
 /// compares <see cref="Features"/> by reference, as <see cref="FeatureVector"/> has no value equality; compare
 /// <see cref="FeatureVector.Numeric"/> to compare inputs.
 /// </remarks>
-public sealed record LabelledSample(FeatureVector Features, bool Label, long Index, int Concept);
+public sealed record LabelledSample(FeatureVector Features, Label Label, long Index, int Concept);

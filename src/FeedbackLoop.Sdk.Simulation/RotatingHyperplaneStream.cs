@@ -1,6 +1,7 @@
 using System.Collections.ObjectModel;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using FeedbackLoop.Models;
 
 namespace FeedbackLoop.Simulation;
 
@@ -147,6 +148,10 @@ public sealed class RotatingHyperplaneStream : IDriftingStream
     /// <inheritdoc />
     /// <value>Numeric features <c>x1</c>..<c>xd</c>, in that order.</value>
     public FeatureSchema Schema { get; }
+
+    /// <inheritdoc />
+    /// <value><see cref="ModelTask.Binary"/>.</value>
+    public ModelTask Task => ModelTask.Binary;
 
     /// <inheritdoc />
     public IReadOnlyList<long> DriftPoints => _driftPoints;

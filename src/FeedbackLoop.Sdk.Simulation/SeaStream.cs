@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using FeedbackLoop.Models;
 
 namespace FeedbackLoop.Simulation;
 
@@ -60,6 +61,10 @@ public sealed class SeaStream : IDriftingStream
     /// <inheritdoc />
     /// <value>Numeric features <c>x1</c>, <c>x2</c>, <c>x3</c>, in that order.</value>
     public FeatureSchema Schema { get; }
+
+    /// <inheritdoc />
+    /// <value><see cref="ModelTask.Binary"/>.</value>
+    public ModelTask Task => ModelTask.Binary;
 
     /// <inheritdoc />
     public IReadOnlyList<long> DriftPoints => _concepts.DriftPoints;

@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using FeedbackLoop.Models;
 
 namespace FeedbackLoop.Simulation;
 
@@ -55,6 +56,10 @@ public sealed class StaggerStream : IDriftingStream
     /// <inheritdoc />
     /// <value>Categorical features <c>size</c>, <c>color</c>, <c>shape</c>, in that order.</value>
     public FeatureSchema Schema { get; }
+
+    /// <inheritdoc />
+    /// <value><see cref="ModelTask.Binary"/>.</value>
+    public ModelTask Task => ModelTask.Binary;
 
     /// <inheritdoc />
     public IReadOnlyList<long> DriftPoints => _concepts.DriftPoints;

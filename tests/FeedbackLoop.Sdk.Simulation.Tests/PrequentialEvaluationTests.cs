@@ -1,5 +1,6 @@
 using FeedbackLoop.Drift;
 using FeedbackLoop.Learning;
+using FeedbackLoop.Models;
 using FeedbackLoop.Retraining;
 using FeedbackLoop.Simulation;
 using FeedbackLoop.Simulation.Prequential;
@@ -24,7 +25,7 @@ public sealed class PrequentialEvaluationTests
             None);
 
         result.DriftPoints.Should().Equal(3_000);
-        result.Runs.Should().OnlyContain(r => r.Correct.Count == 6_000);
+        result.Runs.Should().OnlyContain(r => r.Scores.Count == 6_000);
         result["static"].ModelChanges.Should().BeEmpty();
         result["static"].Trainings.Should().Be(0);
 
@@ -110,13 +111,14 @@ public sealed class PrequentialEvaluationTests
     public void Summarize_HandMadeRuns_MeasuresAsDefined()
     {
         // 10 predictions, a change at 4; the run is right except at 4, 5 and 9; it signals at 2 (a false alarm) and 6, and its model changes at 7.
-        bool[] run = [true, true, true, true, false, false, true, true, true, false];
+        double[] run = [1, 1, 1, 1, 0, 0, 1, 1, 1, 0];
         var result = new PrequentialResult(
             new PrequentialOptions { Predictions = 10 },
+            ModelTask.Binary,
             [4],
             [
                 new PrequentialRun("loop", run, [7], [2, 6], 1, 40, TimeSpan.Zero, []),
-                new PrequentialRun("oracle", [.. Enumerable.Repeat(true, 10)], [6], [], 1, 20, TimeSpan.Zero, []),
+                new PrequentialRun("oracle", [.. Enumerable.Repeat(1.0, 10)], [6], [], 1, 20, TimeSpan.Zero, []),
             ]);
 
         var summary = result.Summarize("loop", tail: 5);
@@ -138,6 +140,31 @@ public sealed class PrequentialEvaluationTests
     }
 
     [Fact]
+    public void Summarize_RegressionRuns_ReadsTheMeanAbsoluteErrorAndOrientsComparisonsSoHigherIsBetter()
+    {
+        // Scores are absolute errors; a change at 4. After it the run errs 2 on average and the oracle 1.
+        double[] run = [1, 1, 1, 1, 3, 3, 1, 1, 3, 1];
+        var result = new PrequentialResult(
+            new PrequentialOptions { Predictions = 10 },
+            ModelTask.Regression,
+            [4],
+            [
+                new PrequentialRun("loop", run, [], [], 0, 0, TimeSpan.Zero, []),
+                new PrequentialRun("oracle", [.. Enumerable.Repeat(1.0, 10)], [], [], 0, 0, TimeSpan.Zero, []),
+            ]);
+
+        var summary = result.Summarize("loop", tail: 5);
+
+        result.HigherIsBetter.Should().BeFalse();
+        summary.BeforeChange.Should().Be(1.0);
+        summary.AfterChanges.Should().Be(2.0);
+        summary.ToOracle.Should().Be(0.5, "the oracle's error over the run's: the run is half as good");
+        summary.Last.Should().Be(1.8);
+        result.WorstWindowAfterChange("loop", "oracle", width: 3).Should().BeApproximately(-4.0 / 3, 1e-15, "[4, 7) errs 7 against 3: the run is worse by 4/3");
+        result.WorstWindowAfterChange("oracle", "loop", width: 3).Should().BeApproximately(2.0 / 3, 1e-15);
+    }
+
+    [Fact]
     public async Task RunAsync_BadArguments_Throw()
     {
         var learner = Learners.LogisticRegression();
@@ -153,7 +180,7 @@ public sealed class PrequentialEvaluationTests
             .Should().ThrowAsync<ArgumentOutOfRangeException>().WithParameterName(nameof(PrequentialOptions.DueCheckEvery));
         FluentActions.Invoking(() => PrequentialStrategy.Periodic(learner, everyLabels: 0)).Should().Throw<ArgumentOutOfRangeException>();
         FluentActions.Invoking(() => PrequentialStrategy.Oracle(learner, firstAfter: 300, window: 200)).Should().Throw<ArgumentOutOfRangeException>();
-        FluentActions.Invoking(() => new PrequentialResult(Small, [], []).Summarize("loop")).Should().Throw<KeyNotFoundException>();
+        FluentActions.Invoking(() => new PrequentialResult(Small, ModelTask.Binary, [], []).Summarize("loop")).Should().Throw<KeyNotFoundException>();
     }
 
     private static SeaStream Sea() => new(seed: 3, concepts: [0, 2], driftPoints: [3_500], noise: 0.0);

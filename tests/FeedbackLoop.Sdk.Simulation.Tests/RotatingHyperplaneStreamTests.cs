@@ -71,7 +71,7 @@ public sealed class RotatingHyperplaneStreamTests
         foreach (var sample in stream.Take(1_000))
         {
             stream.Threshold.Should().Be(0.5 * Sum(stream.Weights));
-            sample.Label.Should().Be(Dot(stream.Weights, sample.Features.Numeric) >= stream.Threshold, $"sample {sample.Index} follows Σ wᵢxᵢ >= ½ Σ wᵢ");
+            sample.Label.AsBoolean().Should().Be(Dot(stream.Weights, sample.Features.Numeric) >= stream.Threshold, $"sample {sample.Index} follows Σ wᵢxᵢ >= ½ Σ wᵢ");
         }
     }
 
@@ -90,7 +90,7 @@ public sealed class RotatingHyperplaneStreamTests
                 weightsByConcept.Add([.. stream.Weights]);
             }
 
-            sample.Label.Should().Be(Dot(weightsByConcept[expected], sample.Features.Numeric) >= 0.5 * Sum(weightsByConcept[expected]));
+            sample.Label.AsBoolean().Should().Be(Dot(weightsByConcept[expected], sample.Features.Numeric) >= 0.5 * Sum(weightsByConcept[expected]));
         }
 
         weightsByConcept.Should().HaveCount(3);
@@ -245,7 +245,7 @@ public sealed class RotatingHyperplaneStreamTests
 
         for (var concept = 0; concept < 3; concept++)
         {
-            var positive = samples.Where(s => s.Concept == concept).Count(s => s.Label) / (double)perConcept;
+            var positive = samples.Where(s => s.Concept == concept).Count(s => s.Label.AsBoolean()) / (double)perConcept;
             positive.Should().BeApproximately(0.5, 4.0 * Math.Sqrt(0.25 / perConcept), $"concept {concept} is balanced");
         }
     }
@@ -391,7 +391,7 @@ public sealed class RotatingHyperplaneStreamTests
             var alpha = Math.Clamp((sample.Index - 500 + 1) / 1_000.0, 0, 1);
             double[] w = [.. from.Zip(to, (a, b) => ((1 - alpha) * a) + (alpha * b))];
             var x = sample.Features.Numeric.ToArray();
-            sample.Label.Should().Be(w.Zip(x, (a, b) => a * b).Sum() >= 0.5 * w.Sum(), $"sample {sample.Index} follows the hyperplane {alpha:0.###} of the way");
+            sample.Label.AsBoolean().Should().Be(w.Zip(x, (a, b) => a * b).Sum() >= 0.5 * w.Sum(), $"sample {sample.Index} follows the hyperplane {alpha:0.###} of the way");
             intermediate += sample.Label != Rule(from, x) && sample.Label != Rule(to, x) ? 1 : 0;
         }
 

@@ -61,7 +61,7 @@ public sealed class SeaStreamTests
 
         stream.Threshold.Should().Be(theta);
         samples.Should().OnlyContain(s => s.Label == (s.Features.GetNumeric("x1") + s.Features.GetNumeric("x2") <= theta));
-        samples.Should().Contain(s => s.Label).And.Contain(s => !s.Label);
+        samples.Should().Contain(s => s.Label.AsBoolean()).And.Contain(s => !s.Label.AsBoolean());
     }
 
     [Fact]
@@ -75,7 +75,7 @@ public sealed class SeaStreamTests
             sample.Concept.Should().Be(expected, $"sample {sample.Index} follows drift points 100, 250, 400");
             stream.Threshold.Should().Be(SeaStream.Thresholds[expected]);
             var sum = sample.Features.Numeric[0] + sample.Features.Numeric[1];
-            sample.Label.Should().Be(sum <= SeaStream.Thresholds[expected], $"sample {sample.Index} is labelled by θ = {SeaStream.Thresholds[expected]}");
+            sample.Label.AsBoolean().Should().Be(sum <= SeaStream.Thresholds[expected], $"sample {sample.Index} is labelled by θ = {SeaStream.Thresholds[expected]}");
         }
     }
 

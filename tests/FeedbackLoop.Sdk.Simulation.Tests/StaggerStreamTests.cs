@@ -34,8 +34,8 @@ public sealed class StaggerStreamTests
         samples.Where(s => s.Index is 999 or 1_000 or 2_000).Select(s => s.Concept).Should().Equal(0, 1, 2);
         samples.Should().OnlyContain(s => s.Label == StaggerStream.Label(
             stream.Concepts[s.Concept], s.Features.GetCategorical("size")!, s.Features.GetCategorical("color")!, s.Features.GetCategorical("shape")!));
-        samples.Take(1_000).Count(s => s.Label).Should().BeInRange(70, 155, "1/9 of objects are small and red");
-        samples.Skip(1_000).Take(1_000).Count(s => s.Label).Should().BeInRange(610, 720, "2/3 are medium or large");
+        samples.Take(1_000).Count(s => s.Label.AsBoolean()).Should().BeInRange(70, 155, "1/9 of objects are small and red");
+        samples.Skip(1_000).Take(1_000).Count(s => s.Label.AsBoolean()).Should().BeInRange(610, 720, "2/3 are medium or large");
         samples.GroupBy(s => s.Features.GetCategorical("shape")).Select(g => g.Count()).Should().OnlyContain(n => n > 900);
     }
 

@@ -74,7 +74,7 @@ public class DefaultsEffectivenessTests
 
         var loop = result["loop (defaults)"];
         loop.DriftSignals.Should().BeEmpty();
-        PrequentialResult.Accuracy(loop, 0, 16_000).Should().BeGreaterThan(PrequentialResult.Accuracy(result["static"], 0, 16_000) - 0.005);
+        PrequentialResult.Metric(loop, 0, 16_000).Should().BeGreaterThan(PrequentialResult.Metric(result["static"], 0, 16_000) - 0.005);
     }
 
     [Fact]

@@ -39,9 +39,9 @@ public class EndToEndTests
         promoted[0].Report.Decision.Reason.Should().Contain("drift on errors");
         promoted[^1].Report.Champion!.Version.Should().BeGreaterThan(1);
 
-        PrequentialResult.Accuracy(loop, 0, DriftAt).Should().BeGreaterThan(0.85);
+        PrequentialResult.Metric(loop, 0, DriftAt).Should().BeGreaterThan(0.85);
         var (lastFrom, lastTo) = (22_000 - 5_000, 22_000);
-        PrequentialResult.Accuracy(result["static"], lastFrom, lastTo).Should().BeLessThan(0.75, "half the labels changed under the stale model");
-        PrequentialResult.Accuracy(loop, lastFrom, lastTo).Should().BeGreaterThan(PrequentialResult.Accuracy(result["static"], lastFrom, lastTo) + 0.2);
+        PrequentialResult.Metric(result["static"], lastFrom, lastTo).Should().BeLessThan(0.75, "half the labels changed under the stale model");
+        PrequentialResult.Metric(loop, lastFrom, lastTo).Should().BeGreaterThan(PrequentialResult.Metric(result["static"], lastFrom, lastTo) + 0.2);
     }
 }

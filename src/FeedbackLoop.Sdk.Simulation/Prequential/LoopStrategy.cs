@@ -15,7 +15,7 @@ internal sealed class LoopStrategy(string name, Func<SimulatedClock, IFeedbackLo
         await loop.SeedAsync(replay.ToTrainingSet(replay.History, "history"), new AliasChange("prequential", "first model from the history"), cancellationToken).ConfigureAwait(false);
         var samples = replay.Samples;
         var ids = new PredictionId[samples.Count];
-        var correct = new bool[samples.Count];
+        var scores = new double[samples.Count];
         var changes = new List<long>();
         var signals = new SortedSet<long>();
         var cycles = new List<PrequentialCycle>();
@@ -26,8 +26,8 @@ internal sealed class LoopStrategy(string name, Func<SimulatedClock, IFeedbackLo
             // Prediction i is made at second i of the replay, so a signal's time says which prediction raised it.
             var prediction = loop.Predict(samples[i].Features);
             ids[i] = prediction.Id;
-            correct[i] = prediction.Output.Label == Label.Binary(samples[i].Label);
-            effects.Predicted(i, correct[i]);
+            scores[i] = replay.Score(prediction.Output, samples[i]);
+            effects.Predicted(i, scores[i]);
             if (replay.LabelArrivingAfter(i) is var arrived and >= 0)
             {
                 loop.RecordFeedback(Feedback.GroundTruth(ids[arrived], samples[arrived].Label));
@@ -66,7 +66,7 @@ internal sealed class LoopStrategy(string name, Func<SimulatedClock, IFeedbackLo
             }
         }
 
-        return new PrequentialRun(Name, correct, changes, [.. signals], trainings, used, time, cycles) { Promotions = effects.Effects };
+        return new PrequentialRun(Name, scores, changes, [.. signals], trainings, used, time, cycles) { Promotions = effects.Effects };
     }
 
     /// <summary>

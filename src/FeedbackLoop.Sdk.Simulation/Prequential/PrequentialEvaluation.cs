@@ -36,6 +36,6 @@ public static class PrequentialEvaluation
             runs.Add(await strategy.RunAsync(replay, cancellationToken).ConfigureAwait(false));
         }
 
-        return new PrequentialResult(options, replay.DriftPoints, runs);
+        return new PrequentialResult(options, replay.Task, replay.DriftPoints, runs);
     }
 }

@@ -6,5 +6,9 @@ namespace FeedbackLoop.Simulation.Prequential;
 /// </summary>
 /// <param name="At">The prediction (0-based, in replay order) from which the new model served.</param>
 /// <param name="Compared">How many predictions both models scored.</param>
-/// <param name="Gain">The new model's accuracy minus the replaced model's over those predictions; negative when the change lowered accuracy.</param>
+/// <param name="Gain">
+/// How much the change improved the task's metric over those predictions, oriented so that higher is better: the new
+/// model's accuracy minus the replaced model's for a classification, the replaced model's mean absolute error minus the
+/// new model's for a regression. Negative when the change made the predictions worse.
+/// </param>
 public sealed record PrequentialPromotion(long At, long Compared, double Gain);

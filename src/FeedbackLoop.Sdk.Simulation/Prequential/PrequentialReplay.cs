@@ -1,3 +1,4 @@
+using FeedbackLoop.Learning;
 using FeedbackLoop.Models;
 
 namespace FeedbackLoop.Simulation.Prequential;
@@ -12,6 +13,7 @@ internal sealed class PrequentialReplay
     {
         Options = options;
         Schema = stream.Schema;
+        Task = stream.Task;
         History = [.. stream.Take(options.History)];
         Samples = [.. stream.Take(options.Predictions)];
         var budget = new Random(options.Seed);
@@ -23,6 +25,8 @@ internal sealed class PrequentialReplay
 
     public FeatureSchema Schema { get; }
 
+    public ModelTask Task { get; }
+
     public IReadOnlyList<LabelledSample> History { get; }
 
     public IReadOnlyList<LabelledSample> Samples { get; }
@@ -31,10 +35,26 @@ internal sealed class PrequentialReplay
 
     public IReadOnlyList<long> DriftPoints { get; }
 
+    /// <summary>The built-in learner of a task, the one a loop trains when no trainer is named.</summary>
+    public static IModelTrainer BuiltInLearner(ModelTask task) => task.Kind switch
+    {
+        ModelTaskKind.Multiclass => Learners.SoftmaxRegression(),
+        ModelTaskKind.Regression => Learners.RidgeRegression(),
+        _ => Learners.LogisticRegression(),
+    };
+
+    /// <summary>
+    /// The score of one prediction (see <see cref="PrequentialRun.Scores"/>): 1 for a right class and 0 for a wrong one,
+    /// the absolute error for a regression.
+    /// </summary>
+    public double Score(PredictionOutput output, LabelledSample sample) => Task.Kind == ModelTaskKind.Regression
+        ? Math.Abs(output.Value - sample.Label.AsDouble())
+        : output.Label == sample.Label ? 1.0 : 0.0;
+
     /// <summary>The labelled rows of some samples, for a trainer or a loop's seed.</summary>
     public TrainingSet ToTrainingSet(IEnumerable<LabelledSample> rows, string source)
     {
-        var set = TrainingSet.CreateBuilder(Schema, ModelTask.Binary);
+        var set = TrainingSet.CreateBuilder(Schema, Task);
         foreach (var row in rows)
         {
             set.Add(row.Features, row.Label, source: source);

@@ -1,8 +1,12 @@
 namespace FeedbackLoop.Simulation.Prequential;
 
-/// <summary>What one strategy did on one replay: whether each prediction was right, and when its model changed.</summary>
+/// <summary>What one strategy did on one replay: how good each prediction was, and when its model changed.</summary>
 /// <param name="Strategy">The strategy's name.</param>
-/// <param name="Correct">One entry per replayed prediction: whether it matched the sample's (noisy) label.</param>
+/// <param name="Scores">
+/// One entry per replayed prediction, scored against the sample's (noisy) label by the task's metric: for a binary or
+/// multiclass task 1 when the predicted class was right and 0 when it was wrong (their mean is the accuracy), for a
+/// regression the absolute error <c>|y − ŷ|</c> (their mean is the mean absolute error).
+/// </param>
 /// <param name="ModelChanges">The predictions (0-based, in replay order) from which a new model served.</param>
 /// <param name="DriftSignals">The predictions at which a drift was signalled (a loop's error or feature monitors); empty for the other strategies.</param>
 /// <param name="Trainings">How many models were trained after the first (promoted or not).</param>
@@ -11,7 +15,7 @@ namespace FeedbackLoop.Simulation.Prequential;
 /// <param name="Cycles">A loop's cycles that did something (all but <see cref="CycleOutcome.NoAction"/>), each after the prediction it followed; empty for the other strategies.</param>
 public sealed record PrequentialRun(
     string Strategy,
-    IReadOnlyList<bool> Correct,
+    IReadOnlyList<double> Scores,
     IReadOnlyList<long> ModelChanges,
     IReadOnlyList<long> DriftSignals,
     int Trainings,

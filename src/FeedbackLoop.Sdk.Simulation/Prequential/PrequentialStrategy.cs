@@ -4,10 +4,13 @@ using FeedbackLoop.Models;
 namespace FeedbackLoop.Simulation.Prequential;
 
 /// <summary>
-/// A way to keep a binary classifier up to date while a drifting stream is replayed: never (<see cref="Static"/>), on
-/// a schedule (<see cref="Periodic"/>), at the true changes (<see cref="Oracle"/>), or by a feedback loop
-/// (<see cref="Loop"/>). Every strategy starts from a model trained on the same history and sees the same samples and
-/// labels.
+/// A way to keep a model up to date while a drifting stream is replayed: never (<see cref="Static"/>), on a schedule
+/// (<see cref="Periodic"/>), at the true changes (<see cref="Oracle"/>), or by a feedback loop (<see cref="Loop"/>).
+/// Every strategy starts from a model trained on the same history and sees the same samples and labels. The strategies
+/// that train models themselves train the stream's task (<see cref="IDriftingStream.Task"/>) with the trainer given,
+/// or by default with the task's built-in learner, the one a loop trains when no trainer is named:
+/// <c>Learners.LogisticRegression()</c> (binary), <c>Learners.SoftmaxRegression()</c> (multiclass) or
+/// <c>Learners.RidgeRegression()</c> (regression).
 /// </summary>
 public abstract class PrequentialStrategy
 {
@@ -21,21 +24,23 @@ public abstract class PrequentialStrategy
     public string Name { get; }
 
     /// <summary>Keeps the first model: the reference a loop must beat.</summary>
-    /// <param name="trainer">Trains the first model on the history.</param>
-    /// <returns>The strategy, named <c>static</c>.</returns>
-    public static PrequentialStrategy Static(IModelTrainer trainer) => new Trained("static", trainer, _ => null);
+    /// <param name="trainer">Trains the first model on the history; <see langword="null"/> (the default) for the task's built-in learner.</param>
+    /// <param name="name">The name the results use; <see langword="null"/> (the default) for <c>static</c>.</param>
+    /// <returns>The strategy.</returns>
+    public static PrequentialStrategy Static(IModelTrainer? trainer = null, string? name = null) => new Trained(name ?? "static", trainer, _ => null);
 
     /// <summary>Retrains on the newest <paramref name="window"/> labels each time <paramref name="everyLabels"/> new labels have arrived, and serves the new model at once (no gate).</summary>
-    /// <param name="trainer">The trainer.</param>
+    /// <param name="trainer">The trainer; <see langword="null"/> for the task's built-in learner.</param>
     /// <param name="everyLabels">New labels between two trainings; at least 1.</param>
     /// <param name="window">The most labels a training reads (the newest, history included until it is displaced); at least 2.</param>
-    /// <returns>The strategy, named <c>periodic-{everyLabels}</c>.</returns>
+    /// <param name="name">The name the results use; <see langword="null"/> (the default) for <c>periodic-{everyLabels}</c>.</param>
+    /// <returns>The strategy.</returns>
     /// <exception cref="ArgumentOutOfRangeException">A count is below its minimum.</exception>
-    public static PrequentialStrategy Periodic(IModelTrainer trainer, int everyLabels = 5_000, int window = 5_000)
+    public static PrequentialStrategy Periodic(IModelTrainer? trainer = null, int everyLabels = 5_000, int window = 5_000, string? name = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(everyLabels, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(window, 2);
-        return new Trained($"periodic-{everyLabels}", trainer, labels =>
+        return new Trained(name ?? $"periodic-{everyLabels}", trainer, labels =>
             labels.SinceTraining >= everyLabels ? labels.Newest(window) : null);
     }
 
@@ -44,16 +49,17 @@ public abstract class PrequentialStrategy
     /// <paramref name="firstAfter"/> of them have arrived, then each time their number doubles, and once
     /// <paramref name="window"/> is reached every <paramref name="window"/> more — the upper bound a loop is measured against.
     /// </summary>
-    /// <param name="trainer">The trainer.</param>
+    /// <param name="trainer">The trainer; <see langword="null"/> for the task's built-in learner.</param>
     /// <param name="firstAfter">Post-change labels before the first retraining; at least 2.</param>
     /// <param name="window">The most labels a training reads; at least <paramref name="firstAfter"/>.</param>
-    /// <returns>The strategy, named <c>oracle</c>.</returns>
+    /// <param name="name">The name the results use; <see langword="null"/> (the default) for <c>oracle</c>.</param>
+    /// <returns>The strategy.</returns>
     /// <exception cref="ArgumentOutOfRangeException">A count is below its minimum.</exception>
-    public static PrequentialStrategy Oracle(IModelTrainer trainer, int firstAfter = 200, int window = 5_000)
+    public static PrequentialStrategy Oracle(IModelTrainer? trainer = null, int firstAfter = 200, int window = 5_000, string? name = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(firstAfter, 2);
         ArgumentOutOfRangeException.ThrowIfLessThan(window, firstAfter);
-        return new Trained("oracle", trainer, labels =>
+        return new Trained(name ?? "oracle", trainer, labels =>
         {
             var since = labels.SinceChange;
             var due = since >= firstAfter && (since >= window ? since % window == 0 : since % firstAfter == 0 && IsPowerOfTwo(since / firstAfter));
@@ -96,12 +102,13 @@ public abstract class PrequentialStrategy
     }
 
     /// <summary>A strategy that trains models itself, on the schedule <paramref name="due"/> gives.</summary>
-    private sealed class Trained(string name, IModelTrainer trainer, Func<Labels, IReadOnlyList<LabelledSample>?> due) : PrequentialStrategy(name)
+    private sealed class Trained(string name, IModelTrainer? trainer, Func<Labels, IReadOnlyList<LabelledSample>?> due) : PrequentialStrategy(name)
     {
         internal override async Task<PrequentialRun> RunAsync(PrequentialReplay replay, CancellationToken cancellationToken)
         {
+            var learner = trainer ?? PrequentialReplay.BuiltInLearner(replay.Task);
             var samples = replay.Samples;
-            var correct = new bool[samples.Count];
+            var scores = new double[samples.Count];
             var changes = new List<long>();
             var labels = new Labels(replay.History);
             var model = await TrainAsync(replay.History).ConfigureAwait(false) ?? throw new InvalidOperationException($"Strategy {Name}: the first model failed to train.");
@@ -109,8 +116,8 @@ public abstract class PrequentialStrategy
             var effects = new PromotionEffects(replay);
             for (var i = 0; i < samples.Count; i++)
             {
-                correct[i] = model.Predict(samples[i].Features).Label == Label.Binary(samples[i].Label);
-                effects.Predicted(i, correct[i]);
+                scores[i] = replay.Score(model.Predict(samples[i].Features), samples[i]);
+                effects.Predicted(i, scores[i]);
                 var arrived = replay.LabelArrivingAfter(i);
                 if (arrived < 0)
                 {
@@ -145,13 +152,13 @@ public abstract class PrequentialStrategy
                 }
             }
 
-            return new PrequentialRun(Name, correct, changes, [], trainings, used, time, []) { Promotions = effects.Effects };
+            return new PrequentialRun(Name, scores, changes, [], trainings, used, time, []) { Promotions = effects.Effects };
 
             async Task<IPredictor?> TrainAsync(IReadOnlyList<LabelledSample> rows)
             {
                 try
                 {
-                    return (await trainer.TrainAsync(replay.ToTrainingSet(rows, "prequential"), cancellationToken).ConfigureAwait(false)).Predictor;
+                    return (await learner.TrainAsync(replay.ToTrainingSet(rows, "prequential"), cancellationToken).ConfigureAwait(false)).Predictor;
                 }
                 catch (ArgumentException)
                 {

@@ -13,7 +13,7 @@ internal sealed class PromotionEffects(PrequentialReplay replay)
     private long _from;
     private long _until;
     private long _compared;
-    private long _gained;
+    private double _gained;
 
     public IReadOnlyList<PrequentialPromotion> Effects
     {
@@ -32,8 +32,8 @@ internal sealed class PromotionEffects(PrequentialReplay replay)
         (_replaced, _from, _until, _compared, _gained) = (replaced, at, Math.Min(at + Span, drift), 0, 0);
     }
 
-    /// <summary>Prediction <paramref name="step"/> was made by the new model, right or not.</summary>
-    public void Predicted(int step, bool correct)
+    /// <summary>Prediction <paramref name="step"/> was made by the current model, with <paramref name="score"/> (see <see cref="PrequentialRun.Scores"/>).</summary>
+    public void Predicted(int step, double score)
     {
         if (_replaced is null || step < _from)
         {
@@ -47,8 +47,10 @@ internal sealed class PromotionEffects(PrequentialReplay replay)
         }
 
         var sample = replay.Samples[step];
-        var old = _replaced.Predict(sample.Features).Label == Label.Binary(sample.Label);
-        _gained += (correct ? 1 : 0) - (old ? 1 : 0);
+        var old = replay.Score(_replaced.Predict(sample.Features), sample);
+
+        // Oriented so that a positive gain is an improvement: more right answers, or a smaller absolute error.
+        _gained += replay.Task.Kind == ModelTaskKind.Regression ? old - score : score - old;
         _compared++;
     }
 
@@ -56,7 +58,7 @@ internal sealed class PromotionEffects(PrequentialReplay replay)
     {
         if (_replaced is not null && _compared > 0)
         {
-            _effects.Add(new PrequentialPromotion(_from, _compared, (double)_gained / _compared));
+            _effects.Add(new PrequentialPromotion(_from, _compared, _gained / _compared));
         }
 
         _replaced = null;

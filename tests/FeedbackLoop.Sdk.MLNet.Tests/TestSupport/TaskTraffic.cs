@@ -37,7 +37,7 @@ public sealed class TaskTraffic
         var x = sample.Features.Numeric;
         return (sample.Features, Task.Kind switch
         {
-            ModelTaskKind.Binary => Label.Binary(sample.Label),
+            ModelTaskKind.Binary => sample.Label,
             ModelTaskKind.Multiclass => Label.Categorical(Region(x[0] + x[1], drifted)),
             _ => Label.Numeric(Target(x[0], x[1], drifted) + (0.1 * Gaussian(_noise))),
         });
