@@ -165,6 +165,16 @@ internal sealed class OnnxBinding
                 throw new InvalidOnnxModelException(
                     string.Create(CultureInfo.InvariantCulture, $"The mapping names {names.Count} inputs for the schema's {schema.Features.Count} features."));
             case OnnxInputLayout.PerFeature:
+                var first = new Dictionary<string, int>(StringComparer.Ordinal);
+                for (var i = 0; i < names.Count; i++)
+                {
+                    if (!first.TryAdd(names[i], i))
+                    {
+                        throw new InvalidOnnxModelException(
+                            $"The features '{schema.Features[first[names[i]]].Name}' and '{schema.Features[i].Name}' both feed the input '{names[i]}'; each input takes one feature (map one of them elsewhere with InputNames).");
+                    }
+                }
+
                 return;
             default:
                 throw new InvalidOnnxModelException($"The ONNX mapping has the unresolved layout {mapping.Layout}; it is Vector or PerFeature.");

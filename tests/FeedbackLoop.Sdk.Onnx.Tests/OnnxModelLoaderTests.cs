@@ -135,6 +135,16 @@ public sealed class OnnxModelLoaderTests
         act.Should().Throw<InvalidOnnxModelException>().WithMessage($"The ONNX mapping's vector layout names {inputs.Length} inputs*; it feeds exactly one.");
     }
 
+    [Fact]
+    public void Load_CraftedPerFeatureMappingFeedingOneInputTwice_ThrowsNamingBothFeatures()
+    {
+        var model = OnnxModel.FromBytes(TestModels.PerFeature([0.03f, -0.2f, 0.6f], 0.1f, ["eu", "us"], [1f, 2f]), Schema, ModelTask.Binary);
+
+        var act = () => new OnnxModelLoader().Load(Crafted(model, m => m["inputs"] = new JsonArray("age", "age", "region")), Schema);
+
+        act.Should().Throw<InvalidOnnxModelException>().WithMessage("The features 'age' and 'income' both feed the input 'age'*");
+    }
+
     [Theory]
     [InlineData("task", "2")]
     [InlineData("task", "7")]
