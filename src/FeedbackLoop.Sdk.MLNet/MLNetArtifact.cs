@@ -88,9 +88,9 @@ internal static class MLNetArtifact
         }
 #pragma warning restore CA1031
 
-        var output = ModelOutput.Of(mapper.OutputSchema, classOrder);
+        var output = ModelOutput.Of(mapper.OutputSchema, columns.Input, classOrder);
         var outputs = new[] { ModelOutput.Score, ModelOutput.Probability, ModelOutput.PredictedLabel }
-            .Select(mapper.OutputSchema.GetColumnOrNull).OfType<DataViewSchema.Column>();
+            .Select(name => ModelOutput.Find(mapper.OutputSchema, columns.Input, name)).OfType<DataViewSchema.Column>();
         if (mapper.GetDependencies(outputs).FirstOrDefault(c => c.Index >= columns.FeatureCount) is { Name: not null } read)
         {
             throw new FormatException(
