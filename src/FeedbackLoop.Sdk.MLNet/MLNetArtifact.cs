@@ -65,7 +65,17 @@ internal static class MLNetArtifact
 
         CheckInput(saved, schema);
         var columns = MLNetColumns.For(schema, saved);
-        return new MLNetModel(model, columns, Output(model, columns, classOrder));
+        var output = Output(model, columns, classOrder);
+#pragma warning disable CA1031 // Binding a loaded model's scoring engine (GetRow, getters) runs its transforms' code: any failure is a model that cannot serve.
+        try
+        {
+            return new MLNetModel(model, columns, output);
+        }
+        catch (Exception exception) when (exception is not (FormatException or OutOfMemoryException or OperationCanceledException))
+        {
+            throw new FormatException($"The model cannot score the loop's features [{columns.Schema}]: {exception.Message}", exception);
+        }
+#pragma warning restore CA1031
     }
 
     /// <summary>
@@ -88,13 +98,26 @@ internal static class MLNetArtifact
         }
 #pragma warning restore CA1031
 
-        var output = ModelOutput.Of(mapper.OutputSchema, classOrder);
-        var outputs = new[] { ModelOutput.Score, ModelOutput.Probability, ModelOutput.PredictedLabel }
-            .Select(mapper.OutputSchema.GetColumnOrNull).OfType<DataViewSchema.Column>();
-        if (mapper.GetDependencies(outputs).FirstOrDefault(c => c.Index >= columns.FeatureCount) is { Name: not null } read)
+        ModelOutput output;
+        DataViewSchema.Column? read;
+#pragma warning disable CA1031 // A damaged model's schema or dependencies can fail with any exception; the contract is a FormatException.
+        try
+        {
+            output = ModelOutput.Of(mapper.OutputSchema, columns.Input, classOrder);
+            var outputs = new[] { ModelOutput.Score, ModelOutput.Probability, ModelOutput.PredictedLabel }
+                .Select(name => ModelOutput.Find(mapper.OutputSchema, columns.Input, name)).OfType<DataViewSchema.Column>();
+            read = mapper.GetDependencies(outputs).FirstOrDefault(c => c.Index >= columns.FeatureCount) is { Name: not null } column ? column : null;
+        }
+        catch (Exception exception) when (exception is not (FormatException or OutOfMemoryException or OperationCanceledException))
+        {
+            throw new FormatException($"The model's output cannot be read on the loop's features [{columns.Schema}]: {exception.Message}", exception);
+        }
+#pragma warning restore CA1031
+
+        if (read is { } dependency)
         {
             throw new FormatException(
-                $"The model's score reads the input column '{read.Name}', which is not a feature of the loop's schema [{columns.Schema}]; it cannot score the loop's inputs.");
+                $"The model's score reads the input column '{dependency.Name}', which is not a feature of the loop's schema [{columns.Schema}]; it cannot score the loop's inputs.");
         }
 
         return output;

@@ -140,12 +140,12 @@ public sealed class MLNetTrainer : IModelTrainer, IModelArtifactLoader
     private (ITransformer Model, string Calibration) Calibrated(MLContext context, ITransformer model, TrainingSetDataView view, MLNetColumns columns)
     {
         var output = model.GetOutputSchema(view.Schema);
-        if (output.GetColumnOrNull(ModelOutput.Probability) is not null)
+        if (ModelOutput.Find(output, view.Schema, ModelOutput.Probability) is not null)
         {
             return (model, "; probabilities calibrated by the trainer");
         }
 
-        if (!Calibrate || output.GetColumnOrNull(ModelOutput.Score) is not { } score || score.Type != NumberDataViewType.Single)
+        if (!Calibrate || ModelOutput.Find(output, view.Schema, ModelOutput.Score) is not { } score || score.Type != NumberDataViewType.Single)
         {
             return (model, "; no probabilities (the trainer is not calibrated and calibration is off)");
         }

@@ -17,11 +17,12 @@ internal sealed record ModelOutput(ModelTask Task, bool HasProbability, string[]
 
     /// <summary>Reads the task from a model's output schema.</summary>
     /// <param name="output">The schema.</param>
+    /// <param name="input">The input schema the model was bound to: its columns pass through to <paramref name="output"/> and are not the model's.</param>
     /// <param name="classOrder">The declared class order, when it differs from the score slots' (see <see cref="MLNetArtifact"/>).</param>
     /// <exception cref="FormatException">The schema is not the output of an ML.NET classifier or regressor the loop can serve.</exception>
-    public static ModelOutput Of(DataViewSchema output, IReadOnlyList<string>? classOrder)
+    public static ModelOutput Of(DataViewSchema output, DataViewSchema input, IReadOnlyList<string>? classOrder)
     {
-        if (output.GetColumnOrNull(Score) is not { } score)
+        if (Find(output, input, Score) is not { } score)
         {
             throw new FormatException(
                 $"The model's output has no '{Score}' column (it has {string.Join(", ", output.Where(c => !c.IsHidden).Select(c => $"'{c.Name}'"))}); the loop serves ML.NET classifiers and regressors, whose last step is a trainer.");
@@ -66,16 +67,28 @@ internal sealed record ModelOutput(ModelTask Task, bool HasProbability, string[]
             throw new FormatException($"The model's 'Score' column is {score.Type}; the loop serves Single scores (binary, regression) or Single vectors (multiclass).");
         }
 
-        if (output.GetColumnOrNull(PredictedLabel) is { } predicted)
+        if (Find(output, input, PredictedLabel) is { } predicted)
         {
             if (predicted.Type != BooleanDataViewType.Instance)
             {
                 throw new FormatException($"The model's '{PredictedLabel}' column is {predicted.Type}; a binary classifier predicts Boolean labels.");
             }
 
-            return new ModelOutput(ModelTask.Binary, output.GetColumnOrNull(Probability) is { } p && p.Type == NumberDataViewType.Single, null);
+            return new ModelOutput(ModelTask.Binary, Find(output, input, Probability) is { } p && p.Type == NumberDataViewType.Single, null);
         }
 
         return new ModelOutput(ModelTask.Regression, false, null);
     }
+
+    /// <summary>
+    /// The model's own output column of that name, or <see langword="null"/>: ML.NET passes the input columns through,
+    /// so a feature named <c>Probability</c>, <c>Score</c> or <c>PredictedLabel</c> is in the output schema too. A
+    /// column the model adds hides the input's of its name (and is placed right after it, so its index says nothing):
+    /// the last column of the name is the model's when the output has more columns of that name than the input.
+    /// </summary>
+    /// <remarks>A host pipeline that rewrites such a feature in place (ReplaceMissingValues on it) also adds a column of its name; name the feature otherwise then.</remarks>
+    public static DataViewSchema.Column? Find(DataViewSchema output, DataViewSchema input, string name) =>
+        output.GetColumnOrNull(name) is { } column && Named(output, name) > Named(input, name) ? column : null;
+
+    private static int Named(DataViewSchema schema, string name) => schema.Count(c => string.Equals(c.Name, name, StringComparison.Ordinal));
 }

@@ -28,13 +28,13 @@ internal sealed class Scorer
         _task = output.Task;
         var mapper = transformer.GetRowToRowMapper(columns.Input);
         var schema = mapper.OutputSchema;
-        var score = schema[ModelOutput.Score];
+        var score = Column(ModelOutput.Score);
         List<DataViewSchema.Column> active = [score];
         if (_task.Kind == ModelTaskKind.Binary)
         {
-            var predicted = schema[ModelOutput.PredictedLabel];
+            var predicted = Column(ModelOutput.PredictedLabel);
             active.Add(predicted);
-            var probability = output.HasProbability ? schema[ModelOutput.Probability] : (DataViewSchema.Column?)null;
+            var probability = output.HasProbability ? Column(ModelOutput.Probability) : (DataViewSchema.Column?)null;
             if (probability is { } p)
             {
                 active.Add(p);
@@ -55,6 +55,9 @@ internal sealed class Scorer
         {
             _score = mapper.GetRow(_input, active).GetGetter<float>(score);
         }
+
+        // ModelOutput.Of found each column the output says the model has.
+        DataViewSchema.Column Column(string name) => ModelOutput.Find(schema, columns.Input, name)!.Value;
     }
 
     public PredictionOutput Score(FeatureVector features)

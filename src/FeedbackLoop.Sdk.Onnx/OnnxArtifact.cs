@@ -133,30 +133,38 @@ internal static class OnnxArtifact
             var reader = new Utf8JsonReader(json);
             using var document = JsonDocument.ParseValue(ref reader);
             var root = document.RootElement;
-            var kind = Enum.Parse<ModelTaskKind>(Text(root, "task"));
+            var kind = Name<ModelTaskKind>(root, "task");
             var task = kind switch
             {
                 ModelTaskKind.Binary => ModelTask.Binary,
                 ModelTaskKind.Regression => ModelTask.Regression,
                 _ => ModelTask.Multiclass(Strings(root, "classes")),
             };
-            var layout = Enum.Parse<OnnxInputLayout>(Text(root, "layout"));
-            return layout is OnnxInputLayout.Vector or OnnxInputLayout.PerFeature
-                ? new OnnxMapping(
-                    task,
-                    layout,
-                    Strings(root, "inputs"),
-                    Text(root, "output"),
-                    Strings(root, "modelClasses"),
-                    root.GetProperty("positiveClassColumn").GetInt32(),
-                    Text(root, "schemaFingerprint"),
-                    Text(root, "schema"))
-                : throw new InvalidOnnxModelException($"The ONNX artifact's mapping has the unresolved layout {layout}.");
+            return new OnnxMapping(
+                task,
+                Name<OnnxInputLayout>(root, "layout"),
+                Strings(root, "inputs"),
+                Text(root, "output"),
+                Strings(root, "modelClasses"),
+                root.GetProperty("positiveClassColumn").GetInt32(),
+                Text(root, "schemaFingerprint"),
+                Text(root, "schema"));
         }
-        catch (Exception exception) when (exception is JsonException or KeyNotFoundException or InvalidOperationException or ArgumentException)
+        catch (Exception exception) when (exception is JsonException or KeyNotFoundException or InvalidOperationException or ArgumentException
+            or FormatException and not InvalidOnnxModelException)
         {
             throw new InvalidOnnxModelException($"The ONNX artifact's mapping cannot be read: {exception.Message}", exception);
         }
+    }
+
+    /// <summary>An enum value written by its name; <see cref="Enum.Parse{TEnum}(string)"/> alone would also take numbers ("7"), lists and other casing.</summary>
+    private static TEnum Name<TEnum>(JsonElement root, string name)
+        where TEnum : struct, Enum
+    {
+        var text = Text(root, name);
+        return Enum.GetNames<TEnum>().Contains(text, StringComparer.Ordinal)
+            ? Enum.Parse<TEnum>(text)
+            : throw new InvalidOnnxModelException($"The ONNX artifact's '{name}' is '{text}', not one of {string.Join(", ", Enum.GetNames<TEnum>())}.");
     }
 
     private static string Text(JsonElement root, string name) =>

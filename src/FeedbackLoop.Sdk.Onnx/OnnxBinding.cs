@@ -102,6 +102,7 @@ internal sealed class OnnxBinding
 
         var mapping = new OnnxMapping(
             task, layout, inputNames, ResolveOutput(session, task, options.OutputName), modelClasses, options.PositiveClassColumn, schema.Fingerprint, schema.ToString());
+        CheckMapping(mapping, schema);
         CheckInputs(session, schema, mapping);
         return mapping;
     }
@@ -116,9 +117,68 @@ internal sealed class OnnxBinding
                 $"The ONNX model was mapped to the schema [{mapping.Schema}] (fingerprint {mapping.SchemaFingerprint}); this loop's schema is [{schema}] (fingerprint {schema.Fingerprint}).");
         }
 
+        CheckMapping(mapping, schema);
         var inputs = CheckInputs(session, schema, mapping);
         CheckOutput(session, mapping);
         return new OnnxBinding(mapping, inputs, WarmUp(session, mapping, inputs));
+    }
+
+    /// <summary>
+    /// Checks a mapping on its own, before it meets the model: the host's, just resolved, and one read back from an
+    /// artifact pass the same rules (the artifact's SHA-256 is unkeyed, so a consistent frame can be crafted, and what it
+    /// holds is checked as the host's options are).
+    /// </summary>
+    /// <exception cref="InvalidOnnxModelException">The mapping is not one <see cref="Resolve"/> could have made for the schema; the message names the problem.</exception>
+    public static void CheckMapping(OnnxMapping mapping, FeatureSchema schema)
+    {
+        var task = mapping.Task;
+        if (!Enum.IsDefined(task.Kind))
+        {
+            throw new InvalidOnnxModelException($"The ONNX mapping's task kind {task.Kind} is not a task.");
+        }
+
+        if (mapping.PositiveClassColumn is not (0 or 1))
+        {
+            throw new InvalidOnnxModelException(
+                string.Create(CultureInfo.InvariantCulture, $"The ONNX mapping's positive class column is {mapping.PositiveClassColumn}; a binary output has columns 0 and 1."));
+        }
+
+        var classes = mapping.ModelClasses;
+        if (task.Kind == ModelTaskKind.Multiclass
+            ? classes.Count != task.Classes.Count || classes.Any(c => task.IndexOf(c) < 0) || classes.Distinct(StringComparer.Ordinal).Count() != classes.Count
+            : classes.Count != 0)
+        {
+            throw new InvalidOnnxModelException(task.Kind == ModelTaskKind.Multiclass
+                ? $"The ONNX mapping's model classes [{string.Join(", ", classes)}] must name each of the task's classes [{string.Join(", ", task.Classes)}] once."
+                : $"The ONNX mapping names model classes [{string.Join(", ", classes)}], but the task is {task}, not multiclass.");
+        }
+
+        var names = mapping.InputNames;
+        switch (mapping.Layout)
+        {
+            case OnnxInputLayout.Vector when names.Count != 1:
+                throw new InvalidOnnxModelException(
+                    string.Create(CultureInfo.InvariantCulture, $"The ONNX mapping's vector layout names {names.Count} inputs ({Names(names)}); it feeds exactly one."));
+            case OnnxInputLayout.Vector:
+                return;
+            case OnnxInputLayout.PerFeature when names.Count != schema.Features.Count:
+                throw new InvalidOnnxModelException(
+                    string.Create(CultureInfo.InvariantCulture, $"The mapping names {names.Count} inputs for the schema's {schema.Features.Count} features."));
+            case OnnxInputLayout.PerFeature:
+                var first = new Dictionary<string, int>(StringComparer.Ordinal);
+                for (var i = 0; i < names.Count; i++)
+                {
+                    if (!first.TryAdd(names[i], i))
+                    {
+                        throw new InvalidOnnxModelException(
+                            $"The features '{schema.Features[first[names[i]]].Name}' and '{schema.Features[i].Name}' both feed the input '{names[i]}'; each input takes one feature (map one of them elsewhere with InputNames).");
+                    }
+                }
+
+                return;
+            default:
+                throw new InvalidOnnxModelException($"The ONNX mapping has the unresolved layout {mapping.Layout}; it is Vector or PerFeature.");
+        }
     }
 
     private static string ResolveOutput(InferenceSession session, ModelTask task, string? name)
@@ -175,12 +235,6 @@ internal sealed class OnnxBinding
             }
 
             return [new OnnxInput(name, FeatureKind.Numeric, -1, [1, width])];
-        }
-
-        if (mapping.InputNames.Count != schema.Features.Count)
-        {
-            throw new InvalidOnnxModelException(
-                string.Create(CultureInfo.InvariantCulture, $"The mapping names {mapping.InputNames.Count} inputs for the schema's {schema.Features.Count} features."));
         }
 
         var fed = new OnnxInput[schema.Features.Count];

@@ -6,6 +6,7 @@ using FeedbackLoop.Retraining;
 using FeedbackLoop.Simulation;
 using FeedbackLoop.Tests.TestSupport;
 using Microsoft.ML;
+using Microsoft.ML.Data;
 
 namespace FeedbackLoop.Tests;
 
@@ -249,6 +250,17 @@ public class MLNetBadInputTests
         loop.Champion!.Version.Should().Be(version.Version);
     }
 
+    [Fact]
+    public void FromTransformer_ModelWhoseDependenciesCannotBeRead_ThrowsArgumentExceptionNotItsOwnError()
+    {
+        var traffic = new TaskTraffic(ModelTask.Regression);
+
+        var promote = () => MLNetModel.FromTransformer(new DamagedModel(), traffic.Schema, ModelTask.Regression);
+
+        promote.Should().Throw<ArgumentException>().WithMessage("The model's output cannot be read on the loop's features*damaged*")
+            .WithInnerException<FormatException>().WithInnerException<InvalidOperationException>();
+    }
+
     private static byte[] Broken(string kind, byte[] artifact)
     {
         switch (kind)
@@ -293,5 +305,43 @@ public class MLNetBadInputTests
             loop.RecordFeedback(Feedback.GroundTruth(loop.Predict(features).Id, label));
             _time.Advance(TimeSpan.FromSeconds(1));
         }
+    }
+
+    /// <summary>A model whose output schema reads as a regressor's but whose mapper fails when asked what its outputs read, as a damaged one may.</summary>
+    private sealed class DamagedModel : ITransformer, IRowToRowMapper
+    {
+        private DataViewSchema _input = new DataViewSchema.Builder().ToSchema();
+
+        public bool IsRowToRowMapper => true;
+
+        public DataViewSchema InputSchema => _input;
+
+        public DataViewSchema OutputSchema
+        {
+            get
+            {
+                var builder = new DataViewSchema.Builder();
+                builder.AddColumns(_input);
+                builder.AddColumn("Score", NumberDataViewType.Single);
+                return builder.ToSchema();
+            }
+        }
+
+        public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => GetRowToRowMapper(inputSchema).OutputSchema;
+
+        public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
+        {
+            _input = inputSchema;
+            return this;
+        }
+
+        public IEnumerable<DataViewSchema.Column> GetDependencies(IEnumerable<DataViewSchema.Column> dependingColumns) =>
+            throw new InvalidOperationException("The model is damaged.");
+
+        public DataViewRow GetRow(DataViewRow input, IEnumerable<DataViewSchema.Column> activeColumns) => throw new InvalidOperationException("The model is damaged.");
+
+        public IDataView Transform(IDataView input) => throw new NotSupportedException();
+
+        void ICanSaveModel.Save(ModelSaveContext ctx) => throw new NotSupportedException();
     }
 }

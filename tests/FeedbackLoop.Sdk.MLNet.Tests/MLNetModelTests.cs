@@ -143,6 +143,46 @@ public class MLNetModelTests
     }
 
     [Fact]
+    public async Task TrainAsync_BinaryFeatureNamedProbabilityWithAnUncalibratedTrainer_IsPlattCalibratedAndServesTheModelsProbabilities()
+    {
+        var traffic = new TaskTraffic(ModelTask.Binary);
+        var training = traffic.Take(300);
+        var test = traffic.Take(100);
+        var trainer = new MLNetTrainer(p => p.Featurize(normalize: true).Append(Binary(p, "AveragedPerceptron")));
+
+        var named = await trainer.TrainAsync(Renamed(training, "x3", "Probability"), None);
+        var plain = await trainer.TrainAsync(training, None);
+
+        named.Description.Should().EndWith("probabilities Platt-calibrated by the adapter on the training window");
+        ((MLNetModel)named.Predictor).HasProbabilities.Should().BeTrue();
+        var scores = Enumerable.Range(0, test.Count).Select(i => named.Predictor.Predict(Renamed(test.Row(i), "x3", "Probability")).Score).ToList();
+        scores.Should().Equal(Enumerable.Range(0, test.Count).Select(i => plain.Predictor.Predict(test.Row(i)).Score), "the feature's name does not change the model");
+        scores.Should().NotEqual(Enumerable.Range(0, test.Count).Select(i => test.Row(i).Numeric[2]), "the feature is not the model's probability");
+        var loaded = MLNetModel.Load(new MemoryStream(named.Artifact.ToArray()), Renamed(traffic.Schema, "x3", "Probability"));
+        loaded.Predict(Renamed(test.Row(0), "x3", "Probability")).Score.Should().Be(scores[0]);
+    }
+
+    [Theory]
+    [InlineData("PredictedLabel", "Score")]
+    [InlineData("Score", "PredictedLabel")]
+    public async Task TrainAsync_RegressionFeaturesNamedAsScorerOutputs_TrainAndServeTheModelsScore(string third, string fourth)
+    {
+        var traffic = new TaskTraffic(ModelTask.Regression);
+        var training = traffic.Take(300);
+        var test = traffic.Take(50);
+        var trainer = new MLNetTrainer(Pipelines.Linear);
+
+        var named = await trainer.TrainAsync(Renamed(Renamed(training, "x3", third), "x4", fourth), None);
+        var plain = await trainer.TrainAsync(training, None);
+
+        named.Predictor.Task.Should().Be(ModelTask.Regression);
+        var values = Enumerable.Range(0, test.Count).Select(i => named.Predictor.Predict(Renamed(Renamed(test.Row(i), "x3", third), "x4", fourth)).Value).ToList();
+        values.Should().Equal(Enumerable.Range(0, test.Count).Select(i => plain.Predictor.Predict(test.Row(i)).Value));
+        var schema = Renamed(Renamed(traffic.Schema, "x3", third), "x4", fourth);
+        MLNetModel.Load(new MemoryStream(named.Artifact.ToArray()), schema).Predict(Renamed(Renamed(test.Row(0), "x3", third), "x4", fourth)).Value.Should().Be(values[0]);
+    }
+
+    [Fact]
     public async Task Predict_ManyThreadsAtOnce_GiveTheSameOutputsAsOneThread()
     {
         var traffic = new TaskTraffic(TaskTraffic.Regions);
@@ -289,6 +329,24 @@ public class MLNetModelTests
         {
             File.Delete(path);
         }
+    }
+
+    /// <summary>The schema with one numeric feature renamed (same order, same kinds).</summary>
+    private static FeatureSchema Renamed(FeatureSchema schema, string from, string to) =>
+        schema.Features.Aggregate(FeatureSchema.CreateBuilder(), (b, f) => b.Numeric(f.Name == from ? to : f.Name)).Build();
+
+    private static FeatureVector Renamed(FeatureVector features, string from, string to) =>
+        FeatureVector.Create(Renamed(features.Schema, from, to), features.Numeric);
+
+    private static TrainingSet Renamed(TrainingSet set, string from, string to)
+    {
+        var renamed = TrainingSet.CreateBuilder(Renamed(set.Schema, from, to), set.Task);
+        for (var i = 0; i < set.Count; i++)
+        {
+            renamed.Add(Renamed(set.Row(i), from, to), set.Labels[i]);
+        }
+
+        return renamed.Build();
     }
 
     private static IEstimator<ITransformer> Binary(MLNetPipelineContext p, string trainer)

@@ -69,6 +69,25 @@ public sealed class OnnxModelTests
     }
 
     [Fact]
+    public void FromBytes_FeatureMappedToTheInputOfAnotherFeature_ThrowsNamingBoth()
+    {
+        var schema = FeatureSchema.CreateBuilder().Numeric("a").Numeric("b").Build();
+        var model = new OnnxGraph()
+            .Input("b", OnnxGraph.Float, null, 1)
+            .RawConstant("W", [2f], 1, 1)
+            .Node("MatMul", ["b", "W"], ["variable"])
+            .Output("variable", OnnxGraph.Float, null, 1)
+            .ToModel();
+        var options = new OnnxModelOptions { InputLayout = OnnxInputLayout.PerFeature };
+        options.InputNames.Add("a", "b");
+
+        var act = () => OnnxModel.FromBytes(model, schema, ModelTask.Regression, options);
+
+        act.Should().Throw<InvalidOnnxModelException>()
+            .WithMessage("The features 'a' and 'b' both feed the input 'b'; each input takes one feature (map one of them elsewhere with InputNames).");
+    }
+
+    [Fact]
     public void FromBytes_NumericFeatureMappedToAStringInput_ThrowsNamingBoth()
     {
         var schema = FeatureSchema.CreateBuilder().Numeric("age").Numeric("income").Categorical("region").Build();
