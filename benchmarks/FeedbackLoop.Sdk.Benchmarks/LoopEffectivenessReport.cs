@@ -57,13 +57,13 @@ internal static class LoopEffectivenessReport
     /// moving (incremental); Friedman #1 with Ikonomovska et al.'s three drifts, the global ones changing at 30,000 and
     /// (back, or on to a third concept) at 45,000, the local one at 30,000, 40,000 and 50,000.
     /// </summary>
-    private static readonly (string Name, bool MLNet, Func<int, IDriftingStream> Create)[] TaskStreams =
+    private static readonly (string Name, string Chart, bool MLNet, Func<int, IDriftingStream> Create)[] TaskStreams =
     [
-        ("RBF 3 classes, abrupt (new centroids)", true, seed => new ConceptDriftStream(new RandomRbfStream(seed), new RandomRbfStream(seed + 1_000), History + Change, 1, seed)),
-        ("RBF 3 classes, incremental (centroids move 1e-4 a sample)", false, seed => new RandomRbfStream(seed, speed: 1e-4, driftStart: History + Change)),
-        ("Friedman, global recurring abrupt", true, seed => new FriedmanStream(seed, FriedmanDrift.GlobalRecurringAbrupt, [History + Change, History + 45_000])),
-        ("Friedman, global slow gradual (5,000)", false, seed => new FriedmanStream(seed, FriedmanDrift.GlobalSlowGradual, [History + Change, History + 45_000], transition: 5_000)),
-        ("Friedman, local expanding abrupt", false, seed => new FriedmanStream(seed, FriedmanDrift.LocalExpandingAbrupt, [History + Change, History + 40_000, History + 50_000])),
+        ("RBF 3 classes, abrupt (new centroids)", "rbf-abrupt", true, seed => new ConceptDriftStream(new RandomRbfStream(seed), new RandomRbfStream(seed + 1_000), History + Change, 1, seed)),
+        ("RBF 3 classes, incremental (centroids move 1e-4 a sample)", "rbf-incremental", false, seed => new RandomRbfStream(seed, speed: 1e-4, driftStart: History + Change)),
+        ("Friedman, global recurring abrupt", "friedman-recurring", true, seed => new FriedmanStream(seed, FriedmanDrift.GlobalRecurringAbrupt, [History + Change, History + 45_000])),
+        ("Friedman, global slow gradual (5,000)", "friedman-gradual", false, seed => new FriedmanStream(seed, FriedmanDrift.GlobalSlowGradual, [History + Change, History + 45_000], transition: 5_000)),
+        ("Friedman, local expanding abrupt", "friedman-local", false, seed => new FriedmanStream(seed, FriedmanDrift.LocalExpandingAbrupt, [History + Change, History + 40_000, History + 50_000])),
     ];
 
     /// <summary>The task streams' strategies, each with the periodic and oracle strategies it is compared with.</summary>
@@ -95,7 +95,7 @@ internal static class LoopEffectivenessReport
 
         if (part is "all" or "tasks")
         {
-            await TasksAsync(taskSeeds);
+            await TasksAsync(taskSeeds, charts);
         }
     }
 
@@ -127,8 +127,7 @@ internal static class LoopEffectivenessReport
             foreach (var (name, _) in Streams.Where(s => s.Name.EndsWith("abrupt", StringComparison.Ordinal) || s.Name.EndsWith("abrupt rotation", StringComparison.Ordinal)))
             {
                 var file = Path.Combine(charts, "loop-effectiveness-" + name.Split(' ', ',')[0].ToLowerInvariant() + ".svg");
-                await File.WriteAllTextAsync(file, Chart(name, Enumerable.Range(1, seeds).Select(seed => results[(name, 500, seed)]).ToList()));
-                Console.WriteLine($"chart: {file}");
+                await WriteChartAsync(file, Chart(name, [.. Enumerable.Range(1, seeds).Select(seed => results[(name, 500, seed)])], Order, 500));
             }
         }
     }
@@ -152,19 +151,19 @@ internal static class LoopEffectivenessReport
         Console.WriteLine();
         Console.WriteLine($"**{stream}** (mean ± sd over {runs.Count} seeds; accuracy in %)");
         Console.WriteLine();
-        Console.WriteLine("| strategy | before change | after change | last 10,000 | to oracle, mean (min) | worst 10,000 after the change vs periodic, mean (min) | detection delay | recovery | false alarms | promotions before change | of which after a false alarm | worst promotion before change, mean (min) | retrains | labels used | training s |");
-        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| strategy | before change | after change | last 10,000 | to oracle, mean (min) | worst 10,000 after the change vs periodic, mean (min) | worst 10,000 of the mean over seeds vs periodic | detection delay | recovery | false alarms | promotions before change | of which after a false alarm | worst promotion before change, mean (min) | retrains | labels used | training s |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var strategy in Order)
         {
             var s = runs.Select(r => r.Summarize(strategy)).ToList();
             var gaps = runs.Select(r => 100 * r.WorstWindowAfterChange(strategy, "periodic-5000")).ToList();
             Console.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
-                $"| {strategy} | {Spread(s.Select(x => x.BeforeChange))} | {Spread(s.Select(x => x.AfterChanges))} | {Spread(s.Select(x => x.Last))} | {s.Average(x => x.ToOracle):0.000} ({s.Min(x => x.ToOracle):0.000}) | {gaps.Average():+0.0;-0.0;0.0} ({gaps.Min():+0.0;-0.0;0.0}) | {Mean(s.Select(x => x.DetectionDelays[0]))} | {Mean(s.Select(x => x.Recoveries[0]))} | {s.Average(x => x.FalseAlarms):0.0} | {s.Average(x => x.PromotionsBeforeChange):0.0} | {s.Average(x => x.FalseAlarmPromotions):0.0} | {Worst(s.Select(x => x.WorstPromotionBeforeChange))} | {s.Average(x => x.Trainings):0.0} | {s.Average(x => x.LabelsUsed):N0} | {s.Average(x => x.TrainingTime.TotalSeconds):0.00} |"));
+                $"| {strategy} | {Spread(s.Select(x => x.BeforeChange))} | {Spread(s.Select(x => x.AfterChanges))} | {Spread(s.Select(x => x.Last))} | {s.Average(x => x.ToOracle):0.000} ({s.Min(x => x.ToOracle):0.000}) | {gaps.Average():+0.0;-0.0;0.0} ({gaps.Min():+0.0;-0.0;0.0}) | {Signed(WorstOfMean(runs, strategy, "periodic-5000"), regression: false)} | {Mean(s.Select(x => x.DetectionDelays[0]))} | {Mean(s.Select(x => x.Recoveries[0]))} | {s.Average(x => x.FalseAlarms):0.0} | {s.Average(x => x.PromotionsBeforeChange):0.0} | {s.Average(x => x.FalseAlarmPromotions):0.0} | {Worst(s.Select(x => x.WorstPromotionBeforeChange))} | {s.Average(x => x.Trainings):0.0} | {s.Average(x => x.LabelsUsed):N0} | {s.Average(x => x.TrainingTime.TotalSeconds):0.00} |"));
         }
     }
 
-    private static async Task TasksAsync(int seeds)
+    private static async Task TasksAsync(int seeds, string? charts)
     {
         const int Delay = 500;
         var watch = Stopwatch.StartNew();
@@ -179,10 +178,15 @@ internal static class LoopEffectivenessReport
 
         Console.WriteLine();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{jobs.Count} multiclass and regression replays ({TaskStreams.Length} streams × label delay {Delay} × {seeds} seeds) of 2,000 history + 60,000 predictions, a cycle every 1,000 predictions, in {watch.Elapsed.TotalMinutes:0.0} min on {Environment.ProcessorCount} cores."));
-        foreach (var (name, mlnet, _) in TaskStreams)
+        foreach (var (name, chart, mlnet, _) in TaskStreams)
         {
             var runs = Enumerable.Range(1, seeds).Select(seed => results[(name, seed)]).ToList();
-            TaskTable(name, runs, mlnet ? [.. TaskOrder, .. MLNetOrder] : TaskOrder);
+            var order = mlnet ? [.. TaskOrder, .. MLNetOrder] : TaskOrder;
+            TaskTable(name, runs, order);
+            if (charts is not null)
+            {
+                await WriteChartAsync(Path.Combine(charts, $"loop-effectiveness-{chart}.svg"), Chart(name, runs, [.. order.Select(o => o.Strategy)], Delay));
+            }
         }
     }
 
@@ -210,20 +214,32 @@ internal static class LoopEffectivenessReport
     {
         var regression = !runs[0].HigherIsBetter;
         var metric = regression ? "mean absolute error (lower is better)" : "accuracy in %";
-        var worst = regression ? "worst 10,000 after the change vs periodic, MAE(periodic) − MAE, mean (min)" : "worst 10,000 after the change vs periodic, mean (min)";
+        var worst = regression
+            ? "worst 10,000 after the change vs periodic, MAE(periodic) − MAE, mean (min) | worst 10,000 of the mean over seeds vs periodic"
+            : "worst 10,000 after the change vs periodic, mean (min) | worst 10,000 of the mean over seeds vs periodic";
         Console.WriteLine();
         Console.WriteLine($"**{stream}** (mean ± sd over {runs.Count} seeds; {metric})");
         Console.WriteLine();
         Console.WriteLine($"| strategy | before change | after change | last 10,000 | to oracle, mean (min) | {worst} | detection delay | recovery | false alarms | promotions before change | worst promotion before change, mean (min) | retrains | labels used | training s |");
-        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var (strategy, periodic, oracle) in order)
         {
             var s = runs.Select(r => r.Summarize(strategy, oracle)).ToList();
             var gaps = runs.Select(r => r.WorstWindowAfterChange(strategy, periodic)).ToList();
             Console.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
-                $"| {strategy} | {Value(s.Select(x => x.BeforeChange), regression)} | {Value(s.Select(x => x.AfterChanges), regression)} | {Value(s.Select(x => x.Last), regression)} | {s.Average(x => x.ToOracle):0.000} ({s.Min(x => x.ToOracle):0.000}) | {Difference(gaps, regression)} | {Mean(s.Select(x => x.DetectionDelays[0]))} | {Mean(s.Select(x => x.Recoveries[0]))} | {s.Average(x => x.FalseAlarms):0.0} | {s.Average(x => x.PromotionsBeforeChange):0.0} | {WorstGain(s.Select(x => x.WorstPromotionBeforeChange), regression)} | {s.Average(x => x.Trainings):0.0} | {s.Average(x => x.LabelsUsed):N0} | {s.Average(x => x.TrainingTime.TotalSeconds):0.00} |"));
+                $"| {strategy} | {Value(s.Select(x => x.BeforeChange), regression)} | {Value(s.Select(x => x.AfterChanges), regression)} | {Value(s.Select(x => x.Last), regression)} | {s.Average(x => x.ToOracle):0.000} ({s.Min(x => x.ToOracle):0.000}) | {Difference(gaps, regression)} | {Signed(WorstOfMean(runs, strategy, periodic), regression)} | {Mean(s.Select(x => x.DetectionDelays[0]))} | {Mean(s.Select(x => x.Recoveries[0]))} | {s.Average(x => x.FalseAlarms):0.0} | {s.Average(x => x.PromotionsBeforeChange):0.0} | {WorstGain(s.Select(x => x.WorstPromotionBeforeChange), regression)} | {s.Average(x => x.Trainings):0.0} | {s.Average(x => x.LabelsUsed):N0} | {s.Average(x => x.TrainingTime.TotalSeconds):0.00} |"));
         }
+    }
+
+    /// <summary>
+    /// The worst window after the change of the mean over seeds: each 10,000-prediction window's difference from the
+    /// reference averaged over the seeds, then the lowest of those (the per-seed worst averages the worst of each seed).
+    /// </summary>
+    private static double WorstOfMean(List<PrequentialResult> runs, string strategy, string reference)
+    {
+        var windows = runs.Select(r => r.WindowsAfterChange(strategy, reference)).ToList();
+        return Enumerable.Range(0, windows[0].Count).Min(k => windows.Average(w => w[k]));
     }
 
     /// <summary>Mean ± sd: accuracy in % for a classification, the mean absolute error itself for a regression.</summary>
@@ -241,9 +257,13 @@ internal static class LoopEffectivenessReport
     }
 
     /// <summary>Mean (min) of differences oriented so that higher is better: accuracy points, or MAE units for a regression.</summary>
-    private static string Difference(List<double> differences, bool regression) => regression
-        ? string.Create(CultureInfo.InvariantCulture, $"{differences.Average():+0.000;-0.000;0.000} ({differences.Min():+0.000;-0.000;0.000})")
-        : string.Create(CultureInfo.InvariantCulture, $"{100 * differences.Average():+0.0;-0.0;0.0} ({100 * differences.Min():+0.0;-0.0;0.0})");
+    private static string Difference(List<double> differences, bool regression) =>
+        $"{Signed(differences.Average(), regression)} ({Signed(differences.Min(), regression)})";
+
+    /// <summary>A difference oriented so that higher is better: in accuracy points, or in MAE units for a regression.</summary>
+    private static string Signed(double difference, bool regression) => regression
+        ? difference.ToString("+0.000;-0.000;0.000", CultureInfo.InvariantCulture)
+        : (100 * difference).ToString("+0.0;-0.0;0.0", CultureInfo.InvariantCulture);
 
     private static string WorstGain(IEnumerable<double> gains, bool regression)
     {
@@ -278,33 +298,51 @@ internal static class LoopEffectivenessReport
         return found.Count == 0 ? $"none of {list.Count}" : string.Create(CultureInfo.InvariantCulture, $"{found.Average():N0}{(found.Count < list.Count ? $" ({list.Count - found.Count} missed)" : string.Empty)}");
     }
 
-    /// <summary>An SVG line chart of accuracy per 1,000 predictions, averaged over the seeds, one line per strategy.</summary>
-    private static string Chart(string stream, List<PrequentialResult> runs)
+    private static async Task WriteChartAsync(string file, string svg)
     {
-        const int Width = 900, Height = 360, Left = 50, Top = 30, Plot = 600, PlotHeight = 280;
-        string[] colours = ["#888888", "#1f77b4", "#ff7f0e", "#d62728", "#2ca02c"];
+        await File.WriteAllTextAsync(file, svg);
+        Console.WriteLine($"chart: {file}");
+    }
+
+    /// <summary>
+    /// An SVG line chart of the task's metric per 1,000 predictions (accuracy, or the mean absolute error of a
+    /// regression), averaged over the seeds, one line per strategy, with a dashed line at each change.
+    /// </summary>
+    private static string Chart(string stream, List<PrequentialResult> runs, string[] strategies, int delay)
+    {
+        const int Width = 960, Height = 360, Left = 50, Top = 30, Plot = 600, PlotHeight = 280;
+        string[] colours = ["#888888", "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf"];
+        var regression = !runs[0].HigherIsBetter;
+        var lines = strategies.Select(strategy =>
+        {
+            var windows = runs.Select(r => PrequentialResult.Windows(r[strategy], 1_000)).ToList();
+            return Enumerable.Range(0, windows[0].Count).Select(w => windows.Average(x => x[w]) * (regression ? 1 : 100)).ToList();
+        }).ToList();
+        var (low, high, step) = regression
+            ? (0.0, Math.Ceiling(lines.Max(l => l.Max())), 0.5)
+            : (Math.Floor(lines.Min(l => l.Min()) / 10) * 10, 100.0, 10.0);
+        double Y(double value) => Top + PlotHeight - ((value - low) / (high - low) * PlotHeight);
+
         var svg = new StringBuilder();
         svg.Append(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{Width}\" height=\"{Height}\" font-family=\"sans-serif\" font-size=\"12\">");
-        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Left}\" y=\"18\" font-size=\"14\">{stream}: accuracy per 1,000 predictions (label delay 500, mean of {runs.Count} seeds)</text>");
-        for (var p = 50; p <= 100; p += 10)
+        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Left}\" y=\"18\" font-size=\"14\">{stream}: {(regression ? "mean absolute error" : "accuracy")} per 1,000 predictions (label delay {delay}, mean of {runs.Count} seeds)</text>");
+        for (var value = low; value <= high + 1e-9; value += step)
         {
-            var y = Top + PlotHeight - ((p - 50) / 50.0 * PlotHeight);
-            svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{Left}\" x2=\"{Left + Plot}\" y1=\"{y:0.#}\" y2=\"{y:0.#}\" stroke=\"#eee\"/><text x=\"{Left - 28}\" y=\"{y + 4:0.#}\">{p}%</text>");
+            svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{Left}\" x2=\"{Left + Plot}\" y1=\"{Y(value):0.#}\" y2=\"{Y(value):0.#}\" stroke=\"#eee\"/><text x=\"{Left - 36}\" y=\"{Y(value) + 4:0.#}\">{(regression ? value.ToString("0.0", CultureInfo.InvariantCulture) : value.ToString("0", CultureInfo.InvariantCulture) + "%")}</text>");
         }
 
-        var changeX = Left + (Change / 60_000.0 * Plot);
-        svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{changeX:0.#}\" x2=\"{changeX:0.#}\" y1=\"{Top}\" y2=\"{Top + PlotHeight}\" stroke=\"#999\" stroke-dasharray=\"4 3\"/><text x=\"{changeX + 4:0.#}\" y=\"{Top + 12}\">change</text>");
-        for (var k = 0; k < Order.Length; k++)
+        foreach (var change in runs[0].DriftPoints)
         {
-            var windows = runs.Select(r => PrequentialResult.Windows(r[Order[k]], 1_000)).ToList();
-            var points = Enumerable.Range(0, windows[0].Count).Select(w =>
-            {
-                var x = Left + ((w + 0.5) / windows[0].Count * Plot);
-                var y = Top + PlotHeight - ((Math.Clamp(windows.Average(s => s[w]) * 100, 50, 100) - 50) / 50.0 * PlotHeight);
-                return string.Create(CultureInfo.InvariantCulture, $"{x:0.#},{y:0.#}");
-            });
+            var x = Left + ((double)change / runs[0].Options.Predictions * Plot);
+            svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{x:0.#}\" x2=\"{x:0.#}\" y1=\"{Top}\" y2=\"{Top + PlotHeight}\" stroke=\"#999\" stroke-dasharray=\"4 3\"/><text x=\"{x + 4:0.#}\" y=\"{Top + 12}\">change</text>");
+        }
+
+        for (var k = 0; k < lines.Count; k++)
+        {
+            var points = lines[k].Select((value, w) =>
+                string.Create(CultureInfo.InvariantCulture, $"{Left + ((w + 0.5) / lines[k].Count * Plot):0.#},{Y(value):0.#}"));
             svg.Append(CultureInfo.InvariantCulture, $"<polyline fill=\"none\" stroke=\"{colours[k]}\" stroke-width=\"1.5\" points=\"{string.Join(' ', points)}\"/>");
-            svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{Left + Plot + 20}\" x2=\"{Left + Plot + 40}\" y1=\"{Top + 10 + (k * 20)}\" y2=\"{Top + 10 + (k * 20)}\" stroke=\"{colours[k]}\" stroke-width=\"2\"/><text x=\"{Left + Plot + 46}\" y=\"{Top + 14 + (k * 20)}\">{Order[k]}</text>");
+            svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{Left + Plot + 20}\" x2=\"{Left + Plot + 40}\" y1=\"{Top + 10 + (k * 20)}\" y2=\"{Top + 10 + (k * 20)}\" stroke=\"{colours[k]}\" stroke-width=\"2\"/><text x=\"{Left + Plot + 46}\" y=\"{Top + 14 + (k * 20)}\">{strategies[k]}</text>");
         }
 
         return svg.Append("</svg>").ToString();

@@ -18,6 +18,12 @@ internal sealed partial class FeedbackLoopEngine
 {
     private const string LoopActor = "feedback-loop";
 
+    /// <summary>The lineage key of how many examples a registered model learned from.</summary>
+    private const string TrainingExamplesKey = "training.examples";
+
+    /// <summary>The lineage key of the drift a registered model's training window starts after (see <see cref="TrainedSince"/>).</summary>
+    private const string TrainingSinceKey = "training.since";
+
     private static readonly CycleObservation EmptyObservation = new(0, 0, 0, 0, 0, 0, 0, new Dictionary<string, double>(), []);
 
     /// <summary>
@@ -237,8 +243,11 @@ internal sealed partial class FeedbackLoopEngine
 
     private async ValueTask GateAsync(CycleContext context, CancellationToken cancellationToken)
     {
-        var gate = await _gate.EvaluateAsync(new GateContext(context.Candidate!.Predictor, context.Champion, context.Holdout, Task), cancellationToken)
-            .ConfigureAwait(false);
+        var gateContext = new GateContext(context.Candidate!.Predictor, context.Champion, context.Holdout, Task)
+        {
+            CandidateExtendsChampion = ExtendsChampion(context),
+        };
+        var gate = await _gate.EvaluateAsync(gateContext, cancellationToken).ConfigureAwait(false);
         context.Report = context.Report with { Gate = gate };
         Publish(new CandidateGated(Name, _time.GetUtcNow(), context.Report.Cycle, gate));
     }
@@ -259,7 +268,7 @@ internal sealed partial class FeedbackLoopEngine
 
         await EnsureLeadingAsync(cancellationToken).ConfigureAwait(false);
         var model = context.Candidate!;
-        var lineage = Lineage(report.Champion, report.Decision, context, refitted);
+        var lineage = Lineage(report.Champion, report.Decision, context, refitted, TrainedSince(context));
         var candidate = await _registry.RegisterAsync(Registration(model, report.Gate!.CandidateMetrics, lineage), cancellationToken).ConfigureAwait(false);
         await _registry.SetAliasAsync(Name, ModelAliases.Challenger, candidate.Version, Change(report, "candidate"), cancellationToken).ConfigureAwait(false);
         context.Registered = candidate;
@@ -351,7 +360,7 @@ internal sealed partial class FeedbackLoopEngine
     }
 
     /// <summary>Where a registered model came from; the training keys describe what the registered model learned from (the whole window when refitted).</summary>
-    private static Dictionary<string, string> Lineage(ModelVersion? parent, RetrainDecision decision, CycleContext context, bool refitted)
+    private static Dictionary<string, string> Lineage(ModelVersion? parent, RetrainDecision decision, CycleContext context, bool refitted, DateTimeOffset? since)
     {
         var (training, holdout) = (context.Training, context.Holdout);
         var lineage = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -367,8 +376,12 @@ internal sealed partial class FeedbackLoopEngine
         else
         {
             var learned = refitted ? holdout[^1] : training[^1];
-            lineage["training.examples"] = Invariant($"{training.Count + (refitted ? holdout.Count : 0)}");
+            lineage[TrainingExamplesKey] = Invariant($"{training.Count + (refitted ? holdout.Count : 0)}");
             lineage["training.from"] = Invariant($"{training[0].Prediction.Timestamp:O}");
+            if (since is { } drift)
+            {
+                lineage[TrainingSinceKey] = Invariant($"{drift:O}");
+            }
             lineage["training.to"] = Invariant($"{learned.Prediction.Timestamp:O}");
         }
 
@@ -384,6 +397,35 @@ internal sealed partial class FeedbackLoopEngine
 
         return lineage;
     }
+
+    /// <summary>
+    /// The drift a candidate's window starts after: the drift it was read since, or the latest the loop retrained for when
+    /// the whole window is newer than it; <see langword="null"/> when the window reaches back before every drift the loop
+    /// knows (or it knows none).
+    /// </summary>
+    private DateTimeOffset? TrainedSince(CycleContext context)
+    {
+        var since = (_options.TrainSinceDrift ? TrainingDrift(context.Report.Observed.DriftSignals)?.DetectedAt : null) ?? _latestDriftAt;
+        return since is { } drift && context.Training.Count > 0 && context.Training[0].Prediction.Timestamp >= drift ? drift : null;
+    }
+
+    /// <summary>How many examples the registered model learns from: the training set, and the holdout when refitted after the gate.</summary>
+    private int LearnedExamples(CycleContext context) => context.Training.Count + (_options.RefitAfterGate ? context.Holdout.Count : 0);
+
+    /// <summary>
+    /// Whether the candidate continues the champion's concept on more data (<see cref="GateContext.CandidateExtendsChampion"/>):
+    /// the champion's lineage says it learned from labels since a drift, and the candidate learns from more labels, all
+    /// since that drift or a later one. Read from the champion's lineage, so it holds after a restart and across instances.
+    /// </summary>
+    private bool ExtendsChampion(CycleContext context) =>
+        TrainedSince(context) is { } since
+        && context.Report.Champion?.Lineage is { } champion
+        && champion.TryGetValue(TrainingSinceKey, out var text)
+        && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var championSince)
+        && since >= championSince
+        && champion.TryGetValue(TrainingExamplesKey, out var count)
+        && int.TryParse(count, NumberStyles.None, CultureInfo.InvariantCulture, out var championExamples)
+        && LearnedExamples(context) > championExamples;
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 

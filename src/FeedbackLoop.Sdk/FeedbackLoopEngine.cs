@@ -325,7 +325,7 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
             ["reason"] = change.Reason,
             ["actor"] = change.Actor,
             ["promotion"] = "seed",
-            ["training.examples"] = data.Count.ToString(CultureInfo.InvariantCulture),
+            [TrainingExamplesKey] = data.Count.ToString(CultureInfo.InvariantCulture),
             ["training.sources"] = string.Join(",", data.Sources.Distinct(StringComparer.Ordinal)),
         };
         return await SwapAsync<ModelVersion>(async () =>

@@ -134,6 +134,7 @@ public sealed class PrequentialEvaluationTests
         summary.PromotionsBeforeChange.Should().Be(0);
         summary.FalseAlarmPromotions.Should().Be(0);
         PrequentialResult.Windows(result["loop"], 4).Should().Equal(1.0, 0.5, 0.5);
+        result.WindowsAfterChange("loop", "oracle", width: 3).Should().Equal([-2.0 / 3, -1.0 / 3], (a, b) => Math.Abs(a - b) < 1e-15, "[4, 7) holds two misses, [7, 10) one");
         result.WorstWindowAfterChange("loop", "oracle", width: 3).Should().BeApproximately(-2.0 / 3, 1e-15, "[4, 7) holds two misses; [7, 10) one");
         result.WorstWindowAfterChange("oracle", "loop", width: 3).Should().BeApproximately(1.0 / 3, 1e-15);
         result.Concepts.Should().Equal((0L, 4L), (4L, 10L));

@@ -88,6 +88,58 @@ public class TrainSinceDriftTests
     }
 
     [Fact]
+    public async Task CandidateOnMoreLabelsSinceTheChampionsDrift_ExtendsTheChampion_AndItsLineageNamesTheDrift()
+    {
+        var trainer = new ScriptedTrainer(_ => new ThresholdModel(0.5).ToTrainedModel());
+        var labels = 0;
+        var gate = new RecordingGate();
+        await using var loop = LoopHarness.Builder(_time).UseTrainer(trainer, trainer).MonitorErrors(() => new DriftWhen(() => ++labels is 20 or 700))
+            .RetrainWhen(Retrain.OnDrift().Or(Retrain.EveryNewLabels(100))).PromoteWhen(gate)
+            .Configure(o => (o.TrainingWindowSize, o.StableTrainingWindowSize) = (100, 250)).Build();
+        await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), new AliasChange("host", "initial"), None);
+
+        LoopHarness.Traffic(loop, _time, 100);
+        var afterDrift = await loop.RunCycleAsync(None);
+        LoopHarness.Traffic(loop, _time, 100, seed: 2);
+        var retry = await loop.RunCycleAsync(None);
+        LoopHarness.Traffic(loop, _time, 300, seed: 3);
+        var stable = await loop.RunCycleAsync(None);
+        LoopHarness.Traffic(loop, _time, 300, seed: 4);
+        var newDrift = await loop.RunCycleAsync(None);
+
+        gate.Extends.Should().Equal(
+            [false, true, true, false],
+            "the host's champion names no drift; 100 then 250 labels since the drift extend the champions of 81 and 100; 81 labels since a new drift do not extend one of 250");
+        var drift = afterDrift.Observed.DriftSignals.Single(s => s.State == DriftState.Drift).DetectedAt;
+        foreach (var report in new[] { afterDrift, retry, stable })
+        {
+            report.Candidate!.Lineage["training.since"].Should().Be(drift.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        newDrift.Candidate!.Lineage["training.since"].Should().NotBe(afterDrift.Candidate!.Lineage["training.since"]);
+        (newDrift.TrainingExamples + newDrift.HoldoutExamples).Should().BeLessThan(250);
+    }
+
+    [Fact]
+    public async Task ScheduledCandidateBeforeAnyDrift_DoesNotExtendTheChampion_AndNamesNoDrift()
+    {
+        var trainer = new ScriptedTrainer(_ => new ThresholdModel(0.5).ToTrainedModel());
+        var gate = new RecordingGate();
+        await using var loop = LoopHarness.Builder(_time).UseTrainer(trainer, trainer).MonitorErrors(() => new DriftAt())
+            .RetrainWhen(Retrain.EveryNewLabels(100)).PromoteWhen(gate).Configure(o => o.TrainingWindowSize = 100).Build();
+        await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), new AliasChange("host", "initial"), None);
+
+        LoopHarness.Traffic(loop, _time, 100);
+        var first = await loop.RunCycleAsync(None);
+        LoopHarness.Traffic(loop, _time, 200, seed: 2);
+        var second = await loop.RunCycleAsync(None);
+
+        gate.Extends.Should().Equal([false, false], "no window was read since a drift, however many labels the second holds");
+        first.Candidate!.Lineage.Should().NotContainKey("training.since");
+        second.Candidate!.Lineage.Should().NotContainKey("training.since");
+    }
+
+    [Fact]
     public async Task LatestDriftRetrainedFor_SurvivesARestart_SoTheStableWindowStillStartsAfterIt()
     {
         var (state, registry, store) = (new InMemoryLoopStateStore(), new InMemoryModelRegistry(_time), new DelegatingEventStore(Events.TwoNumbers));
@@ -349,6 +401,18 @@ public class TrainSinceDriftTests
         public DriftState Update(double value) => State = drift() ? DriftState.Drift : DriftState.None;
 
         public void Reset() => State = DriftState.None;
+    }
+
+    /// <summary>Passes every candidate and records whether the loop said it extends the champion.</summary>
+    private sealed class RecordingGate : IPromotionGate
+    {
+        public List<bool> Extends { get; } = [];
+
+        public ValueTask<GateResult> EvaluateAsync(GateContext context, CancellationToken cancellationToken)
+        {
+            Extends.Add(context.CandidateExtendsChampion);
+            return ValueTask.FromResult(new GateResult(true, ["recorded"], new Dictionary<string, double>(), new Dictionary<string, double>()));
+        }
     }
 
     /// <summary>Rejects the first <paramref name="reject"/> candidates, then passes every one.</summary>

@@ -109,8 +109,8 @@ public sealed record PrequentialResult(PrequentialOptions Options, ModelTask Tas
     }
 
     /// <summary>
-    /// Gets the worst difference in the task's metric between two strategies over the consecutive windows of
-    /// <paramref name="width"/> predictions that start at the first change (a last, shorter window included), oriented so
+    /// Gets the difference in the task's metric between two strategies over each consecutive window of
+    /// <paramref name="width"/> predictions that starts at the first change (a last, shorter window included), oriented so
     /// that higher is better: accuracy minus the reference's accuracy for a classification, the reference's mean absolute
     /// error minus the run's for a regression.
     /// </summary>
@@ -118,27 +118,30 @@ public sealed record PrequentialResult(PrequentialOptions Options, ModelTask Tas
     /// <param name="reference">The strategy it is compared with, for example a periodic one.</param>
     /// <param name="width">The window; at least 1. Default 10,000.</param>
     /// <returns>
-    /// The smallest <c>accuracy(strategy) − accuracy(reference)</c> (classification) or <c>MAE(reference) − MAE(strategy)</c>
-    /// (regression) over the windows; negative when the strategy did worse in some window; NaN without a change.
+    /// One <c>accuracy(strategy) − accuracy(reference)</c> (classification) or <c>MAE(reference) − MAE(strategy)</c>
+    /// (regression) per window, oldest first; negative where the strategy did worse; empty without a change.
     /// </returns>
-    public double WorstWindowAfterChange(string strategy, string reference, int width = 10_000)
+    public IReadOnlyList<double> WindowsAfterChange(string strategy, string reference, int width = 10_000)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
         var (run, other) = (this[strategy], this[reference]);
-        if (DriftPoints.Count == 0)
-        {
-            return double.NaN;
-        }
-
-        var worst = double.PositiveInfinity;
-        for (var from = DriftPoints[0]; from < Options.Predictions; from += width)
+        List<double> differences = [];
+        for (var from = DriftPoints.Count == 0 ? Options.Predictions : DriftPoints[0]; from < Options.Predictions; from += width)
         {
             var difference = Metric(run, from, from + width) - Metric(other, from, from + width);
-            worst = Math.Min(worst, HigherIsBetter ? difference : -difference);
+            differences.Add(HigherIsBetter ? difference : -difference);
         }
 
-        return worst;
+        return differences;
     }
+
+    /// <summary>Gets the worst of <see cref="WindowsAfterChange"/>: the window after the change where the strategy fell furthest behind the reference.</summary>
+    /// <param name="strategy">The strategy measured.</param>
+    /// <param name="reference">The strategy it is compared with, for example a periodic one.</param>
+    /// <param name="width">The window; at least 1. Default 10,000.</param>
+    /// <returns>The smallest difference; negative when the strategy did worse in some window; NaN without a change.</returns>
+    public double WorstWindowAfterChange(string strategy, string reference, int width = 10_000) =>
+        WindowsAfterChange(strategy, reference, width).DefaultIfEmpty(double.NaN).Min();
 
     private static long? Recovery(PrequentialRun run, PrequentialRun oracle, long from, long to, bool higherIsBetter)
     {

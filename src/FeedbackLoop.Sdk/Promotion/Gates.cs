@@ -42,7 +42,11 @@ public static class Gates
     /// no champion yet: McNemar's exact one-sided test (<see cref="McNemarTest.ExactPValueGreater"/>) on the holdout cases
     /// exactly one of the two classifies right rejects "equally accurate" at level <paramref name="alpha"/>. A tie, or a
     /// lead the holdout cannot tell from chance, keeps the champion: a model trained on a few hundred labels that ties one
-    /// trained on thousands on a small holdout, or a scheduled retrain that is better by noise, is not promoted.
+    /// trained on thousands on a small holdout, or a scheduled retrain that is better by noise, is not promoted. One
+    /// exception: a candidate that continues the champion's concept on more labels
+    /// (<see cref="GateContext.CandidateExtendsChampion"/>: both trained since the same drift, the candidate on more of its
+    /// labels) passes when it is right at least as often as the champion where they disagree; it is expected to be no
+    /// worse, and a concept still moving after its drift makes the fresher model the better one.
     /// </summary>
     /// <param name="alpha">The significance level, in (0, 1). Default 0.1, the level docs/loop-effectiveness.md measured.</param>
     /// <returns>The gate; for classifiers (it reads <see cref="Metric.Accuracy"/>).</returns>

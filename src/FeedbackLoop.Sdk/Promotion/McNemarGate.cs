@@ -40,10 +40,14 @@ internal sealed class McNemarGate(double alpha) : IPromotionGate, IReadsMetrics
         }
 
         var p = McNemarTest.ExactPValueGreater(candidateOnly, championOnly);
-        var passed = p < alpha;
+        var significant = p < alpha;
+        var continues = !significant && context.CandidateExtendsChampion && candidateOnly >= championOnly;
+        var verdict = significant ? "significantly more accurate"
+            : continues ? "not significantly more accurate, but no less accurate and trained on more labels of the champion's concept"
+            : "not significantly more accurate";
         return ValueTask.FromResult(new GateResult(
-            passed,
-            [Invariant($"{Metric.Accuracy} candidate {accuracy[Metric.Accuracy.Name]:0.####} vs champion {(double)championRight / holdout.Count:0.####}: right where the other is wrong {candidateOnly} vs {championOnly} times, McNemar one-sided p = {p:0.####} ({(passed ? "significantly more accurate" : "not significantly more accurate")} at {alpha})")],
+            significant || continues,
+            [Invariant($"{Metric.Accuracy} candidate {accuracy[Metric.Accuracy.Name]:0.####} vs champion {(double)championRight / holdout.Count:0.####}: right where the other is wrong {candidateOnly} vs {championOnly} times, McNemar one-sided p = {p:0.####} ({verdict} at {alpha})")],
             accuracy,
             new Dictionary<string, double> { [Metric.Accuracy.Name] = (double)championRight / holdout.Count }));
     }

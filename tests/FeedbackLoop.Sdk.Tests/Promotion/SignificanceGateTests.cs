@@ -44,6 +44,34 @@ public class SignificanceGateTests
     }
 
     [Fact]
+    public async Task CandidateExtendingTheChampion_PassesOnATie()
+    {
+        // Trained on more labels since the champion's drift: a tie (no discordant case, p = 1) is enough.
+        var result = await Gate().EvaluateAsync(Context(new ThresholdModel(0.5), new ThresholdModel(0.5), Holdout(100)) with { CandidateExtendsChampion = true }, None);
+
+        result.Passed.Should().BeTrue(result.ToString());
+        result.Reasons.Single().Should().Contain("no less accurate and trained on more labels of the champion's concept");
+    }
+
+    [Fact]
+    public async Task CandidateExtendingTheChampion_PassesOnALeadTheHoldoutCannotTellFromChance()
+    {
+        var result = await Gate().EvaluateAsync(Context(new ThresholdModel(0.5), new ThresholdModel(0.53), Holdout(100)) with { CandidateExtendsChampion = true }, None);
+
+        result.Passed.Should().BeTrue("three discordant cases, all the candidate's: p = 0.125 but no less accurate");
+    }
+
+    [Fact]
+    public async Task CandidateExtendingTheChampion_LessAccurate_Fails()
+    {
+        // The candidate at 0.51 is wrong on x1 = 0.50 where the champion is right: one discordant case, the champion's.
+        var result = await Gate().EvaluateAsync(Context(new ThresholdModel(0.51), new ThresholdModel(0.5), Holdout(100)) with { CandidateExtendsChampion = true }, None);
+
+        result.Passed.Should().BeFalse(result.ToString());
+        result.Reasons.Single().Should().Contain("0 vs 1").And.EndWith("(not significantly more accurate at 0.1)");
+    }
+
+    [Fact]
     public async Task LessAccurateCandidate_Fails()
     {
         var result = await Gate().EvaluateAsync(Context(new ThresholdModel(0.7), new ThresholdModel(0.5), Holdout(100)), None);
