@@ -66,19 +66,8 @@ public class TrainSinceDriftTests
     [Fact]
     public async Task ScheduledRetrainLongAfterADrift_TrainsOnTheLabelsSinceItLessTheFirstWindow_UpToTheStableWindow()
     {
-        var trainer = new ScriptedTrainer(_ => new ThresholdModel(0.5).ToTrainedModel());
-        var labels = 0;
-        await using var loop = LoopHarness.Builder(_time).UseTrainer(trainer, trainer).MonitorErrors(() => new DriftWhen(() => ++labels == 20))
-            .RetrainWhen(Retrain.OnDrift().Or(Retrain.EveryNewLabels(100))).PromoteWhen(new ScriptedGate(reject: 0))
-            .Configure(o => (o.TrainingWindowSize, o.StableTrainingWindowSize) = (100, 250)).Build();
-        await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), new AliasChange("host", "initial"), None);
-
-        LoopHarness.Traffic(loop, _time, 100);
-        var afterDrift = await loop.RunCycleAsync(None);
-        LoopHarness.Traffic(loop, _time, 100, seed: 2);
-        var retry = await loop.RunCycleAsync(None);
-        LoopHarness.Traffic(loop, _time, 300, seed: 3);
-        var stable = await loop.RunCycleAsync(None);
+        var reports = await CyclesAfterTrafficAsync(new ScriptedGate(reject: 0), label => label == 20, 100, 100, 300);
+        var (afterDrift, retry, stable) = (reports[0], reports[1], reports[2]);
 
         (afterDrift.TrainingExamples + afterDrift.HoldoutExamples).Should().Be(81, "since the drift at the 20th label");
         retry.Decision.Reason.Should().Contain("drift on errors", "the post-drift retry, on the newest full window");
@@ -90,22 +79,9 @@ public class TrainSinceDriftTests
     [Fact]
     public async Task CandidateOnMoreLabelsSinceTheChampionsDrift_ExtendsTheChampion_AndItsLineageNamesTheDrift()
     {
-        var trainer = new ScriptedTrainer(_ => new ThresholdModel(0.5).ToTrainedModel());
-        var labels = 0;
         var gate = new RecordingGate();
-        await using var loop = LoopHarness.Builder(_time).UseTrainer(trainer, trainer).MonitorErrors(() => new DriftWhen(() => ++labels is 20 or 700))
-            .RetrainWhen(Retrain.OnDrift().Or(Retrain.EveryNewLabels(100))).PromoteWhen(gate)
-            .Configure(o => (o.TrainingWindowSize, o.StableTrainingWindowSize) = (100, 250)).Build();
-        await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), new AliasChange("host", "initial"), None);
-
-        LoopHarness.Traffic(loop, _time, 100);
-        var afterDrift = await loop.RunCycleAsync(None);
-        LoopHarness.Traffic(loop, _time, 100, seed: 2);
-        var retry = await loop.RunCycleAsync(None);
-        LoopHarness.Traffic(loop, _time, 300, seed: 3);
-        var stable = await loop.RunCycleAsync(None);
-        LoopHarness.Traffic(loop, _time, 300, seed: 4);
-        var newDrift = await loop.RunCycleAsync(None);
+        var reports = await CyclesAfterTrafficAsync(gate, label => label is 20 or 700, 100, 100, 300, 300);
+        var (afterDrift, retry, stable, newDrift) = (reports[0], reports[1], reports[2], reports[3]);
 
         gate.Extends.Should().Equal(
             [false, true, true, false],
@@ -370,6 +346,29 @@ public class TrainSinceDriftTests
             .RetrainWhen(Retrain.OnDrift()).PromoteWhen(gate).UseStateStore(state);
         builder = registry is null ? builder : builder.UseRegistry(registry);
         return (store is null ? builder : builder.UseStore(_ => store)).Build();
+    }
+
+    /// <summary>
+    /// Runs a cycle after each batch of traffic through a loop whose window is 100 labels (250 on a stable concept), that
+    /// signals a drift on the labels <paramref name="driftAt"/> picks (1-based) and retrains on drift or every 100 labels,
+    /// from a champion the host promoted.
+    /// </summary>
+    private async Task<List<CycleReport>> CyclesAfterTrafficAsync(IPromotionGate gate, Func<int, bool> driftAt, params int[] batches)
+    {
+        var trainer = new ScriptedTrainer(_ => new ThresholdModel(0.5).ToTrainedModel());
+        var labels = 0;
+        await using var loop = LoopHarness.Builder(_time).UseTrainer(trainer, trainer).MonitorErrors(() => new DriftWhen(() => driftAt(++labels)))
+            .RetrainWhen(Retrain.OnDrift().Or(Retrain.EveryNewLabels(100))).PromoteWhen(gate)
+            .Configure(o => (o.TrainingWindowSize, o.StableTrainingWindowSize) = (100, 250)).Build();
+        await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), new AliasChange("host", "initial"), None);
+        List<CycleReport> reports = [];
+        for (var i = 0; i < batches.Length; i++)
+        {
+            LoopHarness.Traffic(loop, _time, batches[i], seed: i + 1);
+            reports.Add(await loop.RunCycleAsync(None));
+        }
+
+        return reports;
     }
 
     /// <summary>Signals a drift on each of the given values (1-based), and only there; restorable so that a restart keeps it quiet.</summary>
