@@ -128,13 +128,12 @@ internal sealed partial class FeedbackLoopEngine
 
             // A candidate trained since a drift learned the new concept from few labels: promoted, it is the best model
             // for now but a weak one; rejected, it could not yet beat the champion. Either way the drift asks again once
-            // as many more labels have joined (the window doubles), until the window is a full one and the schedule
-            // takes over. A window already half full waits for half a window only: a gradual or incremental change is
-            // often still under way for the first labels after its signal, and the last retry then trains on a full
-            // window that has left most of them behind, rather than serving a model of the transition for another window.
+            // as many more labels have joined (the window doubles) or half a window has, whichever comes first, until
+            // the newest full window has left the first window after the drift behind and the schedule takes over: a
+            // gradual or incremental change is often still under way for the first labels after its signal, and a
+            // model of the transition would otherwise serve until the schedule's next retrain.
             var examples = report.TrainingExamples + report.HoldoutExamples;
-            if (!challenge && _options.TrainSinceDrift && examples < _options.TrainingWindowSize
-                && TrainingDrift(report.Observed.DriftSignals) is { } drift)
+            if (!challenge && _windowInTransition && TrainingDrift(report.Observed.DriftSignals) is { } drift)
             {
                 _monitors.RetryAfter(drift, Math.Min(examples, _options.TrainingWindowSize / 2));
             }
@@ -184,8 +183,18 @@ internal sealed partial class FeedbackLoopEngine
     private async ValueTask ReadWindowAsync(CycleContext context, CancellationToken cancellationToken)
     {
         var drift = _options.TrainSinceDrift ? TrainingDrift(context.Report.Observed.DriftSignals) : null;
-        var window = await ReadAllAsync(new LabelledWindowQuery { From = drift?.DetectedAt, MaxCount = _options.TrainingWindowSize }, cancellationToken)
+        // Since a drift, up to two windows of labels are read and the newest window trained on: while fewer have joined,
+        // that window still holds labels of the first one after the drift, which a gradual or incremental change may
+        // still have been moving through, and the drift is retried (see Commit).
+        var size = _options.TrainingWindowSize;
+        var window = await ReadAllAsync(new LabelledWindowQuery { From = drift?.DetectedAt, MaxCount = drift is null ? size : 2 * size }, cancellationToken)
             .ConfigureAwait(false);
+        _windowInTransition = drift is not null && window.Count < 2 * size;
+        if (window.Count > size)
+        {
+            window = window[^size..];
+        }
+
         if (drift is null && _options.TrainSinceDrift && _latestDriftAt is { } latest
             && window.Count == _options.TrainingWindowSize && _options.StableTrainingWindowSize > _options.TrainingWindowSize)
         {
@@ -284,9 +293,10 @@ internal sealed partial class FeedbackLoopEngine
         var candidate = context.Registered!;
         var change = Change(context.Report, "promoted");
 
-        // A candidate trained on schedule, not after a drift, replaces a model of the same concept: its error detector
-        // continues the old one's, so a change that lands on the promotion is not taken for the new model's baseline.
-        var scheduled = !context.Report.Observed.DriftSignals.Any(s => s.State == DriftState.Drift);
+        // A candidate trained on schedule, not after a drift, or since the drift its champion was trained after, replaces
+        // a model of the same concept: its error detector continues the old one's, so a change that lands on the
+        // promotion is not taken for the new model's baseline.
+        var sameConcept = !context.Report.Observed.DriftSignals.Any(s => s.State == DriftState.Drift) || ContinuesChampion(context);
         var promoted = await SwapAsync<bool>(async () =>
         {
             // The gate compared the candidate with the champion of the cycle's start; a rollback or a manual promotion
@@ -295,7 +305,7 @@ internal sealed partial class FeedbackLoopEngine
             var unmoved = Champion?.Version == context.Report.Champion?.Version
                 && (_coordinator is null || await ChampionAliasUnmovedAsync(context.Report.Champion, cancellationToken).ConfigureAwait(false));
             return unmoved
-                ? (true, await MakeChampionAsync(candidate, context.Candidate!.Predictor, change, cancellationToken, carryErrorBaseline: scheduled).ConfigureAwait(false))
+                ? (true, await MakeChampionAsync(candidate, context.Candidate!.Predictor, change, cancellationToken, carryErrorBaseline: sameConcept).ConfigureAwait(false))
                 : (false, null);
         }, cancellationToken).ConfigureAwait(false);
         if (promoted)
@@ -413,17 +423,21 @@ internal sealed partial class FeedbackLoopEngine
     private int LearnedExamples(CycleContext context) => context.Training.Count + (_options.RefitAfterGate ? context.Holdout.Count : 0);
 
     /// <summary>
-    /// Whether the candidate continues the champion's concept on more data (<see cref="GateContext.CandidateExtendsChampion"/>):
-    /// the champion's lineage says it learned from labels since a drift, and the candidate learns from more labels, all
-    /// since that drift or a later one. Read from the champion's lineage, so it holds after a restart and across instances.
+    /// Whether the candidate learns from labels of the champion's concept: the champion's lineage says it learned from
+    /// labels since a drift, and the candidate's window starts after that drift or a later one. Read from the champion's
+    /// lineage, so it holds after a restart and across instances.
     /// </summary>
-    private bool ExtendsChampion(CycleContext context) =>
+    private bool ContinuesChampion(CycleContext context) =>
         TrainedSince(context) is { } since
         && context.Report.Champion?.Lineage is { } champion
         && champion.TryGetValue(TrainingSinceKey, out var text)
         && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var championSince)
-        && since >= championSince
-        && champion.TryGetValue(TrainingExamplesKey, out var count)
+        && since >= championSince;
+
+    /// <summary>Whether the candidate continues the champion's concept on more labels than it learned from (<see cref="GateContext.CandidateExtendsChampion"/>).</summary>
+    private bool ExtendsChampion(CycleContext context) =>
+        ContinuesChampion(context)
+        && context.Report.Champion!.Lineage.TryGetValue(TrainingExamplesKey, out var count)
         && int.TryParse(count, NumberStyles.None, CultureInfo.InvariantCulture, out var championExamples)
         && LearnedExamples(context) > championExamples;
 

@@ -59,6 +59,11 @@ internal sealed partial class FeedbackLoopEngine : IFeedbackLoop
 
     // The latest drift signal a judged candidate has consumed: a scheduled retrain's window does not reach back before it.
     private DateTimeOffset? _latestDriftAt;
+
+    // Whether the window the current cycle read since a drift still holds labels of the first window after it (fewer than
+    // two windows had joined): set by the window stage, read when the cycle commits (cycles run one at a time).
+    private bool _windowInTransition;
+
     private int _disposed;
 
     internal FeedbackLoopEngine(in FeedbackLoopComponents components)

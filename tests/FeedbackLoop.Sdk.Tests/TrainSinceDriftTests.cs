@@ -66,34 +66,64 @@ public class TrainSinceDriftTests
     [Fact]
     public async Task ScheduledRetrainLongAfterADrift_TrainsOnTheLabelsSinceItLessTheFirstWindow_UpToTheStableWindow()
     {
-        var reports = await CyclesAfterTrafficAsync(new ScriptedGate(reject: 0), label => label == 20, 100, 100, 300);
-        var (afterDrift, retry, stable) = (reports[0], reports[1], reports[2]);
+        var reports = await CyclesAfterTrafficAsync(new ScriptedGate(reject: 0), label => label == 20, 100, 100, 50, 300);
+        var (afterDrift, retry, settled, stable) = (reports[0], reports[1], reports[2], reports[3]);
 
         (afterDrift.TrainingExamples + afterDrift.HoldoutExamples).Should().Be(81, "since the drift at the 20th label");
         retry.Decision.Reason.Should().Contain("drift on errors", "the post-drift retry, on the newest full window");
         (retry.TrainingExamples + retry.HoldoutExamples).Should().Be(100);
-        stable.Decision.Reason.Should().NotContain("drift on errors");
-        (stable.TrainingExamples + stable.HoldoutExamples).Should().Be(250, "481 labels since the drift less the first window of 100 is 381, capped at StableTrainingWindowSize");
+        settled.Decision.Reason.Should().Contain("drift on errors", "181 labels since the drift: the newest window still held some of the first 100, so the drift asked again after half a window");
+        (settled.TrainingExamples + settled.HoldoutExamples).Should().Be(100);
+        stable.Decision.Reason.Should().NotContain("drift on errors", "231 labels since the drift: the last retry's window had left the first behind");
+        (stable.TrainingExamples + stable.HoldoutExamples).Should().Be(250, "531 labels since the drift less the first window of 100 is 431, capped at StableTrainingWindowSize");
     }
 
     [Fact]
     public async Task CandidateOnMoreLabelsSinceTheChampionsDrift_ExtendsTheChampion_AndItsLineageNamesTheDrift()
     {
         var gate = new RecordingGate();
-        var reports = await CyclesAfterTrafficAsync(gate, label => label is 20 or 700, 100, 100, 300, 300);
-        var (afterDrift, retry, stable, newDrift) = (reports[0], reports[1], reports[2], reports[3]);
+        var reports = await CyclesAfterTrafficAsync(gate, label => label is 20 or 750, 100, 100, 50, 300, 300);
+        var (afterDrift, retry, settled, stable, newDrift) = (reports[0], reports[1], reports[2], reports[3], reports[4]);
 
         gate.Extends.Should().Equal(
-            [false, true, true, false],
-            "the host's champion names no drift; 100 then 250 labels since the drift extend the champions of 81 and 100; 81 labels since a new drift do not extend one of 250");
+            [false, true, false, true, false],
+            "the host's champion names no drift; 100 labels since the drift extend the champion of 81, another 100 do not extend one of 100, 250 extend it; 100 since a new drift do not extend one of 250");
         var drift = afterDrift.Observed.DriftSignals.Single(s => s.State == DriftState.Drift).DetectedAt;
-        foreach (var report in new[] { afterDrift, retry, stable })
+        foreach (var report in new[] { afterDrift, retry, settled, stable })
         {
             report.Candidate!.Lineage["training.since"].Should().Be(drift.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
         }
 
         newDrift.Candidate!.Lineage["training.since"].Should().NotBe(afterDrift.Candidate!.Lineage["training.since"]);
         (newDrift.TrainingExamples + newDrift.HoldoutExamples).Should().BeLessThan(250);
+    }
+
+    [Fact]
+    public async Task RetryPromotedSinceTheChampionsDrift_ContinuesItsErrorDetector_WhileTheFirstAfterTheDriftStartsAfresh()
+    {
+        var trainer = new ScriptedTrainer(_ => new ThresholdModel(0.5).ToTrainedModel());
+        var labels = 0;
+        var detectors = new List<CountingDetector>();
+        await using var loop = LoopHarness.Builder(_time).UseTrainer(trainer, trainer)
+            .MonitorErrors(() =>
+            {
+                var detector = new CountingDetector(() => ++labels == 20);
+                detectors.Add(detector);
+                return detector;
+            })
+            .RetrainWhen(Retrain.OnDrift()).PromoteWhen(new ScriptedGate(reject: 0)).Configure(o => o.TrainingWindowSize = 100).Build();
+        await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), new AliasChange("host", "initial"), None);
+
+        LoopHarness.Traffic(loop, _time, 100);
+        var afterDrift = await loop.RunCycleAsync(None);
+        var firstAfterDrift = detectors[^1];
+        LoopHarness.Traffic(loop, _time, 100, seed: 2);
+        var retry = await loop.RunCycleAsync(None);
+
+        (afterDrift.Outcome, retry.Outcome).Should().Be((CycleOutcome.Promoted, CycleOutcome.Promoted));
+        firstAfterDrift.Seen.Should().Be(100, "the first champion after the drift measured its own errors from nothing");
+        detectors[^1].Should().NotBeSameAs(firstAfterDrift);
+        detectors[^1].Seen.Should().Be(100, "the retry learned the same concept: its detector goes on from the 100 errors the one it replaced had seen");
     }
 
     [Fact]
@@ -135,10 +165,13 @@ public class TrainSinceDriftTests
         }
 
         await using var second = Build();
-        LoopHarness.Traffic(second, _time, 300, seed: 3);
+        LoopHarness.Traffic(second, _time, 50, seed: 3);
+        var settled = await second.RunCycleAsync(None);
+        LoopHarness.Traffic(second, _time, 300, seed: 4);
         var stable = await second.RunCycleAsync(None);
 
-        (stable.TrainingExamples + stable.HoldoutExamples).Should().Be(250, "the restarted loop knows the drift it retrained for: 381 labels since it, capped");
+        settled.Decision.Reason.Should().Contain("drift on errors", "the retry the first instance left pending");
+        (stable.TrainingExamples + stable.HoldoutExamples).Should().Be(250, "the restarted loop knows the drift it retrained for: 431 labels since it, capped");
     }
 
     [Fact]
@@ -388,6 +421,31 @@ public class TrainSinceDriftTests
         {
             var reader = SnapshotReader.Open(snapshot, nameof(DriftAt), 1);
             _seen = reader.ReadInt64();
+            reader.End();
+        }
+    }
+
+    /// <summary>Signals a drift whenever the shared condition says so, and counts the values it has seen; restorable, so that a promotion can carry the count.</summary>
+    private sealed class CountingDetector(Func<bool> drift) : IRestorableDriftDetector
+    {
+        public long Seen { get; private set; }
+
+        public DriftState State { get; private set; }
+
+        public DriftState Update(double value)
+        {
+            Seen++;
+            return State = drift() ? DriftState.Drift : DriftState.None;
+        }
+
+        public void Reset() => (Seen, State) = (0, DriftState.None);
+
+        public StateSnapshot Snapshot() => new SnapshotWriter(nameof(CountingDetector), 1).Write(Seen).ToSnapshot();
+
+        public void Restore(StateSnapshot snapshot)
+        {
+            var reader = SnapshotReader.Open(snapshot, nameof(CountingDetector), 1);
+            Seen = reader.ReadInt64();
             reader.End();
         }
     }
