@@ -182,7 +182,7 @@ internal sealed partial class FeedbackLoopEngine
 
     private async ValueTask ReadWindowAsync(CycleContext context, CancellationToken cancellationToken)
     {
-        var drift = _options.TrainSinceDrift ? TrainingDrift(context.Report.Observed.DriftSignals) : null;
+        var drift = WindowDrift(context);
         // Since a drift, up to two windows of labels are read and the newest window trained on: while fewer have joined,
         // that window still holds labels of the first one after the drift, which a gradual or incremental change may
         // still have been moving through, and the drift is retried (see Commit).
@@ -355,6 +355,9 @@ internal sealed partial class FeedbackLoopEngine
     /// </summary>
     private static DriftSignal? TrainingDrift(IReadOnlyList<DriftSignal> signals) => signals.FirstOrDefault(s => s.State == DriftState.Drift);
 
+    /// <summary>The drift a cycle's window is read since (<see cref="TrainingDrift"/>), when the loop trains since drifts.</summary>
+    private DriftSignal? WindowDrift(CycleContext context) => _options.TrainSinceDrift ? TrainingDrift(context.Report.Observed.DriftSignals) : null;
+
     private static AliasChange Change(CycleReport report, string what) =>
         new(LoopActor, Invariant($"cycle {report.Cycle}: {what}; {report.Decision.Reason}"));
 
@@ -415,7 +418,7 @@ internal sealed partial class FeedbackLoopEngine
     /// </summary>
     private DateTimeOffset? TrainedSince(CycleContext context)
     {
-        var since = (_options.TrainSinceDrift ? TrainingDrift(context.Report.Observed.DriftSignals)?.DetectedAt : null) ?? _latestDriftAt;
+        var since = WindowDrift(context)?.DetectedAt ?? _latestDriftAt;
         return since is { } drift && context.Training.Count > 0 && context.Training[0].Prediction.Timestamp >= drift ? drift : null;
     }
 
