@@ -197,10 +197,7 @@ public sealed class FriedmanStream : IDriftingStream
             concept = _stage - 1;
         }
 
-        // Box–Muller; 1 − u keeps the logarithm finite.
-        var (u1, u2) = (_random.NextDouble(), _random.NextDouble());
-        var epsilon = Math.Sqrt(-2.0 * Math.Log(1.0 - u1)) * Math.Cos(2.0 * Math.PI * u2);
-        var y = Target(Drift, concept, _buffer) + (Noise * epsilon);
+        var y = Target(Drift, concept, _buffer) + (Noise * StandardNormal.Next(_random));
         return new LabelledSample(FeatureVector.Create(Schema, _buffer), Label.Numeric(y), index, concept);
     }
 

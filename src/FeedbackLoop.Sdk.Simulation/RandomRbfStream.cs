@@ -184,9 +184,8 @@ public sealed class RandomRbfStream : IDriftingStream
             norm += _buffer[i] * _buffer[i];
         }
 
-        // Box–Muller; 1 − u keeps the logarithm finite. A zero direction (probability 0 in theory) stays at the centre.
-        var (u1, u2) = (_random.NextDouble(), _random.NextDouble());
-        var length = Math.Sqrt(-2.0 * Math.Log(1.0 - u1)) * Math.Cos(2.0 * Math.PI * u2) * _deviations[c];
+        // A zero direction (probability 0 in theory) stays at the centre.
+        var length = StandardNormal.Next(_random) * _deviations[c];
         var scale = norm > 0.0 ? length / Math.Sqrt(norm) : 0.0;
         var centre = _centres[c];
         for (var i = 0; i < _buffer.Length; i++)

@@ -108,6 +108,23 @@ public sealed class PrequentialEvaluationTests
     }
 
     [Fact]
+    public void WindowsAfterChange_NoChange_NoWindowAndTheWorstIsNaN()
+    {
+        var result = new PrequentialResult(
+            new PrequentialOptions { Predictions = 4 },
+            ModelTask.Binary,
+            [],
+            [
+                new PrequentialRun("loop", [1, 0, 1, 1], [], [], 0, 0, TimeSpan.Zero, []),
+                new PrequentialRun("periodic", [1, 1, 1, 1], [], [], 0, 0, TimeSpan.Zero, []),
+            ]);
+
+        result.WindowsAfterChange("loop", "periodic", width: 2).Should().BeEmpty();
+        result.WorstWindowAfterChange("loop", "periodic", width: 2).Should().Be(double.NaN);
+        result.Invoking(r => r.WindowsAfterChange("loop", "periodic", width: 0)).Should().Throw<ArgumentOutOfRangeException>();
+    }
+
+    [Fact]
     public void Summarize_HandMadeRuns_MeasuresAsDefined()
     {
         // 10 predictions, a change at 4; the run is right except at 4, 5 and 9; it signals at 2 (a false alarm) and 6, and its model changes at 7.
