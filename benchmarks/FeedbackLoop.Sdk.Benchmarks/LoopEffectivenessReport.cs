@@ -108,15 +108,9 @@ internal static class LoopEffectivenessReport
     private static async Task BinaryAsync(int seeds, string? charts)
     {
         var watch = Stopwatch.StartNew();
-        var jobs = (from stream in Streams from delay in Delays from seed in Enumerable.Range(1, seeds) select (stream, delay, seed)).ToList();
-        var results = new System.Collections.Concurrent.ConcurrentDictionary<(string Stream, int Delay, int Seed), PrequentialResult>();
-        await Parallel.ForEachAsync(jobs, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, async (job, token) =>
-        {
-            var options = new PrequentialOptions { History = History, Predictions = 60_000, LabelDelay = job.delay, CycleEvery = 1_000, Seed = job.seed };
-            results[(job.stream.Name, job.delay, job.seed)] = await PrequentialEvaluation.RunAsync(job.stream.Create(job.seed), Strategies(job.stream.Create(job.seed).Schema), options, token);
-        });
+        var results = await ReplayAsync(Streams, Delays, seeds, (_, probe) => Strategies(probe.Schema));
 
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{jobs.Count} replays ({Streams.Length} streams × {Delays.Length} label delays × {seeds} seeds) of 2,000 history + 60,000 predictions, a cycle every 1,000 predictions, in {watch.Elapsed.TotalMinutes:0.0} min on {Environment.ProcessorCount} cores."));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{results.Count} replays ({Streams.Length} streams × {Delays.Length} label delays × {seeds} seeds) of 2,000 history + 60,000 predictions, a cycle every 1,000 predictions, in {watch.Elapsed.TotalMinutes:0.0} min on {Environment.ProcessorCount} cores."));
         foreach (var delay in Delays)
         {
             Console.WriteLine();
@@ -136,6 +130,25 @@ internal static class LoopEffectivenessReport
                 await WriteChartAsync(file, Chart(name, [.. Enumerable.Range(1, seeds).Select(seed => results[(name, 500, seed)])], Order, 500));
             }
         }
+    }
+
+    /// <summary>
+    /// Replays every stream × label delay × seed (2,000 history samples, 60,000 predictions, a cycle every 1,000), one
+    /// replay per core at a time, each through the strategies made for its stream (given its name and a fresh instance).
+    /// </summary>
+    private static async Task<IReadOnlyDictionary<(string Stream, int Delay, int Seed), PrequentialResult>> ReplayAsync(
+        IEnumerable<(string Name, Func<int, IDriftingStream> Create)> streams, int[] delays, int seeds, Func<string, IDriftingStream, List<PrequentialStrategy>> strategies)
+    {
+        var jobs = (from stream in streams from delay in delays from seed in Enumerable.Range(1, seeds) select (stream, delay, seed)).ToList();
+        var results = new System.Collections.Concurrent.ConcurrentDictionary<(string Stream, int Delay, int Seed), PrequentialResult>();
+        await Parallel.ForEachAsync(jobs, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, async (job, token) =>
+        {
+            var options = new PrequentialOptions { History = History, Predictions = 60_000, LabelDelay = job.delay, CycleEvery = 1_000, Seed = job.seed };
+            var made = strategies(job.stream.Name, job.stream.Create(job.seed));
+            results[(job.stream.Name, job.delay, job.seed)] = await PrequentialEvaluation.RunAsync(job.stream.Create(job.seed), made, options, token);
+        });
+
+        return results;
     }
 
     private static List<PrequentialStrategy> Strategies(FeatureSchema schema)
@@ -173,20 +186,14 @@ internal static class LoopEffectivenessReport
     {
         const int Delay = 500;
         var watch = Stopwatch.StartNew();
-        var jobs = (from stream in TaskStreams from seed in Enumerable.Range(1, seeds) select (stream, seed)).ToList();
-        var results = new System.Collections.Concurrent.ConcurrentDictionary<(string Stream, int Seed), PrequentialResult>();
-        await Parallel.ForEachAsync(jobs, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, async (job, token) =>
-        {
-            var options = new PrequentialOptions { History = History, Predictions = 60_000, LabelDelay = Delay, CycleEvery = 1_000, Seed = job.seed };
-            var probe = job.stream.Create(job.seed);
-            results[(job.stream.Name, job.seed)] = await PrequentialEvaluation.RunAsync(job.stream.Create(job.seed), TaskStrategies(probe.Schema, probe.Task, job.stream.MLNet), options, token);
-        });
+        var results = await ReplayAsync(
+            TaskStreams.Select(s => (s.Name, s.Create)), [Delay], seeds, (name, probe) => TaskStrategies(probe.Schema, probe.Task, TaskStreams.Single(s => s.Name == name).MLNet));
 
         Console.WriteLine();
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{jobs.Count} multiclass and regression replays ({TaskStreams.Length} streams × label delay {Delay} × {seeds} seeds) of 2,000 history + 60,000 predictions, a cycle every 1,000 predictions, in {watch.Elapsed.TotalMinutes:0.0} min on {Environment.ProcessorCount} cores."));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{results.Count} multiclass and regression replays ({TaskStreams.Length} streams × label delay {Delay} × {seeds} seeds) of 2,000 history + 60,000 predictions, a cycle every 1,000 predictions, in {watch.Elapsed.TotalMinutes:0.0} min on {Environment.ProcessorCount} cores."));
         foreach (var (name, chart, mlnet, _) in TaskStreams)
         {
-            var runs = Enumerable.Range(1, seeds).Select(seed => results[(name, seed)]).ToList();
+            var runs = Enumerable.Range(1, seeds).Select(seed => results[(name, Delay, seed)]).ToList();
             var order = mlnet ? [.. TaskOrder, .. MLNetOrder] : TaskOrder;
             TaskTable(name, runs, order);
             if (charts is not null)
@@ -206,20 +213,13 @@ internal static class LoopEffectivenessReport
         const int Delay = 500;
         var watch = Stopwatch.StartNew();
         var streams = Streams.Where(s => s.Name.EndsWith("abrupt", StringComparison.Ordinal) || s.Name.EndsWith("abrupt rotation", StringComparison.Ordinal)).ToList();
-        var jobs = (from stream in streams from seed in Enumerable.Range(1, seeds) select (stream, seed)).ToList();
-        var results = new System.Collections.Concurrent.ConcurrentDictionary<(string Stream, int Seed), PrequentialResult>();
-        await Parallel.ForEachAsync(jobs, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, async (job, token) =>
-        {
-            var options = new PrequentialOptions { History = History, Predictions = 60_000, LabelDelay = Delay, CycleEvery = 1_000, Seed = job.seed };
-            var probe = job.stream.Create(job.seed);
-            results[(job.stream.Name, job.seed)] = await PrequentialEvaluation.RunAsync(job.stream.Create(job.seed), MLNetStrategies(probe.Schema, probe.Task), options, token);
-        });
+        var results = await ReplayAsync(streams, [Delay], seeds, (_, probe) => MLNetStrategies(probe.Schema, probe.Task));
 
         Console.WriteLine();
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{jobs.Count} binary replays with LightGbm ({streams.Count} streams × label delay {Delay} × {seeds} seeds) in {watch.Elapsed.TotalMinutes:0.0} min on {Environment.ProcessorCount} cores."));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{results.Count} binary replays with LightGbm ({streams.Count} streams × label delay {Delay} × {seeds} seeds) in {watch.Elapsed.TotalMinutes:0.0} min on {Environment.ProcessorCount} cores."));
         foreach (var (name, _) in streams)
         {
-            TaskTable(name, [.. Enumerable.Range(1, seeds).Select(seed => results[(name, seed)])], MLNetOrder);
+            TaskTable(name, [.. Enumerable.Range(1, seeds).Select(seed => results[(name, Delay, seed)])], MLNetOrder);
         }
     }
 
