@@ -5,7 +5,7 @@ namespace FeedbackLoop;
 /// <summary>What a cycle observed before deciding.</summary>
 /// <param name="PredictionsRecorded">Predictions the store has recorded since the loop started.</param>
 /// <param name="FeedbackReceived">Feedback events accepted since the loop started (duplicates excluded).</param>
-/// <param name="LabelsSinceLastTraining">Labels joined since the last training.</param>
+/// <param name="LabelsSinceLastTraining">Labels joined since the last training that consumed them (see <see cref="Retraining.RetrainContext.LabelsSinceLastTraining"/>).</param>
 /// <param name="OrphansExpired">Orphans that expired during this cycle.</param>
 /// <param name="OrphansPending">Orphans still waiting for their prediction.</param>
 /// <param name="ContainedFailures">Failures of sinks and drift detectors that the loop contained (logged, counted, skipped) since the previous cycle.</param>

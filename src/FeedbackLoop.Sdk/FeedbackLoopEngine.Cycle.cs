@@ -24,6 +24,9 @@ internal sealed partial class FeedbackLoopEngine
     /// <summary>The lineage key of the drift a registered model's training window starts after (see <see cref="TrainedSince"/>).</summary>
     private const string TrainingSinceKey = "training.since";
 
+    /// <summary>The lineage key of the time of the first prediction a registered model's training window holds.</summary>
+    private const string TrainingFromKey = "training.from";
+
     private static readonly CycleObservation EmptyObservation = new(0, 0, 0, 0, 0, 0, 0, new Dictionary<string, double>(), []);
 
     /// <summary>
@@ -109,14 +112,21 @@ internal sealed partial class FeedbackLoopEngine
     /// The one place a cycle changes the loop's state, from its final report: a candidate that was judged (promoted or
     /// rejected) consumes the labels and drift signals the cycle observed and starts the policy's clock; a cycle that
     /// failed or deferred leaves them for the next one. A challenge (a candidate the loop did not train) consumes them
-    /// only when its candidate is promoted: a rejected one leaves them to the loop's own retrain.
+    /// only when its candidate is promoted: a rejected one leaves them to the loop's own retrain. A rejected candidate
+    /// trained since a drift consumes the signals but leaves the labels counted: it learned only the labels since the
+    /// drift, the champion is as old as before, and a retrain on a count of new labels stays as due as it was.
     /// </summary>
     private void Commit(CycleReport report, bool challenge)
     {
         if (report.Outcome == CycleOutcome.Promoted || (report.Outcome == CycleOutcome.Rejected && !challenge))
         {
             _lastTrainedAt = report.StartedAt;
-            _monitors.ConsumeLabels(report.Observed.LabelsSinceLastTraining);
+            var sinceDrift = WindowDrift(report);
+            if (report.Outcome == CycleOutcome.Promoted || sinceDrift is null)
+            {
+                _monitors.ConsumeLabels(report.Observed.LabelsSinceLastTraining);
+            }
+
             _monitors.ConsumeSignals(report.Observed.DriftSignals);
             foreach (var signal in report.Observed.DriftSignals)
             {
@@ -133,7 +143,7 @@ internal sealed partial class FeedbackLoopEngine
             // gradual or incremental change is often still under way for the first labels after its signal, and a
             // model of the transition would otherwise serve until the schedule's next retrain.
             var examples = report.TrainingExamples + report.HoldoutExamples;
-            if (!challenge && _windowInTransition && TrainingDrift(report.Observed.DriftSignals) is { } drift)
+            if (!challenge && _windowInTransition && sinceDrift is { } drift)
             {
                 _monitors.RetryAfter(drift, Math.Min(examples, _options.TrainingWindowSize / 2));
             }
@@ -182,7 +192,7 @@ internal sealed partial class FeedbackLoopEngine
 
     private async ValueTask ReadWindowAsync(CycleContext context, CancellationToken cancellationToken)
     {
-        var drift = WindowDrift(context);
+        var drift = WindowDrift(context.Report);
         // Since a drift, up to two windows of labels are read and the newest window trained on: while fewer have joined,
         // that window still holds labels of the first one after the drift, which a gradual or incremental change may
         // still have been moving through, and the drift is retried (see Commit).
@@ -356,7 +366,7 @@ internal sealed partial class FeedbackLoopEngine
     private static DriftSignal? TrainingDrift(IReadOnlyList<DriftSignal> signals) => signals.FirstOrDefault(s => s.State == DriftState.Drift);
 
     /// <summary>The drift a cycle's window is read since (<see cref="TrainingDrift"/>), when the loop trains since drifts.</summary>
-    private DriftSignal? WindowDrift(CycleContext context) => _options.TrainSinceDrift ? TrainingDrift(context.Report.Observed.DriftSignals) : null;
+    private DriftSignal? WindowDrift(CycleReport report) => _options.TrainSinceDrift ? TrainingDrift(report.Observed.DriftSignals) : null;
 
     private static AliasChange Change(CycleReport report, string what) =>
         new(LoopActor, Invariant($"cycle {report.Cycle}: {what}; {report.Decision.Reason}"));
@@ -390,7 +400,7 @@ internal sealed partial class FeedbackLoopEngine
         {
             var learned = refitted ? holdout[^1] : training[^1];
             lineage[TrainingExamplesKey] = Invariant($"{training.Count + (refitted ? holdout.Count : 0)}");
-            lineage["training.from"] = Invariant($"{training[0].Prediction.Timestamp:O}");
+            lineage[TrainingFromKey] = Invariant($"{training[0].Prediction.Timestamp:O}");
             if (since is { } drift)
             {
                 lineage[TrainingSinceKey] = Invariant($"{drift:O}");
@@ -418,7 +428,7 @@ internal sealed partial class FeedbackLoopEngine
     /// </summary>
     private DateTimeOffset? TrainedSince(CycleContext context)
     {
-        var since = WindowDrift(context)?.DetectedAt ?? _latestDriftAt;
+        var since = WindowDrift(context.Report)?.DetectedAt ?? _latestDriftAt;
         return since is { } drift && context.Training.Count > 0 && context.Training[0].Prediction.Timestamp >= drift ? drift : null;
     }
 
@@ -431,18 +441,35 @@ internal sealed partial class FeedbackLoopEngine
     /// lineage, so it holds after a restart and across instances.
     /// </summary>
     private bool ContinuesChampion(CycleContext context) =>
-        TrainedSince(context) is { } since
-        && context.Report.Champion?.Lineage is { } champion
-        && champion.TryGetValue(TrainingSinceKey, out var text)
-        && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var championSince)
-        && since >= championSince;
+        TrainedSince(context) is { } since && ChampionTime(context, TrainingSinceKey) is { } championSince && since >= championSince;
 
-    /// <summary>Whether the candidate continues the champion's concept on more labels than it learned from (<see cref="GateContext.CandidateExtendsChampion"/>).</summary>
-    private bool ExtendsChampion(CycleContext context) =>
-        ContinuesChampion(context)
-        && context.Report.Champion!.Lineage.TryGetValue(TrainingExamplesKey, out var count)
-        && int.TryParse(count, NumberStyles.None, CultureInfo.InvariantCulture, out var championExamples)
-        && LearnedExamples(context) > championExamples;
+    /// <summary>
+    /// Whether the candidate continues the champion's concept on more labels than it learned from
+    /// (<see cref="GateContext.CandidateExtendsChampion"/>), or, while the labels since the drift are still fewer than two
+    /// windows (<see cref="_windowInTransition"/>), on as many whose window starts later: a gradual or incremental change
+    /// is still moving then, and the fresher window is the nearer to where it settles.
+    /// </summary>
+    private bool ExtendsChampion(CycleContext context)
+    {
+        if (!ContinuesChampion(context)
+            || !context.Report.Champion!.Lineage.TryGetValue(TrainingExamplesKey, out var count)
+            || !int.TryParse(count, NumberStyles.None, CultureInfo.InvariantCulture, out var championExamples))
+        {
+            return false;
+        }
+
+        var learned = LearnedExamples(context);
+        return learned > championExamples
+            || (learned == championExamples && _windowInTransition
+                && ChampionTime(context, TrainingFromKey) is { } championFrom && context.Training[0].Prediction.Timestamp > championFrom);
+    }
+
+    /// <summary>A time the champion's lineage records under <paramref name="key"/>, or <see langword="null"/> when it records none it can read.</summary>
+    private static DateTimeOffset? ChampionTime(CycleContext context, string key) =>
+        context.Report.Champion?.Lineage is { } lineage && lineage.TryGetValue(key, out var text)
+        && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var time)
+            ? time
+            : null;
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 

@@ -103,6 +103,21 @@ public class DefaultsEffectivenessTests
             $"issue 10: no promotion lowers accuracy by more than 0.5 points (worst {loop.WorstPromotionBeforeChange:P2})");
     }
 
+    [Fact]
+    public async Task DefaultLoop_RejectedRetriesAfterAGradualChange_DoNotPostponeTheScheduledRefresh()
+    {
+        // The run docs/loop-effectiveness.md traced for rule 14, at full scale: the gradual hyperplane, seed 2, labels at
+        // once. The post-drift chain is promoted at 38,399 and its retries on as many labels are rejected; they leave the
+        // labels counted, so the schedule's retrain comes 5,000 labels after that promotion (it came at 48,999, and the
+        // window 40,000–50,000 was 0.55 points behind periodic retraining, when each rejection restarted the schedule).
+        const int history = 2_000;
+        var stream = new ConceptDriftStream(new RotatingHyperplaneStream(2, 10, []), new RotatingHyperplaneStream(2, 10, [1]), history + 30_000, 5_000, 2);
+        var result = await RunAsync(stream, seed: 2, new PrequentialOptions { History = history, Predictions = 60_000, LabelDelay = 0, CycleEvery = 1_000 });
+
+        result["loop (defaults)"].ModelChanges.Should().Contain(change => change > 40_000 && change < 45_000);
+        result.WorstWindowAfterChange("loop (defaults)", "periodic-5000").Should().BeGreaterThan(-0.001, "issue 10: every 10,000 after the change at least as accurate as periodic retraining, within a tenth of a point");
+    }
+
     private static async Task<PrequentialResult> RunAsync(
         IDriftingStream stream, int seed, PrequentialOptions? options = null, Func<FeedbackLoopBuilder, FeedbackLoopBuilder>? configure = null)
     {

@@ -79,6 +79,19 @@ public class TrainSinceDriftTests
     }
 
     [Fact]
+    public async Task RejectedPostDriftCandidate_LeavesTheLabelsCounted_SoTheScheduledRetrainIsNotPostponed()
+    {
+        var reports = await CyclesAfterTrafficAsync(new ScriptedGate(reject: 1), label => label == 20, 100, 30);
+        var (afterDrift, scheduled) = (reports[0], reports[1]);
+
+        afterDrift.Outcome.Should().Be(CycleOutcome.Rejected);
+        (afterDrift.TrainingExamples + afterDrift.HoldoutExamples).Should().Be(81, "since the drift at the 20th label");
+        scheduled.Decision.Reason.Should().Be("130 new labels (threshold 100)",
+            "the rejected candidate learned only the labels since the drift and the champion is as old as before: the 100 labels it saw still count");
+        (scheduled.TrainingExamples + scheduled.HoldoutExamples).Should().Be(100, "the newest full window, not only the labels since the drift");
+    }
+
+    [Fact]
     public async Task CandidateOnMoreLabelsSinceTheChampionsDrift_ExtendsTheChampion_AndItsLineageNamesTheDrift()
     {
         var gate = new RecordingGate();
@@ -96,6 +109,18 @@ public class TrainSinceDriftTests
 
         newDrift.Candidate!.Lineage["training.since"].Should().NotBe(afterDrift.Candidate!.Lineage["training.since"]);
         (newDrift.TrainingExamples + newDrift.HoldoutExamples).Should().BeLessThan(250);
+    }
+
+    [Fact]
+    public async Task RetryOnAsManyNewerLabelsWhileTheChangeMayStillMove_ExtendsTheChampion_NotOnceTwoWindowsHaveJoined()
+    {
+        var gate = new RecordingGate();
+        var reports = await CyclesAfterTrafficAsync(gate, label => label == 20, 100, 50, 50, 50);
+
+        reports.Select(r => r.TrainingExamples + r.HoldoutExamples).Should().Equal(81, 100, 100, 100);
+        gate.Extends.Should().Equal(
+            [false, true, true, false],
+            "100 labels since the drift extend the champion of 81; at 181 labels since the drift (fewer than two windows) the newest 100 extend the champion of 100 before them; at 231 the change has had two windows to settle, and 100 labels do not extend a champion of 100");
     }
 
     [Fact]

@@ -11,9 +11,11 @@ public sealed record GateContext(IPredictor Candidate, IPredictor? Champion, IRe
 {
     /// <summary>
     /// Gets whether the candidate continues the champion's concept on more data: the champion was trained on labels since
-    /// a drift, and the candidate on more labels, all since that drift or a later one (the loop sets this from the
-    /// versions' <c>training.since</c> and <c>training.examples</c> lineage). Such a candidate is expected to be at least
-    /// as good; a gate may promote it on weaker evidence than a candidate of unknown provenance.
+    /// a drift, and the candidate on more labels, all since that drift or a later one — or, while fewer than two training
+    /// windows of labels have joined since the drift (a gradual change may still be moving), on as many labels whose window
+    /// starts later (the loop sets this from the versions' <c>training.since</c>, <c>training.examples</c> and
+    /// <c>training.from</c> lineage). Such a candidate is expected to be at least as good; a gate may promote it on weaker
+    /// evidence than a candidate of unknown provenance.
     /// </summary>
     /// <value>Default <see langword="false"/> (a host-made challenger, or a champion not trained since a drift).</value>
     public bool CandidateExtendsChampion { get; init; }

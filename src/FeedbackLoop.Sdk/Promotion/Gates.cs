@@ -45,7 +45,7 @@ public static class Gates
     /// trained on thousands on a small holdout, or a scheduled retrain that is better by noise, is not promoted. One
     /// exception: a candidate that continues the champion's concept on more labels
     /// (<see cref="GateContext.CandidateExtendsChampion"/>: both trained since the same drift, the candidate on more of its
-    /// labels) passes when it is right at least as often as the champion where they disagree; it is expected to be no
+    /// labels, or on as many newer ones while the change may still be moving) passes when it is right at least as often as the champion where they disagree; it is expected to be no
     /// worse, and a concept still moving after its drift makes the fresher model the better one.
     /// </summary>
     /// <param name="alpha">The significance level, in (0, 1). Default 0.1, the level docs/loop-effectiveness.md measured.</param>
