@@ -13,11 +13,11 @@ namespace FeedbackLoop.Benchmarks;
 
 /// <summary>
 /// Regenerates the tables and charts of docs/loop-effectiveness.md:
-/// <c>dotnet run -c Release --project benchmarks/FeedbackLoop.Sdk.Benchmarks -- loop-effectiveness [seeds] [chart folder] [task seeds] [binary|tasks|lightgbm|all]</c>.
+/// <c>dotnet run -c Release --project benchmarks/FeedbackLoop.Sdk.Benchmarks -- loop-effectiveness [seeds] [chart folder] [task seeds] [binary|tasks|lightgbm|detectors|all]</c>.
 /// Every stream × label delay × seed is one prequential replay of every strategy on the same samples. The binary streams
 /// run at label delays 0 and 500 with <c>seeds</c> seeds (default 5); the multiclass and regression streams at delay 500
-/// with <c>task seeds</c> seeds (default 3), as do the binary streams with an abrupt change with LightGbm, to keep the whole run
-/// within minutes on two cores.
+/// with <c>task seeds</c> seeds (default 3), as do the binary streams with an abrupt change with LightGbm and the binary
+/// streams with each error-stream detector and a feature-drift policy, to keep the whole run within minutes on two cores.
 /// </summary>
 internal static class LoopEffectivenessReport
 {
@@ -39,6 +39,8 @@ internal static class LoopEffectivenessReport
         ("SEA θ 8→9, gradual over ~5,000", seed => new ConceptDriftStream(new SeaStream(seed, [0], []), new SeaStream(seed + 1_000, [1], []), History + Change, 5_000, seed)),
         ("SEA θ 8→9→8, recurring", seed => new SeaStream(seed, [0, 1, 0], [History + Change, History + 45_000])),
         ("STAGGER 1→2, abrupt", seed => new StaggerStream(seed, [0, 1], [History + Change], noise: 0.05)),
+        ("STAGGER 1→2, gradual over ~5,000", seed => new ConceptDriftStream(
+            new StaggerStream(seed, [0], [], noise: 0.05), new StaggerStream(seed + 1_000, [1], [], noise: 0.05), History + Change, 5_000, seed)),
         ("STAGGER 1→2→1, recurring", seed => new StaggerStream(seed, [0, 1, 0], [History + Change, History + 45_000], noise: 0.05)),
         ("hyperplane, abrupt rotation", seed => new RotatingHyperplaneStream(seed, 10, [History + Change])),
         ("hyperplane, gradual over ~5,000", seed => new ConceptDriftStream(
@@ -47,7 +49,10 @@ internal static class LoopEffectivenessReport
         ("Agrawal F1→F3, abrupt", seed => new AgrawalStream(seed, [0, 2], [History + Change])),
         ("Agrawal F1→F3, gradual over ~5,000", seed => new ConceptDriftStream(
             new AgrawalStream(seed, [0], []), new AgrawalStream(seed + 1_000, [2], []), History + Change, 5_000, seed)),
+        ("Agrawal F1→F3→F1, recurring", seed => new AgrawalStream(seed, [0, 2, 0], [History + Change, History + 45_000])),
     ];
+
+    private static readonly string[] ChangeKinds = ["gradual", "incremental", "recurring"];
 
     // "loop (DDM, drift only)" is the loop's defaults before this page earned new ones, kept for the comparison.
     private static readonly string[] Order = ["static", "periodic-5000", "loop (DDM, drift only)", "loop (defaults)", "oracle"];
@@ -83,6 +88,25 @@ internal static class LoopEffectivenessReport
         ("oracle (LightGbm)", "periodic-5000 (LightGbm)", "oracle (LightGbm)"),
     ];
 
+    /// <summary>
+    /// The loop's variants of the detector comparison: each error-stream detector of the library with its published
+    /// defaults in place of the default ADWIN (policy, gate and everything else the defaults), and the defaults with a
+    /// feature-drift policy added (every numeric feature monitored with <see cref="FeedbackLoopBuilder.MonitorFeatures"/>'
+    /// default Page-Hinkley, whose drift signals trigger <c>Retrain.OnDrift()</c> like the error stream's).
+    /// </summary>
+    private static readonly (string Name, Func<FeedbackLoopBuilder, FeedbackLoopBuilder> Configure)[] DetectorVariants =
+    [
+        ("ADWIN (default)", b => b),
+        ("DDM", b => b.MonitorErrors(() => new Ddm())),
+        ("EDDM", b => b.MonitorErrors(() => new Eddm())),
+        ("HDDM-A", b => b.MonitorErrors(() => new HddmA())),
+        ("HDDM-W", b => b.MonitorErrors(() => new HddmW())),
+        ("Page-Hinkley", b => b.MonitorErrors(() => new PageHinkley())),
+        ("CUSUM", b => b.MonitorErrors(() => new Cusum())),
+        ("KSWIN", b => b.MonitorErrors(() => new Kswin())),
+        ("ADWIN + feature drift (Page-Hinkley)", b => b.MonitorFeatures()),
+    ];
+
     public static async Task RunAsync(string[] args)
     {
         var seeds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5;
@@ -103,6 +127,72 @@ internal static class LoopEffectivenessReport
         {
             await BinaryLightGbmAsync(taskSeeds);
         }
+
+        if (part is "all" or "detectors")
+        {
+            await DetectorsAsync(taskSeeds);
+        }
+    }
+
+    /// <summary>
+    /// The binary streams at label delay 500 through the loop with each error-stream detector and with a feature-drift
+    /// policy (<see cref="DetectorVariants"/>), beside periodic and oracle retraining: two tables across the streams (the
+    /// post-change accuracy to the oracle's, and each seed's worst 10,000 after the change against periodic retraining,
+    /// averaged) and one per variant over all the streams (detection, false alarms, promotions, retrains).
+    /// </summary>
+    private static async Task DetectorsAsync(int seeds)
+    {
+        const int Delay = 500;
+        var watch = Stopwatch.StartNew();
+        var learner = Learners.LogisticRegression();
+        var results = await ReplayAsync(Streams, [Delay], seeds, (_, probe) =>
+        [
+            PrequentialStrategy.Periodic(learner, everyLabels: 5_000, window: 5_000),
+            .. DetectorVariants.Select(v => PrequentialStrategy.Loop(v.Name, clock => v.Configure(new FeedbackLoopBuilder("replay").WithSchema(probe.Schema).UseTimeProvider(clock)).Build())),
+            PrequentialStrategy.Oracle(learner),
+        ]);
+
+        Console.WriteLine();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{results.Count} binary replays of {DetectorVariants.Length} loop variants ({Streams.Length} streams × label delay {Delay} × {seeds} seeds) in {watch.Elapsed.TotalMinutes:0.0} min on {Environment.ProcessorCount} cores."));
+        var runs = Streams.ToDictionary(s => s.Name, s => Enumerable.Range(1, seeds).Select(seed => results[(s.Name, Delay, seed)]).ToList());
+        AcrossStreams("Post-change accuracy to the oracle's, mean over seeds", runs, (r, v) => r.Summarize(v).ToOracle, v => v.ToString("0.000", CultureInfo.InvariantCulture));
+        AcrossStreams("Worst 10,000 after the change vs periodic retraining, accuracy points, each seed's worst averaged", runs, (r, v) => r.WorstWindowAfterChange(v, "periodic-5000"), v => Signed(v, regression: false));
+
+        Console.WriteLine();
+        Console.WriteLine($"**Over the {Streams.Length} streams** ({Streams.Length * seeds} replays per variant)");
+        Console.WriteLine();
+        Console.WriteLine("| error detector | to oracle, lowest stream mean (lowest seed) | detection delay, mean (missed) | false alarms per run | promotions after a false alarm per run | worst promotion before change (lowest seed) | retrains per run | training s per run |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var (variant, _) in DetectorVariants)
+        {
+            var s = runs.Values.SelectMany(r => r).Select(r => r.Summarize(variant)).ToList();
+            var lowest = runs.Values.Min(r => r.Average(x => x.Summarize(variant).ToOracle));
+            var promotions = s.Select(x => x.WorstPromotionBeforeChange).Where(x => !double.IsNaN(x)).DefaultIfEmpty(double.NaN).ToList();
+            Console.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"| {variant} | {lowest:0.000} ({s.Min(x => x.ToOracle):0.000}) | {Mean(s.Select(x => x.DetectionDelays[0]))} | {s.Average(x => x.FalseAlarms):0.0} | {s.Average(x => x.FalseAlarmPromotions):0.00} | {(double.IsNaN(promotions[0]) ? "–" : Signed(promotions.Min(), regression: false))} | {s.Average(x => x.Trainings):0.0} | {s.Average(x => x.TrainingTime.TotalSeconds):0.00} |"));
+        }
+    }
+
+    /// <summary>A table of one measure per loop variant (rows) and stream (columns), each the mean over the stream's seeds.</summary>
+    private static void AcrossStreams(string title, Dictionary<string, List<PrequentialResult>> runs, Func<PrequentialResult, string, double> measure, Func<double, string> format)
+    {
+        Console.WriteLine();
+        Console.WriteLine($"**{title}**");
+        Console.WriteLine();
+        Console.WriteLine($"| error detector | {string.Join(" | ", runs.Keys.Select(Short))} |");
+        Console.WriteLine($"|---|{string.Concat(runs.Keys.Select(_ => "---:|"))}");
+        foreach (var (variant, _) in DetectorVariants)
+        {
+            Console.WriteLine($"| {variant} | {string.Join(" | ", runs.Values.Select(r => format(r.Average(x => measure(x, variant)))))} |");
+        }
+    }
+
+    /// <summary>A binary stream's short name for a column: its generator and the kind of its change.</summary>
+    private static string Short(string stream)
+    {
+        var kind = ChangeKinds.FirstOrDefault(k => stream.Contains(k, StringComparison.Ordinal)) ?? "abrupt";
+        return $"{stream.Split(' ', ',')[0]} {kind}";
     }
 
     private static async Task BinaryAsync(int seeds, string? charts)
