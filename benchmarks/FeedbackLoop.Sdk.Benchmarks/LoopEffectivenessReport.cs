@@ -161,7 +161,7 @@ internal static class LoopEffectivenessReport
         Console.WriteLine();
         Console.WriteLine($"**Over the {Streams.Length} streams** ({Streams.Length * seeds} replays per variant)");
         Console.WriteLine();
-        Console.WriteLine("| error detector | to oracle, lowest stream mean (lowest seed) | detection delay, mean (missed) | false alarms per run | promotions after a false alarm per run | worst promotion before change (lowest seed) | retrains per run | training s per run |");
+        Console.WriteLine("| error detector | to oracle, lowest stream mean (lowest seed) | detection delay, mean (missed) | false alarms per run | promotions after a false alarm per run | worst promotion before change, lowest seed | retrains per run | training s per run |");
         Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var (variant, _) in DetectorVariants)
         {
