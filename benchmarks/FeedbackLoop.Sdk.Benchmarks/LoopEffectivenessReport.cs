@@ -91,8 +91,9 @@ internal static class LoopEffectivenessReport
     /// <summary>
     /// The loop's variants of the detector comparison: each error-stream detector of the library with its published
     /// defaults in place of the default ADWIN (policy, gate and everything else the defaults), and the defaults with a
-    /// feature-drift policy added (every numeric feature monitored with <see cref="FeedbackLoopBuilder.MonitorFeatures"/>'
-    /// default Page-Hinkley, whose drift signals trigger <c>Retrain.OnDrift()</c> like the error stream's).
+    /// feature-drift policy added (every numeric feature monitored by <see cref="FeedbackLoopBuilder.MonitorFeatures"/>,
+    /// with its default ADWIN and with Page-Hinkley, whose drift signals trigger <c>Retrain.OnDrift()</c> like the error
+    /// stream's).
     /// </summary>
     private static readonly (string Name, Func<FeedbackLoopBuilder, FeedbackLoopBuilder> Configure)[] DetectorVariants =
     [
@@ -104,7 +105,8 @@ internal static class LoopEffectivenessReport
         ("Page-Hinkley", b => b.MonitorErrors(() => new PageHinkley())),
         ("CUSUM", b => b.MonitorErrors(() => new Cusum())),
         ("KSWIN", b => b.MonitorErrors(() => new Kswin())),
-        ("ADWIN + feature drift (Page-Hinkley)", b => b.MonitorFeatures()),
+        ("ADWIN + feature drift (ADWIN, the default)", b => b.MonitorFeatures()),
+        ("ADWIN + feature drift (Page-Hinkley)", b => b.MonitorFeatures(() => new PageHinkley())),
     ];
 
     public static async Task RunAsync(string[] args)

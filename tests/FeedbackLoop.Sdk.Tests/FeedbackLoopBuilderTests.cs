@@ -10,6 +10,34 @@ namespace FeedbackLoop.Tests;
 public class FeedbackLoopBuilderTests
 {
     [Fact]
+    public async Task MonitorFeatures_Default_IsQuietOnAStationaryWideFeature_AndSignalsAShiftOfItsMean()
+    {
+        // Page-Hinkley's threshold of 50 is in the feature's units: on x1 uniform in [0, 1000) it signals again and again.
+        // The default detector's test scales with the feature's variance.
+        var time = new SimulatedClock();
+        await using var loop = new FeedbackLoopBuilder("features").WithSchema(Events.TwoNumbers).UseTimeProvider(time).MonitorFeatures().Build();
+        var random = new Random(7);
+        void Record(int count, double from)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                time.Advance(TimeSpan.FromSeconds(1));
+                var features = Events.Vector(from + (1_000 * random.NextDouble()), random.NextDouble());
+                loop.RecordPrediction(new Prediction(PredictionId.New(), "features", "1", time.GetUtcNow(), features, PredictionOutput.FromLabel(true), null));
+            }
+        }
+
+        Record(20_000, from: 0);
+        var stationary = (await loop.RunCycleAsync(CancellationToken.None)).Observed.DriftSignals;
+        Record(2_000, from: 300);
+        var shifted = (await loop.RunCycleAsync(CancellationToken.None)).Observed.DriftSignals;
+
+        stationary.Should().BeEmpty("20,000 values of a stationary feature, however wide");
+        shifted.Should().Contain(s => s.Monitor == "feature:x1" && s.State == Drift.DriftState.Drift, "the mean of x1 rose by 300").And
+            .NotContain(s => s.Monitor == "feature:x2");
+    }
+
+    [Fact]
     public void Build_WithoutDependencyInjection_Works()
     {
         using var loop = new FeedbackLoopBuilder("churn").WithSchema(s => s.Numeric("tenure").Categorical("plan")).Build();
