@@ -108,8 +108,8 @@ public class DefaultsEffectivenessTests
     {
         // The run docs/loop-effectiveness.md traced for rule 14, at full scale: the gradual hyperplane, seed 2, labels at
         // once. The post-drift chain is promoted at 38,399 and its retries on as many labels are rejected; they leave the
-        // labels counted, so the schedule's retrain comes 5,000 labels after that promotion (it came at 48,999, and the
-        // window 40,000–50,000 was 0.55 points behind periodic retraining, when each rejection restarted the schedule).
+        // labels counted, so the schedule's retrain comes 5,000 labels after that promotion (it came at 48,999 when each
+        // rejection restarted the schedule, and periodic retraining had refreshed its model at 40,000 and 45,000).
         const int history = 2_000;
         var stream = new ConceptDriftStream(new RotatingHyperplaneStream(2, 10, []), new RotatingHyperplaneStream(2, 10, [1]), history + 30_000, 5_000, 2);
         var result = await RunAsync(stream, seed: 2, new PrequentialOptions { History = history, Predictions = 60_000, LabelDelay = 0, CycleEvery = 1_000 });
