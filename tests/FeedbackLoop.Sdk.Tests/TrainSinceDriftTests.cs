@@ -124,6 +124,30 @@ public class TrainSinceDriftTests
     }
 
     [Fact]
+    public async Task ChampionWhoseLineageTimesDoNotParse_IsNotExtended_AndTheCycleIsStillGated()
+    {
+        var gate = new RecordingGate();
+        var trainer = new ScriptedTrainer(_ => new ThresholdModel(0.5).ToTrainedModel());
+        var registry = new FailingRegistry(new InMemoryModelRegistry(_time))
+        {
+            Rewrite = r => r with { Lineage = new Dictionary<string, string>(r.Lineage) { ["training.since"] = "not a time", ["training.from"] = "" } },
+        };
+        var labels = 0;
+        await using var loop = LoopHarness.Builder(_time).UseTrainer(trainer, trainer).MonitorErrors(() => new DriftWhen(() => ++labels == 20))
+            .RetrainWhen(Retrain.OnDrift()).PromoteWhen(gate).UseRegistry(registry).Configure(o => o.TrainingWindowSize = 100).Build();
+        await loop.PromoteAsync(new ThresholdModel(0.5).ToTrainedModel(), new AliasChange("host", "initial"), None);
+
+        LoopHarness.Traffic(loop, _time, 100);
+        var first = await loop.RunCycleAsync(None);
+        LoopHarness.Traffic(loop, _time, 100, seed: 2);
+        var retry = await loop.RunCycleAsync(None);
+
+        (first.Outcome, retry.Outcome).Should().Be((CycleOutcome.Promoted, CycleOutcome.Promoted));
+        (retry.TrainingExamples + retry.HoldoutExamples).Should().Be(100, "the retry since the same drift, on more labels than the champion's 81");
+        gate.Extends.Should().Equal([false, false], "a champion's lineage whose drift time does not parse names no drift the candidate could continue");
+    }
+
+    [Fact]
     public async Task RetryPromotedSinceTheChampionsDrift_ContinuesItsErrorDetector_WhileTheFirstAfterTheDriftStartsAfresh()
     {
         var trainer = new ScriptedTrainer(_ => new ThresholdModel(0.5).ToTrainedModel());

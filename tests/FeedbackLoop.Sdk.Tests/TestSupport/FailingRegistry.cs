@@ -2,13 +2,18 @@ using FeedbackLoop.Registry;
 
 namespace FeedbackLoop.Tests.TestSupport;
 
-/// <summary>A registry that fails new registrations once told to (a registry outage).</summary>
+/// <summary>
+/// A registry that fails new registrations once told to (a registry outage), or records them altered (a registry
+/// another tool or an older version wrote to).
+/// </summary>
 public sealed class FailingRegistry(IModelRegistry inner) : IModelRegistry
 {
     public bool Fail { get; set; }
 
+    public Func<ModelRegistration, ModelRegistration> Rewrite { get; set; } = registration => registration;
+
     public Task<ModelVersion> RegisterAsync(ModelRegistration registration, CancellationToken cancellationToken) =>
-        Fail ? throw new InvalidOperationException("registry offline") : inner.RegisterAsync(registration, cancellationToken);
+        Fail ? throw new InvalidOperationException("registry offline") : inner.RegisterAsync(Rewrite(registration), cancellationToken);
 
     public Task<ModelVersion?> GetVersionAsync(string modelName, int version, CancellationToken cancellationToken) =>
         inner.GetVersionAsync(modelName, version, cancellationToken);
