@@ -167,8 +167,9 @@ internal static class LoopEffectivenessReport
         Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var (variant, _) in DetectorVariants)
         {
-            var s = runs.Values.SelectMany(r => r).Select(r => r.Summarize(variant)).ToList();
-            var lowest = runs.Values.Min(r => r.Average(x => x.Summarize(variant).ToOracle));
+            var perStream = runs.Values.Select(r => r.Select(x => x.Summarize(variant)).ToList()).ToList();
+            var s = perStream.SelectMany(x => x).ToList();
+            var lowest = perStream.Min(x => x.Average(y => y.ToOracle));
             var promotions = s.Select(x => x.WorstPromotionBeforeChange).Where(x => !double.IsNaN(x)).DefaultIfEmpty(double.NaN).ToList();
             Console.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
