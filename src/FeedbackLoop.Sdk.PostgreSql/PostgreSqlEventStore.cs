@@ -639,6 +639,9 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
             return known;
         }
 
+        // Each id is looked up through the tables' keys, one descent per id (a subquery per id, fenced by OFFSET 0 so that
+        // the planner keeps it one): given the ids as a list, a planner without statistics of the loop's tables (new ones,
+        // or before their first ANALYZE) scanned every row of the loop and filtered them, at a cost that grew with the tables.
         // Every id whose prediction is read has its feedback read too (predictions ⊆ feedback).
         // One statement, so one snapshot: the predictions and their feedback as they were at one moment (two statements
         // could see a prediction missing, then feedback another instance refused when it stored it).
@@ -648,10 +651,14 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
             $"""
             SELECT id, model_version, ts, label_kind, label_number, label_category, score, probabilities,
                    NULL::uuid, NULL::smallint, NULL::smallint, NULL::smallint, NULL::float8, NULL::text, NULL::text, NULL::bigint, NULL::bigint AS seq
-            FROM {schema}.predictions WHERE loop = @loop AND id = ANY(@predictions)
+            FROM unnest(@predictions::uuid[]) AS k(key) CROSS JOIN LATERAL (
+                SELECT id, model_version, ts, label_kind, label_number, label_category, score, probabilities
+                FROM {schema}.predictions WHERE loop = @loop AND id = k.key OFFSET 0) AS p
             UNION ALL
             SELECT prediction_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, id, state, kind, value_kind, value_number, value_category, source, ts, seq
-            FROM {schema}.feedback WHERE loop = @loop AND prediction_id = ANY(@feedback)
+            FROM unnest(@feedback::uuid[]) AS k(key) CROSS JOIN LATERAL (
+                SELECT prediction_id, id, state, kind, value_kind, value_number, value_category, source, ts, seq
+                FROM {schema}.feedback WHERE loop = @loop AND prediction_id = k.key OFFSET 0) AS f
             ORDER BY seq NULLS FIRST;
             """,
             [("predictions", predictions.ToArray()), ("feedback", feedback.ToArray())]);
