@@ -22,6 +22,9 @@ namespace FeedbackLoop.Benchmarks;
 public class PostgreSqlIngestBenchmarks
 {
     private const int Pairs = 20_000;
+
+    /// <summary>How many events one invocation appends: every prediction and its label.</summary>
+    public const int EventsPerInvocation = 2 * Pairs;
     private const int BatchSize = 1_024;
     private static readonly FeatureSchema Schema = BenchmarkData.TenNumericFeatures;
 
@@ -66,7 +69,7 @@ public class PostgreSqlIngestBenchmarks
         new PostgreSqlEventStore(_sources[0], "bench", Schema, databaseSchema: _schema).GetStatisticsAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
     }
 
-    [Benchmark(Baseline = true, OperationsPerInvoke = 2 * Pairs)]
+    [Benchmark(Baseline = true, OperationsPerInvoke = EventsPerInvocation)]
     public Task RawBinaryCopy() => ForEachInstanceAsync(async (source, batches) =>
     {
         long seq = 0;
@@ -104,7 +107,7 @@ public class PostgreSqlIngestBenchmarks
         }
     });
 
-    [Benchmark(OperationsPerInvoke = 2 * Pairs)]
+    [Benchmark(OperationsPerInvoke = EventsPerInvocation)]
     public Task EventStoreAppend() => ForEachInstanceAsync(async (source, batches) =>
     {
         var store = new PostgreSqlEventStore(source, "bench", Schema, databaseSchema: _schema);

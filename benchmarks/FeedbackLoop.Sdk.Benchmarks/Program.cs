@@ -13,4 +13,10 @@ if (args is [LoopEffectivenessReport.Command, ..])
     return;
 }
 
+if (args is [PostgreSqlIngestPairs.Command, ..])
+{
+    await PostgreSqlIngestPairs.RunAsync(args);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
