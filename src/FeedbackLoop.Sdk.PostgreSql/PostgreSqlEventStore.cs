@@ -799,27 +799,54 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
         // after it the look at the orphans of the predictions the batch stored and of the feedback it left waiting: an
         // append storing a prediction and another storing a label for it at the same moment may each miss the other's
         // uncommitted row, but each look follows its own append's commit, so they cannot both come before the other's
-        // commit, and one of them sees both rows and joins them.
+        // commit, and one of them sees both rows and joins them. The look asks first, in the commit's round trip, whether
+        // such an orphan waits (seldom: only when appends raced), and joins in a round trip of its own only then, so that
+        // the join's statement is planned only when it has work.
         Add(write, CountsUpsert, CountValues(counts));
         Add(write, "COMMIT;");
         var committed = write.BatchCommands.Count;
         Guid[] touched = [.. changes.Predictions.Select(row => row.Prediction.Id.Value), .. changes.Feedback.Where(row => row.State == Orphan).Select(row => row.Feedback.PredictionId.Value)];
         if (touched.Length > 0)
         {
-            AddJoinWaiting(write, touched);
+            Add(write, $"SELECT EXISTS (SELECT 1 {JoinableOrphans} AND f.prediction_id = ANY(@ids));", ("ids", touched));
         }
 
+        var raced = false;
         try
         {
             // Once sent, the commit is not cancelled: a retry of a batch that did commit would report every event a duplicate.
-            await write.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+            // The question's answer is the batch's one row (the statements before it return none, or fail the batch).
+            await using var reader = await write.ExecuteReaderAsync(CancellationToken.None).ConfigureAwait(false);
+            do
+            {
+                raced |= await reader.ReadAsync(CancellationToken.None).ConfigureAwait(false) && reader.GetBoolean(0);
+            }
+            while (await reader.NextResultAsync(CancellationToken.None).ConfigureAwait(false));
         }
         catch (NpgsqlException) when (write.BatchCommands[committed - 1].StatementType != StatementType.Unknown)
         {
-            // The COMMIT completed (a statement the server skipped or never reached stays Unknown); only the look failed,
-            // or the connection went after the commit: what the look would have joined waits for the next ExpireAsync.
+            // The COMMIT completed (a statement the server skipped or never reached stays Unknown); only the question
+            // failed, or the connection went after the commit: what the look would have joined waits for the next ExpireAsync.
+        }
+
+        if (raced)
+        {
+            try
+            {
+                await using var look = new NpgsqlBatch(connection);
+                AddJoinWaiting(look, touched);
+                await look.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (NpgsqlException)
+            {
+                // The batch is committed; what the look would have joined waits for the next ExpireAsync.
+            }
         }
     }
+
+    /// <summary>The orphans (<c>f</c>) whose prediction is stored: an instance stored it at the same moment as another the feedback.</summary>
+    private string JoinableOrphans =>
+        $"FROM {_database.Schema}.feedback AS f WHERE f.loop = @loop AND f.state = {Orphan} AND EXISTS (SELECT 1 FROM {_database.Schema}.predictions AS p WHERE p.loop = @loop AND p.id = f.prediction_id)";
 
     /// <summary>Runs <paramref name="work"/> in a transaction and adds the counts it returns to this writer's stripe.</summary>
     private Task<long> InTransactionAsync(Func<NpgsqlConnection, Counts, Task<(Counts Counts, long Result)>> work, CancellationToken cancellationToken) =>
@@ -856,10 +883,9 @@ public sealed class PostgreSqlEventStore : IEventStore, ILabelledWindowSource
             batch,
             $"""
             WITH candidates AS (
-                SELECT f.prediction_id, f.id, f.kind, f.seq FROM {schema}.feedback AS f
-                WHERE EXISTS (SELECT 1 FROM {schema}.feedback AS o WHERE o.loop = @loop AND o.state = {Orphan})
-                  AND f.loop = @loop AND f.state = {Orphan} {(predictionIds is null ? "" : "AND f.prediction_id = ANY(@ids) AND current_setting('feedbackloop.look') = 'true'")}
-                  AND EXISTS (SELECT 1 FROM {schema}.predictions AS p WHERE p.loop = @loop AND p.id = f.prediction_id)
+                SELECT f.prediction_id, f.id, f.kind, f.seq {JoinableOrphans}
+                  AND EXISTS (SELECT 1 FROM {schema}.feedback AS o WHERE o.loop = @loop AND o.state = {Orphan})
+                  {(predictionIds is null ? "" : "AND f.prediction_id = ANY(@ids) AND current_setting('feedbackloop.look') = 'true'")}
                 ORDER BY f.prediction_id, f.id LIMIT {ReconcileChunk}
                 FOR UPDATE OF f SKIP LOCKED),
                  waiting AS (

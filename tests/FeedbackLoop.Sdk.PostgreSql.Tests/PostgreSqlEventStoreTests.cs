@@ -299,7 +299,7 @@ public sealed class PostgreSqlEventStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task LookAfterTheCommitFails_TheBatchStands_AndTheWriterGoesOn()
+    public async Task QuestionAfterTheCommitFails_TheBatchStands_AndTheWriterGoesOn()
     {
         var writer = Store(_schema.DataSource);
         var (stored, fresh) = (Prediction(0, "oslo"), Prediction(1, "rome"));
@@ -307,8 +307,9 @@ public sealed class PostgreSqlEventStoreTests : IDisposable
         var label = Feedback.GroundTruth(stored.Id, true);
 
         // The append stops in its transaction (a held key of its label), after it wrote its prediction; meanwhile a lock
-        // request that conflicts with reading the predictions queues, so it is granted at the append's commit and the look
-        // that follows in the same round trip waits for it, until the append's backend is terminated.
+        // request that conflicts with reading the predictions queues, so it is granted at the append's commit and the
+        // question that follows in the same round trip (whether orphans raced the batch) waits for it, until the append's
+        // backend is terminated.
         await using var keyConnection = await _schema.DataSource.OpenConnectionAsync();
         await using var holdingKey = await HoldKeyAsync(keyConnection, label);
 
@@ -321,17 +322,56 @@ public sealed class PostgreSqlEventStoreTests : IDisposable
         await WaitUntilWaitingAsync($"LOCK TABLE {_schema.Name}.predictions%");
         await holdingKey.RollbackAsync();
         await locked;
-        await WaitUntilWaitingAsync("%WITH candidates AS%");
-        (await _schema.ScalarAsync("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%WITH candidates AS%';"))
-            .Should().Be(1L, "the appending backend waits in its look");
+        await TerminateWaitingAsync("SELECT EXISTS (SELECT 1 FROM%", "the appending backend waits in its question");
         await locking.RollbackAsync();
         var batch = await appending;
         var next = await Append(writer, LoopEvent.For(Feedback.GroundTruth(fresh.Id, false), Start));
 
-        (batch.GetOutcome(0), batch.GetOutcome(1)).Should().Be((EventOutcome.Stored, EventOutcome.Joined), "the batch committed before its look failed");
+        (batch.GetOutcome(0), batch.GetOutcome(1)).Should().Be((EventOutcome.Stored, EventOutcome.Joined), "the batch committed before its question failed");
         next.GetOutcome(0).Should().Be(EventOutcome.Joined);
         var statistics = await writer.GetStatisticsAsync(None);
         (statistics.Predictions, statistics.DuplicatePredictions, statistics.FeedbackJoined).Should().Be((2L, 0L, 2L), "nothing was appended twice");
+    }
+
+    [Fact]
+    public async Task LabelAnotherInstanceLeftWaitingWhileTheBatchWasOpen_JoinedByTheLookAfterTheCommit()
+    {
+        var writer = Store(_schema.DataSource);
+        await using var keyConnection = await _schema.DataSource.OpenConnectionAsync();
+        var (appending, holdingKey) = await StartAppendRacedByAnOrphanAsync(writer, keyConnection);
+        await holdingKey.RollbackAsync();
+        var batch = await appending;
+
+        (batch.GetOutcome(0), batch.GetOutcome(1)).Should().Be((EventOutcome.Stored, EventOutcome.Joined));
+        var statistics = await writer.GetStatisticsAsync(None);
+        (statistics.Predictions, statistics.FeedbackJoined, statistics.OrphansPending).Should().Be((2L, 2L, 0L), "the look after the commit joined the raced label");
+    }
+
+    [Fact]
+    public async Task JoinAfterTheCommitFails_TheBatchStands_AndExpiryJoinsTheRacedOrphan()
+    {
+        var writer = Store(_schema.DataSource);
+        await using var keyConnection = await _schema.DataSource.OpenConnectionAsync();
+        var (appending, holdingKey) = await StartAppendRacedByAnOrphanAsync(writer, keyConnection);
+
+        // A lock request that lets the question read the feedback but not the join write it queues behind the append and
+        // is granted at its commit: the join waits for it until the append's backend is terminated.
+        await using var lockConnection = await _schema.DataSource.OpenConnectionAsync();
+        await using var locking = await lockConnection.BeginTransactionAsync();
+        await using var lockCommand = new NpgsqlCommand($"LOCK TABLE {_schema.Name}.feedback IN SHARE MODE;", lockConnection);
+        var locked = lockCommand.ExecuteNonQueryAsync();
+        await WaitUntilWaitingAsync($"LOCK TABLE {_schema.Name}.feedback%");
+        await holdingKey.RollbackAsync();
+        await locked;
+        await TerminateWaitingAsync("%WITH candidates AS%", "the appending backend waits in its join");
+        await locking.RollbackAsync();
+        var batch = await appending;
+
+        (batch.GetOutcome(0), batch.GetOutcome(1)).Should().Be((EventOutcome.Stored, EventOutcome.Joined), "the batch committed before its join failed");
+        (await writer.GetStatisticsAsync(None)).OrphansPending.Should().Be(1, "the raced label still waits");
+        await writer.ExpireAsync(Start, None);
+        var statistics = await writer.GetStatisticsAsync(None);
+        (statistics.Predictions, statistics.FeedbackJoined, statistics.OrphansPending).Should().Be((2L, 2L, 0L), "expiry joined the label the failed join left");
     }
 
     [Fact]
@@ -374,6 +414,32 @@ public sealed class PostgreSqlEventStoreTests : IDisposable
     }
 
     /// <summary>Waits until a statement matching <paramref name="query"/> (a LIKE pattern) waits for a lock.</summary>
+    /// <summary>
+    /// Starts an append of a new prediction and a label of a stored one that stops in its transaction (a held key of its
+    /// label) after it read and wrote its prediction; another instance then leaves a label of the new prediction waiting
+    /// (it cannot see the uncommitted prediction), so that the append's look after its commit finds a raced orphan.
+    /// </summary>
+    private async Task<(Task<EventBatch> Appending, NpgsqlTransaction HoldingKey)> StartAppendRacedByAnOrphanAsync(PostgreSqlEventStore writer, NpgsqlConnection keyConnection)
+    {
+        var (stored, fresh) = (Prediction(0, "oslo"), Prediction(1, "rome"));
+        await Append(writer, LoopEvent.For(stored, Start));
+        var label = Feedback.GroundTruth(stored.Id, true);
+        var holdingKey = await HoldKeyAsync(keyConnection, label);
+        var appending = Append(writer, LoopEvent.For(fresh, Start), LoopEvent.For(label, Start));
+        await WaitUntilWaitingAsync($"COPY {_schema.Name}.feedback%");
+        var raced = await Append(Store(_schema.DataSource), LoopEvent.For(Feedback.GroundTruth(fresh.Id, false), Start));
+        raced.GetOutcome(0).Should().Be(EventOutcome.Orphaned, "the other instance cannot see the uncommitted prediction");
+        return (appending, holdingKey);
+    }
+
+    /// <summary>Terminates the one backend whose statement, like <paramref name="query"/>, waits for a lock.</summary>
+    private async Task TerminateWaitingAsync(string query, string because)
+    {
+        await WaitUntilWaitingAsync(query);
+        (await _schema.ScalarAsync("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE @query;", ("query", query)))
+            .Should().Be(1L, because);
+    }
+
     private async Task WaitUntilWaitingAsync(string query)
     {
         var waited = Stopwatch.StartNew();
