@@ -302,28 +302,12 @@ public sealed class PostgreSqlEventStoreTests : IDisposable
     public async Task QuestionAfterTheCommitFails_TheBatchStands_AndTheWriterGoesOn()
     {
         var writer = Store(_schema.DataSource);
-        var (stored, fresh) = (Prediction(0, "oslo"), Prediction(1, "rome"));
-        await Append(writer, LoopEvent.For(stored, Start));
-        var label = Feedback.GroundTruth(stored.Id, true);
-
-        // The append stops in its transaction (a held key of its label), after it wrote its prediction; meanwhile a lock
-        // request that conflicts with reading the predictions queues, so it is granted at the append's commit and the
-        // question that follows in the same round trip (whether orphans raced the batch) waits for it, until the append's
-        // backend is terminated.
         await using var keyConnection = await _schema.DataSource.OpenConnectionAsync();
-        await using var holdingKey = await HoldKeyAsync(keyConnection, label);
+        var (appending, holdingKey, fresh) = await StartHeldAppendAsync(writer, keyConnection, raceAnOrphan: false);
 
-        var appending = Append(writer, LoopEvent.For(fresh, Start), LoopEvent.For(label, Start));
-        await WaitUntilWaitingAsync($"COPY {_schema.Name}.feedback%");
-        await using var lockConnection = await _schema.DataSource.OpenConnectionAsync();
-        await using var locking = await lockConnection.BeginTransactionAsync();
-        await using var lockCommand = new NpgsqlCommand($"LOCK TABLE {_schema.Name}.predictions IN ACCESS EXCLUSIVE MODE;", lockConnection);
-        var locked = lockCommand.ExecuteNonQueryAsync();
-        await WaitUntilWaitingAsync($"LOCK TABLE {_schema.Name}.predictions%");
-        await holdingKey.RollbackAsync();
-        await locked;
-        await TerminateWaitingAsync("SELECT EXISTS (SELECT 1 FROM%", "the appending backend waits in its question");
-        await locking.RollbackAsync();
+        // A lock that conflicts with reading the predictions: the question after the commit (whether orphans raced the
+        // batch) waits for it.
+        await InterruptAfterTheCommitAsync("predictions IN ACCESS EXCLUSIVE MODE", holdingKey, "SELECT EXISTS (SELECT 1 FROM%", "the appending backend waits in its question");
         var batch = await appending;
         var next = await Append(writer, LoopEvent.For(Feedback.GroundTruth(fresh.Id, false), Start));
 
@@ -338,7 +322,7 @@ public sealed class PostgreSqlEventStoreTests : IDisposable
     {
         var writer = Store(_schema.DataSource);
         await using var keyConnection = await _schema.DataSource.OpenConnectionAsync();
-        var (appending, holdingKey) = await StartAppendRacedByAnOrphanAsync(writer, keyConnection);
+        var (appending, holdingKey, _) = await StartHeldAppendAsync(writer, keyConnection, raceAnOrphan: true);
         await holdingKey.RollbackAsync();
         var batch = await appending;
 
@@ -352,19 +336,10 @@ public sealed class PostgreSqlEventStoreTests : IDisposable
     {
         var writer = Store(_schema.DataSource);
         await using var keyConnection = await _schema.DataSource.OpenConnectionAsync();
-        var (appending, holdingKey) = await StartAppendRacedByAnOrphanAsync(writer, keyConnection);
+        var (appending, holdingKey, _) = await StartHeldAppendAsync(writer, keyConnection, raceAnOrphan: true);
 
-        // A lock request that lets the question read the feedback but not the join write it queues behind the append and
-        // is granted at its commit: the join waits for it until the append's backend is terminated.
-        await using var lockConnection = await _schema.DataSource.OpenConnectionAsync();
-        await using var locking = await lockConnection.BeginTransactionAsync();
-        await using var lockCommand = new NpgsqlCommand($"LOCK TABLE {_schema.Name}.feedback IN SHARE MODE;", lockConnection);
-        var locked = lockCommand.ExecuteNonQueryAsync();
-        await WaitUntilWaitingAsync($"LOCK TABLE {_schema.Name}.feedback%");
-        await holdingKey.RollbackAsync();
-        await locked;
-        await TerminateWaitingAsync("%WITH candidates AS%", "the appending backend waits in its join");
-        await locking.RollbackAsync();
+        // A lock that lets the question read the feedback but not the join write it: the join waits for it.
+        await InterruptAfterTheCommitAsync("feedback IN SHARE MODE", holdingKey, "%WITH candidates AS%", "the appending backend waits in its join");
         var batch = await appending;
 
         (batch.GetOutcome(0), batch.GetOutcome(1)).Should().Be((EventOutcome.Stored, EventOutcome.Joined), "the batch committed before its join failed");
@@ -416,10 +391,11 @@ public sealed class PostgreSqlEventStoreTests : IDisposable
     /// <summary>Waits until a statement matching <paramref name="query"/> (a LIKE pattern) waits for a lock.</summary>
     /// <summary>
     /// Starts an append of a new prediction and a label of a stored one that stops in its transaction (a held key of its
-    /// label) after it read and wrote its prediction; another instance then leaves a label of the new prediction waiting
-    /// (it cannot see the uncommitted prediction), so that the append's look after its commit finds a raced orphan.
+    /// label) after it read and wrote its prediction. With <paramref name="raceAnOrphan"/>, another instance then leaves a
+    /// label of the new prediction waiting (it cannot see the uncommitted prediction), so that the append's look after its
+    /// commit finds a raced orphan.
     /// </summary>
-    private async Task<(Task<EventBatch> Appending, NpgsqlTransaction HoldingKey)> StartAppendRacedByAnOrphanAsync(PostgreSqlEventStore writer, NpgsqlConnection keyConnection)
+    private async Task<(Task<EventBatch> Appending, NpgsqlTransaction HoldingKey, Prediction Fresh)> StartHeldAppendAsync(PostgreSqlEventStore writer, NpgsqlConnection keyConnection, bool raceAnOrphan)
     {
         var (stored, fresh) = (Prediction(0, "oslo"), Prediction(1, "rome"));
         await Append(writer, LoopEvent.For(stored, Start));
@@ -427,17 +403,33 @@ public sealed class PostgreSqlEventStoreTests : IDisposable
         var holdingKey = await HoldKeyAsync(keyConnection, label);
         var appending = Append(writer, LoopEvent.For(fresh, Start), LoopEvent.For(label, Start));
         await WaitUntilWaitingAsync($"COPY {_schema.Name}.feedback%");
-        var raced = await Append(Store(_schema.DataSource), LoopEvent.For(Feedback.GroundTruth(fresh.Id, false), Start));
-        raced.GetOutcome(0).Should().Be(EventOutcome.Orphaned, "the other instance cannot see the uncommitted prediction");
-        return (appending, holdingKey);
+        if (raceAnOrphan)
+        {
+            var raced = await Append(Store(_schema.DataSource), LoopEvent.For(Feedback.GroundTruth(fresh.Id, false), Start));
+            raced.GetOutcome(0).Should().Be(EventOutcome.Orphaned, "the other instance cannot see the uncommitted prediction");
+        }
+
+        return (appending, holdingKey, fresh);
     }
 
-    /// <summary>Terminates the one backend whose statement, like <paramref name="query"/>, waits for a lock.</summary>
-    private async Task TerminateWaitingAsync(string query, string because)
+    /// <summary>
+    /// Fails a held append after its commit: a lock request queues behind the append (so it is granted at the append's
+    /// commit), the held key is released, and the appending backend is terminated once its statement like
+    /// <paramref name="waitingQuery"/> waits for that lock.
+    /// </summary>
+    private async Task InterruptAfterTheCommitAsync(string lockTable, NpgsqlTransaction holdingKey, string waitingQuery, string because)
     {
-        await WaitUntilWaitingAsync(query);
-        (await _schema.ScalarAsync("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE @query;", ("query", query)))
+        await using var lockConnection = await _schema.DataSource.OpenConnectionAsync();
+        await using var locking = await lockConnection.BeginTransactionAsync();
+        await using var lockCommand = new NpgsqlCommand($"LOCK TABLE {_schema.Name}.{lockTable};", lockConnection);
+        var locked = lockCommand.ExecuteNonQueryAsync();
+        await WaitUntilWaitingAsync($"LOCK TABLE {_schema.Name}.%");
+        await holdingKey.RollbackAsync();
+        await locked;
+        await WaitUntilWaitingAsync(waitingQuery);
+        (await _schema.ScalarAsync("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE @query;", ("query", waitingQuery)))
             .Should().Be(1L, because);
+        await locking.RollbackAsync();
     }
 
     private async Task WaitUntilWaitingAsync(string query)
