@@ -388,7 +388,6 @@ public sealed class PostgreSqlEventStoreTests : IDisposable
         return transaction;
     }
 
-    /// <summary>Waits until a statement matching <paramref name="query"/> (a LIKE pattern) waits for a lock.</summary>
     /// <summary>
     /// Starts an append of a new prediction and a label of a stored one that stops in its transaction (a held key of its
     /// label) after it read and wrote its prediction. With <paramref name="raceAnOrphan"/>, another instance then leaves a
@@ -432,6 +431,7 @@ public sealed class PostgreSqlEventStoreTests : IDisposable
         await locking.RollbackAsync();
     }
 
+    /// <summary>Waits until a statement matching <paramref name="query"/> (a LIKE pattern) waits for a lock.</summary>
     private async Task WaitUntilWaitingAsync(string query)
     {
         var waited = Stopwatch.StartNew();
